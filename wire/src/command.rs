@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-pub use crate::command_table::CommandId;
 use crate::command_table::COMMANDS;
+pub use crate::command_table::CommandId;
 
 /// Command flags, as bits. The names Redis prints are kept in [`Command::flag_names`].
 pub mod flags {
@@ -46,14 +46,25 @@ pub enum DocValue {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BeginSearch {
     Index(i32),
-    Keyword { keyword: &'static str, start_from: i32 },
+    Keyword {
+        keyword: &'static str,
+        start_from: i32,
+    },
     Unknown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FindKeys {
-    Range { last_key: i32, key_step: i32, limit: i32 },
-    Keynum { keynum_idx: i32, first_key: i32, key_step: i32 },
+    Range {
+        last_key: i32,
+        key_step: i32,
+        limit: i32,
+    },
+    Keynum {
+        keynum_idx: i32,
+        first_key: i32,
+        key_step: i32,
+    },
     Unknown,
 }
 
@@ -107,7 +118,11 @@ impl Command {
     pub fn arity_ok(&self, argc: usize) -> bool {
         let argc = argc as i64;
         let arity = self.arity as i64;
-        if arity >= 0 { argc == arity } else { argc >= -arity }
+        if arity >= 0 {
+            argc == arity
+        } else {
+            argc >= -arity
+        }
     }
 
     /// The subcommand named `name`, case-insensitively.
@@ -144,16 +159,21 @@ impl Command {
             }
             let first = match spec.begin_search {
                 BeginSearch::Index(i) => i as i64,
-                BeginSearch::Keyword { keyword, start_from } => {
-                    match find_keyword(args, keyword, start_from as i64) {
-                        Some(pos) => pos + 1,
-                        None => continue,
-                    }
-                }
+                BeginSearch::Keyword {
+                    keyword,
+                    start_from,
+                } => match find_keyword(args, keyword, start_from as i64) {
+                    Some(pos) => pos + 1,
+                    None => continue,
+                },
                 BeginSearch::Unknown => continue,
             };
             let (mut first, last, step) = match spec.find_keys {
-                FindKeys::Range { last_key, key_step, limit } => {
+                FindKeys::Range {
+                    last_key,
+                    key_step,
+                    limit,
+                } => {
                     let last = if last_key >= 0 {
                         first + last_key as i64
                     } else if limit == 0 {
@@ -163,7 +183,11 @@ impl Command {
                     };
                     (first, last, key_step as i64)
                 }
-                FindKeys::Keynum { keynum_idx, first_key, key_step } => {
+                FindKeys::Keynum {
+                    keynum_idx,
+                    first_key,
+                    key_step,
+                } => {
                     let idx = first + keynum_idx as i64;
                     if idx >= argc {
                         continue;
@@ -205,7 +229,10 @@ fn find_keyword<A: AsRef<[u8]>>(args: &[A], keyword: &str, start_from: i64) -> O
         if i >= argc || i < 1 {
             break;
         }
-        if args[i as usize].as_ref().eq_ignore_ascii_case(keyword.as_bytes()) {
+        if args[i as usize]
+            .as_ref()
+            .eq_ignore_ascii_case(keyword.as_bytes())
+        {
             return Some(i);
         }
         i = if start <= end { i + 1 } else { i - 1 };
@@ -280,7 +307,8 @@ pub fn resolve<A: AsRef<[u8]>>(args: &[A]) -> Result<&'static Command, ResolveEr
     if args.len() < 2 {
         return Err(ResolveError::Arity(cmd));
     }
-    cmd.subcommand(args[1].as_ref()).ok_or(ResolveError::UnknownSubcommand(cmd))
+    cmd.subcommand(args[1].as_ref())
+        .ok_or(ResolveError::UnknownSubcommand(cmd))
 }
 
 #[derive(Debug, Clone, Copy)]

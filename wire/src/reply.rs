@@ -28,7 +28,10 @@ pub struct ReplyBuf {
 
 impl ReplyBuf {
     pub fn new(proto: Protocol) -> Self {
-        Self { buf: Vec::with_capacity(256), proto }
+        Self {
+            buf: Vec::with_capacity(256),
+            proto,
+        }
     }
 
     pub fn is_resp3(&self) -> bool {
@@ -72,7 +75,10 @@ impl ReplyBuf {
     pub fn error(&mut self, text: &str) {
         self.buf.push(b'-');
         let text = text.strip_prefix('-').unwrap_or(text);
-        self.buf.extend(text.bytes().map(|b| if b == b'\r' || b == b'\n' { b' ' } else { b }));
+        self.buf.extend(
+            text.bytes()
+                .map(|b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
+        );
         self.buf.extend_from_slice(b"\r\n");
     }
 
@@ -157,7 +163,10 @@ impl ReplyBuf {
     pub fn boolean(&mut self, value: bool) {
         match self.proto {
             Protocol::Resp2 => self.int(value as i64),
-            Protocol::Resp3 => self.buf.extend_from_slice(if value { b"#t\r\n" } else { b"#f\r\n" }),
+            Protocol::Resp3 => {
+                self.buf
+                    .extend_from_slice(if value { b"#t\r\n" } else { b"#f\r\n" })
+            }
         }
     }
 
@@ -219,10 +228,18 @@ pub fn format_g(value: f64, precision: usize) -> String {
         return "nan".into();
     }
     if value.is_infinite() {
-        return if value > 0.0 { "inf".into() } else { "-inf".into() };
+        return if value > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
     }
     if value == 0.0 {
-        return if value.is_sign_negative() { "-0".into() } else { "0".into() };
+        return if value.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
     }
     let precision = precision.max(1);
     let sci = format!("{:.*e}", precision - 1, value);
@@ -239,7 +256,11 @@ pub fn format_g(value: f64, precision: usize) -> String {
 }
 
 fn strip_zeros(text: &str) -> &str {
-    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.') } else { text }
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        text
+    }
 }
 
 /// The shortest text that reads back as the same double, as INCRBYFLOAT and HINCRBYFLOAT
@@ -247,7 +268,11 @@ fn strip_zeros(text: &str) -> &str {
 /// the shortest form).
 pub fn format_double_human(value: f64) -> String {
     if value.is_infinite() {
-        return if value > 0.0 { "inf".into() } else { "-inf".into() };
+        return if value > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
     }
     if value == value.trunc() && value.abs() < 1e17 {
         return format!("{}", value as i64);
@@ -268,7 +293,10 @@ mod tests {
         assert_eq!(format_double(0.1), "0.10000000000000001");
         assert_eq!(format_double(1e20), "1e+20");
         assert_eq!(format_double(-2.5e-5), "-2.5000000000000001e-05");
-        assert_eq!(format_double(123456789012345680.0), "1.2345678901234568e+17");
+        assert_eq!(
+            format_double(123456789012345680.0),
+            "1.2345678901234568e+17"
+        );
         assert_eq!(format_double(f64::INFINITY), "inf");
         assert_eq!(format_g(0.0001, 17), "0.0001");
     }
@@ -294,7 +322,13 @@ mod tests {
             r.boolean(true);
             r.error("ERR bad\r\nthing");
         }
-        assert_eq!(r2.buf, b"*2\r\n$1\r\na\r\n$3\r\n1.5\r\n$-1\r\n*-1\r\n:1\r\n-ERR bad  thing\r\n");
-        assert_eq!(r3.buf, b"%1\r\n$1\r\na\r\n,1.5\r\n_\r\n_\r\n#t\r\n-ERR bad  thing\r\n");
+        assert_eq!(
+            r2.buf,
+            b"*2\r\n$1\r\na\r\n$3\r\n1.5\r\n$-1\r\n*-1\r\n:1\r\n-ERR bad  thing\r\n"
+        );
+        assert_eq!(
+            r3.buf,
+            b"%1\r\n$1\r\na\r\n,1.5\r\n_\r\n_\r\n#t\r\n-ERR bad  thing\r\n"
+        );
     }
 }

@@ -89,7 +89,11 @@ impl Default for RequestParser {
 
 impl RequestParser {
     pub fn new(max_bulk_len: u64) -> Self {
-        Self { max_bulk_len, unauthenticated: false, partial: None }
+        Self {
+            max_bulk_len,
+            unauthenticated: false,
+            partial: None,
+        }
     }
 
     pub fn set_max_bulk_len(&mut self, max: u64) {
@@ -151,7 +155,10 @@ impl RequestParser {
             self.max_bulk_len.min(i64::MAX as u64) as i64
         };
         let unauthenticated = self.unauthenticated;
-        let partial = self.partial.as_mut().expect("resume with a partial request");
+        let partial = self
+            .partial
+            .as_mut()
+            .expect("resume with a partial request");
         while partial.remaining > 0 {
             let len = match partial.pending_bulk {
                 Some(len) => len,
@@ -191,8 +198,16 @@ impl RequestParser {
         }
         let partial = self.partial.take().expect("partial request");
         let raw = buf.split_to(partial.pos).freeze();
-        let args = partial.spans.iter().map(|&(s, e)| raw.slice(s..e)).collect();
-        Ok(Some(Request { args, raw, inline: false }))
+        let args = partial
+            .spans
+            .iter()
+            .map(|&(s, e)| raw.slice(s..e))
+            .collect();
+        Ok(Some(Request {
+            args,
+            raw,
+            inline: false,
+        }))
     }
 }
 
@@ -415,7 +430,8 @@ mod tests {
 
     #[test]
     fn byte_by_byte_matches_whole() {
-        let input = b"*3\r\n$3\r\nSET\r\n$5\r\nhello\r\n$0\r\n\r\nPING\r\n*0\r\n*1\r\n$4\r\nPING\r\n";
+        let input =
+            b"*3\r\n$3\r\nSET\r\n$5\r\nhello\r\n$0\r\n\r\nPING\r\n*0\r\n*1\r\n$4\r\nPING\r\n";
         let whole = parse_all(input).unwrap();
         let mut parser = RequestParser::default();
         let mut buf = BytesMut::new();
@@ -432,13 +448,34 @@ mod tests {
 
     #[test]
     fn errors_match_redis() {
-        assert_eq!(parse_all(b"*1\r\n:1\r\n"), Err(ProtocolError::ExpectedDollar(':')));
-        assert_eq!(parse_all(b"*x\r\n"), Err(ProtocolError::InvalidMultibulkLength));
-        assert_eq!(parse_all(b"*3000000000\r\n"), Err(ProtocolError::InvalidMultibulkLength));
-        assert_eq!(parse_all(b"*1\r\n$-1\r\n"), Err(ProtocolError::InvalidBulkLength));
-        assert_eq!(parse_all(b"*1\r\n$1073741824\r\n"), Err(ProtocolError::InvalidBulkLength));
-        assert_eq!(parse_all(b"SET \"a b\r\n"), Err(ProtocolError::UnbalancedQuotes));
-        assert_eq!(parse_all(b"SET \"a\"b c\r\n"), Err(ProtocolError::UnbalancedQuotes));
+        assert_eq!(
+            parse_all(b"*1\r\n:1\r\n"),
+            Err(ProtocolError::ExpectedDollar(':'))
+        );
+        assert_eq!(
+            parse_all(b"*x\r\n"),
+            Err(ProtocolError::InvalidMultibulkLength)
+        );
+        assert_eq!(
+            parse_all(b"*3000000000\r\n"),
+            Err(ProtocolError::InvalidMultibulkLength)
+        );
+        assert_eq!(
+            parse_all(b"*1\r\n$-1\r\n"),
+            Err(ProtocolError::InvalidBulkLength)
+        );
+        assert_eq!(
+            parse_all(b"*1\r\n$1073741824\r\n"),
+            Err(ProtocolError::InvalidBulkLength)
+        );
+        assert_eq!(
+            parse_all(b"SET \"a b\r\n"),
+            Err(ProtocolError::UnbalancedQuotes)
+        );
+        assert_eq!(
+            parse_all(b"SET \"a\"b c\r\n"),
+            Err(ProtocolError::UnbalancedQuotes)
+        );
         let long = vec![b'a'; INLINE_MAX_SIZE + 1];
         assert_eq!(parse_all(&long), Err(ProtocolError::TooBigInline));
         let mut header = b"*".to_vec();
@@ -455,11 +492,17 @@ mod tests {
         let mut parser = RequestParser::default();
         parser.set_unauthenticated(true);
         let mut buf = BytesMut::from(&b"*11\r\n"[..]);
-        assert_eq!(parser.parse(&mut buf), Err(ProtocolError::UnauthenticatedMultibulkLength));
+        assert_eq!(
+            parser.parse(&mut buf),
+            Err(ProtocolError::UnauthenticatedMultibulkLength)
+        );
         let mut parser = RequestParser::default();
         parser.set_unauthenticated(true);
         let mut buf = BytesMut::from(&b"*2\r\n$4\r\nAUTH\r\n$16385\r\n"[..]);
-        assert_eq!(parser.parse(&mut buf), Err(ProtocolError::UnauthenticatedBulkLength));
+        assert_eq!(
+            parser.parse(&mut buf),
+            Err(ProtocolError::UnauthenticatedBulkLength)
+        );
     }
 
     #[test]
@@ -467,7 +510,12 @@ mod tests {
         let parsed = parse_all(b"set \"a\\x41\\n\" 'it\\'s' plain\r\n\r\n  \n").unwrap();
         assert_eq!(
             parsed,
-            vec![vec![b"set".to_vec(), b"aA\n".to_vec(), b"it's".to_vec(), b"plain".to_vec()]]
+            vec![vec![
+                b"set".to_vec(),
+                b"aA\n".to_vec(),
+                b"it's".to_vec(),
+                b"plain".to_vec()
+            ]]
         );
         assert_eq!(parse_all(b"PING\n").unwrap(), vec![vec![b"PING".to_vec()]]);
         assert_eq!(parse_all(b"\"\"\n").unwrap(), vec![vec![b"".to_vec()]]);
@@ -477,7 +525,15 @@ mod tests {
     fn integer_parsing_is_strict() {
         assert_eq!(parse_i64(b"-12"), Some(-12));
         assert_eq!(parse_i64(b"0"), Some(0));
-        for bad in [&b""[..], b"+1", b" 1", b"01", b"-0", b"1a", b"99999999999999999999"] {
+        for bad in [
+            &b""[..],
+            b"+1",
+            b" 1",
+            b"01",
+            b"-0",
+            b"1a",
+            b"99999999999999999999",
+        ] {
             assert_eq!(parse_i64(bad), None, "{bad:?}");
         }
         assert_eq!(parse_i64(b"-9223372036854775808"), Some(i64::MIN));

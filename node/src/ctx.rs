@@ -1,0 +1,178 @@
+//! What a command handler sees: the locked keyspace, the selected database, the reply buffer,
+//! the client, and the side effects it may signal (modified keys, ready keys, dirty count).
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use bytes::Bytes;
+use wire::{Command, ReplyBuf};
+
+use crate::client::ClientState;
+use crate::keyspace::Db;
+use crate::server::{Server, Store};
+
+/// An error reply. The text starts with the error code (`ERR ...`, `WRONGTYPE ...`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CmdError(pub Cow<'static, str>);
+
+impl CmdError {
+    pub fn new(text: impl Into<Cow<'static, str>>) -> Self {
+        CmdError(text.into())
+    }
+    pub fn wrong_type() -> Self {
+        Self::new("WRONGTYPE Operation against a key holding the wrong kind of value")
+    }
+    pub fn syntax() -> Self {
+        Self::new("ERR syntax error")
+    }
+    pub fn not_integer() -> Self {
+        Self::new("ERR value is not an integer or out of range")
+    }
+    pub fn not_float() -> Self {
+        Self::new("ERR value is not a valid float")
+    }
+    pub fn no_such_key() -> Self {
+        Self::new("ERR no such key")
+    }
+    pub fn out_of_range() -> Self {
+        Self::new("ERR index out of range")
+    }
+    pub fn overflow() -> Self {
+        Self::new("ERR increment or decrement would overflow")
+    }
+    /// `ERR wrong number of arguments for '<name>' command`.
+    pub fn arity(cmd: &Command) -> Self {
+        Self::new(wire::command::arity_message(cmd))
+    }
+    pub fn text(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&'static str> for CmdError {
+    fn from(text: &'static str) -> Self {
+        CmdError::new(text)
+    }
+}
+
+impl From<String> for CmdError {
+    fn from(text: String) -> Self {
+        CmdError::new(text)
+    }
+}
+
+pub type CmdResult = Result<(), CmdError>;
+
+/// A blocking command that could not be served now: wait for one of `keys` (in the client's
+/// database) to be signalled ready, or for `timeout` (None = forever).
+#[derive(Debug, Clone)]
+pub struct BlockRequest {
+    pub keys: Vec<Bytes>,
+    pub timeout: Option<Duration>,
+}
+
+pub struct Ctx<'a> {
+    pub store: &'a mut Store,
+    pub server: &'a Server,
+    pub client: &'a mut ClientState,
+    pub out: &'a mut ReplyBuf,
+    pub cmd: &'static Command,
+    /// Selected database index.
+    pub db: usize,
+    /// Unix time in milliseconds, fixed for the command (as Redis caches it per command).
+    pub now_ms: u64,
+    /// Set by a blocking command that has to wait.
+    pub block: Option<BlockRequest>,
+    /// True while EXEC runs queued commands, or when a blocked client is being served: blocking
+    /// commands must then answer as if the timeout had expired instead of blocking.
+    pub no_block: bool,
+}
+
+impl<'a> Ctx<'a> {
+    /// The selected database.
+    pub fn db(&mut self) -> &mut Db {
+        &mut self.store.dbs[self.db]
+    }
+
+    /// A key was changed: invalidates WATCHes on it (Redis's signalModifiedKey).
+    pub fn signal_modified(&mut self, key: &[u8]) {
+        self.store.watch.touch(self.db, key);
+    }
+
+    /// A list or sorted set key received elements: clients blocked on it may be served.
+    pub fn signal_ready(&mut self, key: &[u8]) {
+        self.store.blocking.signal_ready(self.db, key);
+    }
+
+    /// Count changes for `INFO`'s `rdb_changes_since_last_save` and the save rules.
+    pub fn dirty(&mut self, changes: u64) {
+        self.store.dirty += changes;
+    }
+
+    /// Ask to block (see [`BlockRequest`]). Inside MULTI or while being served this is not
+    /// allowed: handlers check [`Ctx::may_block`] first and reply as on timeout.
+    pub fn block_on(&mut self, keys: Vec<Bytes>, timeout: Option<Duration>) {
+        self.block = Some(BlockRequest { keys, timeout });
+    }
+
+    pub fn may_block(&self) -> bool {
+        !self.no_block
+    }
+}
+
+/// Argument parsing shared by handlers, with Redis's error texts.
+pub mod args {
+    use super::CmdError;
+
+    pub fn int(arg: &[u8]) -> Result<i64, CmdError> {
+        wire::request::parse_i64(arg).ok_or_else(CmdError::not_integer)
+    }
+
+    /// A non-negative integer or the given error.
+    pub fn uint(arg: &[u8], err: &'static str) -> Result<u64, CmdError> {
+        match wire::request::parse_i64(arg) {
+            Some(v) if v >= 0 => Ok(v as u64),
+            _ => Err(CmdError::new(err)),
+        }
+    }
+
+    /// A double as Redis's `getDoubleFromObject` accepts it (`inf`, `-inf`, `+inf` included;
+    /// NaN and trailing garbage rejected).
+    pub fn float(arg: &[u8]) -> Result<f64, CmdError> {
+        parse_float(arg).ok_or_else(CmdError::not_float)
+    }
+
+    pub fn parse_float(arg: &[u8]) -> Option<f64> {
+        let text = std::str::from_utf8(arg).ok()?;
+        if text.is_empty()
+            || text.starts_with(char::is_whitespace)
+            || text.ends_with(char::is_whitespace)
+        {
+            return None;
+        }
+        let value = match text.to_ascii_lowercase().as_str() {
+            "inf" | "+inf" | "infinity" | "+infinity" => f64::INFINITY,
+            "-inf" | "-infinity" => f64::NEG_INFINITY,
+            _ => text.parse::<f64>().ok()?,
+        };
+        (!value.is_nan()).then_some(value)
+    }
+
+    /// A blocking command's timeout in seconds (float), as Redis 7 parses it.
+    pub fn timeout(arg: &[u8]) -> Result<Option<std::time::Duration>, CmdError> {
+        let secs = parse_float(arg)
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| CmdError::new("ERR timeout is not a float or out of range"))?;
+        if secs < 0.0 {
+            return Err(CmdError::new("ERR timeout is negative"));
+        }
+        if secs == 0.0 {
+            return Ok(None);
+        }
+        Ok(Some(std::time::Duration::from_secs_f64(secs)))
+    }
+
+    pub fn is(arg: &[u8], word: &str) -> bool {
+        arg.eq_ignore_ascii_case(word.as_bytes())
+    }
+}

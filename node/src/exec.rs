@@ -1,0 +1,327 @@
+//! Command dispatch: the checks Redis's processCommand makes, in its order, then the handler;
+//! MULTI/EXEC/WATCH live here because they wrap dispatch itself.
+
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use wire::command::{self, ResolveError, flags};
+use wire::request::Request;
+use wire::{Command, CommandId, ReplyBuf};
+
+use crate::client::{ClientState, MultiState, WatchedKey};
+use crate::ctx::{BlockRequest, CmdError, Ctx};
+use crate::server::{Server, Store};
+
+/// What the connection does after a command.
+#[derive(Debug)]
+pub enum Flow {
+    Continue,
+    /// Write what is buffered and close (QUIT, fatal errors).
+    Close,
+    /// The command must wait for a key (blocking list and sorted-set commands).
+    Block(BlockRequest),
+}
+
+/// Run one request for `client`, writing its reply to `out`.
+pub fn execute(
+    server: &Server,
+    store: &mut Store,
+    client: &mut ClientState,
+    out: &mut ReplyBuf,
+    req: &Request,
+    now_ms: u64,
+) -> Flow {
+    let cmd = match command::resolve(&req.args) {
+        Ok(cmd) if cmd.arity_ok(req.args.len()) => cmd,
+        Ok(cmd) => return reject(store, client, out, Some(cmd), &CmdError::arity(cmd).0),
+        Err(err) => {
+            let cmd = match err {
+                ResolveError::Arity(c) | ResolveError::UnknownSubcommand(c) => Some(c),
+                ResolveError::Unknown => None,
+            };
+            return reject(store, client, out, cmd, &err.message(&req.args));
+        }
+    };
+    if !client.authenticated && !cmd.has(flags::NO_AUTH) {
+        return reject(
+            store,
+            client,
+            out,
+            Some(cmd),
+            "NOAUTH Authentication required.",
+        );
+    }
+    if client.multi.is_some() && !is_multi_control(cmd) {
+        if cmd.has(flags::NO_MULTI) {
+            return reject(
+                store,
+                client,
+                out,
+                Some(cmd),
+                "ERR Command not allowed inside a transaction",
+            );
+        }
+        client
+            .multi
+            .as_mut()
+            .expect("in multi")
+            .queued
+            .push(req.clone());
+        out.simple("QUEUED");
+        return Flow::Continue;
+    }
+    if client.in_resp2_pubsub() && !allowed_in_pubsub(cmd) {
+        let text = format!(
+            "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+            cmd.name
+        );
+        return reject(store, client, out, Some(cmd), &text);
+    }
+    run(server, store, client, out, cmd, req, now_ms, false)
+}
+
+/// Run a request whose blocking wait ended by timeout: the handler answers as on timeout.
+pub fn execute_unblocked(
+    server: &Server,
+    store: &mut Store,
+    client: &mut ClientState,
+    out: &mut ReplyBuf,
+    req: &Request,
+    now_ms: u64,
+) {
+    if let Ok(cmd) = command::resolve(&req.args) {
+        run(server, store, client, out, cmd, req, now_ms, true);
+    }
+}
+
+fn is_multi_control(cmd: &Command) -> bool {
+    matches!(
+        cmd.id,
+        CommandId::Exec
+            | CommandId::Discard
+            | CommandId::Multi
+            | CommandId::Watch
+            | CommandId::Quit
+            | CommandId::Reset
+    )
+}
+
+fn allowed_in_pubsub(cmd: &Command) -> bool {
+    matches!(
+        cmd.id,
+        CommandId::Subscribe
+            | CommandId::Unsubscribe
+            | CommandId::Psubscribe
+            | CommandId::Punsubscribe
+            | CommandId::Ping
+            | CommandId::Quit
+            | CommandId::Reset
+    )
+}
+
+/// An error before execution; inside MULTI it also dooms the transaction.
+fn reject(
+    store: &mut Store,
+    client: &mut ClientState,
+    out: &mut ReplyBuf,
+    cmd: Option<&'static Command>,
+    text: &str,
+) -> Flow {
+    if let Some(multi) = client.multi.as_mut() {
+        multi.aborted = true;
+    }
+    if let Some(cmd) = cmd {
+        store.command_stats[cmd.id as usize].rejected_calls += 1;
+    }
+    out.error(text);
+    Flow::Continue
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run(
+    server: &Server,
+    store: &mut Store,
+    client: &mut ClientState,
+    out: &mut ReplyBuf,
+    cmd: &'static Command,
+    req: &Request,
+    now_ms: u64,
+    no_block: bool,
+) -> Flow {
+    let Some(handler) = crate::cmd::handler(cmd.id) else {
+        out.error(&command::unknown_command_message(&req.args));
+        return Flow::Continue;
+    };
+    let started = Instant::now();
+    let db = client.db;
+    let mut ctx = Ctx {
+        store,
+        server,
+        client,
+        out,
+        cmd,
+        db,
+        now_ms,
+        block: None,
+        no_block,
+    };
+    let result = handler(&mut ctx, &req.args);
+    let block = ctx.block.take();
+    let Ctx {
+        store, client, out, ..
+    } = ctx;
+    out.proto = client.proto;
+    let stats = &mut store.command_stats[cmd.id as usize];
+    stats.calls += 1;
+    stats.usec += started.elapsed().as_micros() as u64;
+    if let Err(err) = result {
+        stats.failed_calls += 1;
+        out.error(err.text());
+    }
+    after_command(server, store);
+    *client.handle.last_cmd.lock() = cmd.name;
+    if client.close_after_reply {
+        return Flow::Close;
+    }
+    match block {
+        Some(block) => Flow::Block(block),
+        None => Flow::Continue,
+    }
+}
+
+/// Work that follows every command: keys removed by expiry invalidate WATCHes; clients
+/// blocked on keys that received data are served.
+fn after_command(server: &Server, store: &mut Store) {
+    for db in 0..store.dbs.len() {
+        if store.dbs[db].expired_log.is_empty() {
+            continue;
+        }
+        let expired = std::mem::take(&mut store.dbs[db].expired_log);
+        for key in &expired {
+            store.watch.touch(db, key);
+        }
+    }
+    if !store.blocking.ready.is_empty() {
+        crate::blocking::serve_ready(server, store);
+    }
+}
+
+/// Forget everything a departing client left in shared tables.
+pub fn client_disconnected(store: &mut Store, client: &mut ClientState) {
+    unwatch_all(store, client);
+    crate::pubsub::client_disconnected(store, client);
+}
+
+// ---- transactions -------------------------------------------------------------------------
+
+pub fn multi(ctx: &mut Ctx, _args: &[bytes::Bytes]) -> crate::ctx::CmdResult {
+    if ctx.client.multi.is_some() {
+        return Err(CmdError::new("ERR MULTI calls can not be nested"));
+    }
+    ctx.client.multi = Some(MultiState::default());
+    ctx.client.handle.in_multi.store(true, Ordering::Relaxed);
+    ctx.out.ok();
+    Ok(())
+}
+
+pub fn discard(ctx: &mut Ctx, _args: &[bytes::Bytes]) -> crate::ctx::CmdResult {
+    if ctx.client.multi.is_none() {
+        return Err(CmdError::new("ERR DISCARD without MULTI"));
+    }
+    end_multi(ctx.store, ctx.client);
+    ctx.out.ok();
+    Ok(())
+}
+
+fn end_multi(store: &mut Store, client: &mut ClientState) {
+    client.multi = None;
+    client.handle.in_multi.store(false, Ordering::Relaxed);
+    unwatch_all(store, client);
+}
+
+pub fn exec(ctx: &mut Ctx, _args: &[bytes::Bytes]) -> crate::ctx::CmdResult {
+    let Some(multi) = ctx.client.multi.take() else {
+        return Err(CmdError::new("ERR EXEC without MULTI"));
+    };
+    ctx.client.handle.in_multi.store(false, Ordering::Relaxed);
+    if multi.aborted {
+        unwatch_all(ctx.store, ctx.client);
+        return Err(CmdError::new(
+            "EXECABORT Transaction discarded because of previous errors.",
+        ));
+    }
+    let expired_watch = ctx.client.watched.iter().any(|w| {
+        !w.expired_at_watch
+            && ctx.store.dbs[w.db]
+                .peek_any(&w.key)
+                .is_some_and(|e| e.is_expired(ctx.now_ms))
+    });
+    if expired_watch || ctx.client.handle.dirty_cas.load(Ordering::Relaxed) {
+        unwatch_all(ctx.store, ctx.client);
+        ctx.out.null_array();
+        return Ok(());
+    }
+    unwatch_all(ctx.store, ctx.client);
+    ctx.out.array(multi.queued.len());
+    for req in &multi.queued {
+        let cmd = command::resolve(&req.args).expect("queued commands were resolved");
+        let flow = run(
+            ctx.server, ctx.store, ctx.client, ctx.out, cmd, req, ctx.now_ms, true,
+        );
+        if matches!(flow, Flow::Close) {
+            ctx.client.close_after_reply = true;
+        }
+    }
+    ctx.db = ctx.client.db;
+    Ok(())
+}
+
+pub fn watch(ctx: &mut Ctx, args: &[bytes::Bytes]) -> crate::ctx::CmdResult {
+    if ctx.client.multi.is_some() {
+        return Err(CmdError::new("ERR WATCH inside MULTI is not allowed"));
+    }
+    for key in &args[1..] {
+        if ctx
+            .client
+            .watched
+            .iter()
+            .any(|w| w.db == ctx.db && w.key.as_slice() == &key[..])
+        {
+            continue;
+        }
+        let expired_at_watch = ctx.store.dbs[ctx.db]
+            .peek_any(key)
+            .is_some_and(|e| e.is_expired(ctx.now_ms));
+        ctx.store.watch.watch(ctx.db, key, &ctx.client.handle);
+        ctx.client.watched.push(WatchedKey {
+            db: ctx.db,
+            key: key[..].into(),
+            expired_at_watch,
+        });
+    }
+    ctx.client
+        .handle
+        .watching
+        .store(ctx.client.watched.len(), Ordering::Relaxed);
+    ctx.out.ok();
+    Ok(())
+}
+
+pub fn unwatch(ctx: &mut Ctx, _args: &[bytes::Bytes]) -> crate::ctx::CmdResult {
+    unwatch_all(ctx.store, ctx.client);
+    ctx.out.ok();
+    Ok(())
+}
+
+pub fn unwatch_all(store: &mut Store, client: &mut ClientState) {
+    for w in client.watched.drain(..) {
+        store.watch.unwatch(w.db, &w.key, client.handle.id);
+    }
+    client.handle.dirty_cas.store(false, Ordering::Relaxed);
+    client.handle.watching.store(0, Ordering::Relaxed);
+}
+
+/// Leave MULTI and drop WATCHes (RESET).
+pub fn reset_transaction(store: &mut Store, client: &mut ClientState) {
+    end_multi(store, client);
+}

@@ -1,0 +1,359 @@
+//! The keyspace: 16 (configurable) databases, each partitioned into the 16384 cluster slots.
+//!
+//! Every slot has its own small hash table of boxed entries. That keeps a resize local to one
+//! slot (no multi-megabyte rehash pause), lets cluster mode count and list the keys of a slot
+//! without a scan, and gives snapshots a natural unit of copy-on-write.
+
+use std::hash::BuildHasher;
+
+use foldhash::fast::FixedState;
+use hashbrown::HashTable;
+use wire::slot::{SLOT_COUNT, key_slot};
+
+use crate::types::{SmallBytes, Value};
+
+const HASH_SEED: u64 = 0x5157_1c4a_9d0e_7b21;
+
+/// One key with its value, expiry and access clock. Boxed in the slot tables so that a table
+/// bucket is one pointer and moving an entry never copies the value.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub key: SmallBytes,
+    pub value: Value,
+    /// Absolute expiry in unix milliseconds; 0 means none. Change it through `Db::set_expire`.
+    expire_at: u64,
+    /// LRU clock (seconds) or LFU counter and time, depending on the eviction policy.
+    pub access: u32,
+}
+
+impl Entry {
+    pub fn new(key: &[u8], value: Value) -> Box<Entry> {
+        Box::new(Entry {
+            key: SmallBytes::new(key),
+            value,
+            expire_at: 0,
+            access: 0,
+        })
+    }
+
+    /// Absolute expiry in unix milliseconds, if any.
+    pub fn expire_at(&self) -> Option<u64> {
+        (self.expire_at != 0).then_some(self.expire_at)
+    }
+
+    pub fn is_expired(&self, now_ms: u64) -> bool {
+        self.expire_at != 0 && self.expire_at <= now_ms
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpireMode {
+    /// A master: an expired key found on access is deleted (and logged for propagation).
+    Delete,
+    /// A replica: expired keys read as absent but are only removed by the master's DEL.
+    Hide,
+}
+
+#[derive(Debug)]
+pub struct Db {
+    pub id: usize,
+    /// Allocated on first insert; empty databases cost nothing.
+    slots: Vec<HashTable<Box<Entry>>>,
+    /// Keys with an expiry, per slot (drives the active expiry cycle).
+    volatile: Vec<u32>,
+    len: usize,
+    expires: usize,
+    /// Keys removed because they had expired, in order, until the dispatcher drains them
+    /// (WATCH invalidation and propagation as DEL).
+    pub expired_log: Vec<SmallBytes>,
+    pub expire_mode: ExpireMode,
+    /// Statistics: keys removed by expiry (lazy or active).
+    pub expired_keys: u64,
+    hasher: FixedState,
+}
+
+impl Db {
+    pub fn new(id: usize) -> Self {
+        Db {
+            id,
+            slots: Vec::new(),
+            volatile: Vec::new(),
+            len: 0,
+            expires: 0,
+            expired_log: Vec::new(),
+            expire_mode: ExpireMode::Delete,
+            expired_keys: 0,
+            hasher: FixedState::with_seed(HASH_SEED),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Number of keys with an expiry.
+    pub fn expires_len(&self) -> usize {
+        self.expires
+    }
+
+    fn hash(&self, key: &[u8]) -> u64 {
+        self.hasher.hash_one(key)
+    }
+
+    fn ensure_slots(&mut self) {
+        if self.slots.is_empty() {
+            self.slots = (0..SLOT_COUNT).map(|_| HashTable::new()).collect();
+            self.volatile = vec![0; SLOT_COUNT];
+        }
+    }
+
+    /// The live entry for `key`, or `None`. An expired key is removed (master) or hidden
+    /// (replica). Does not update the access clock: see [`Db::lookup`].
+    pub fn get_mut(&mut self, key: &[u8], now_ms: u64) -> Option<&mut Entry> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let slot = key_slot(key) as usize;
+        let hash = self.hash(key);
+        let expired = self.slots[slot]
+            .find(hash, |e| e.key.as_slice() == key)
+            .map(|e| e.is_expired(now_ms))?;
+        if expired {
+            self.expire_now(key);
+            return None;
+        }
+        self.slots[slot]
+            .find_mut(hash, |e| e.key.as_slice() == key)
+            .map(|e| &mut **e)
+    }
+
+    /// Like [`Db::get_mut`], and refreshes the access clock used by LRU/LFU eviction.
+    pub fn lookup(&mut self, key: &[u8], now_ms: u64) -> Option<&mut Entry> {
+        let entry = self.get_mut(key, now_ms)?;
+        entry.access = (now_ms / 1000) as u32;
+        Some(entry)
+    }
+
+    /// Read-only view without side effects: an expired key reads as absent but stays.
+    pub fn peek(&self, key: &[u8], now_ms: u64) -> Option<&Entry> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let slot = key_slot(key) as usize;
+        self.slots[slot]
+            .find(self.hash(key), |e| e.key.as_slice() == key)
+            .map(|e| &**e)
+            .filter(|e| !e.is_expired(now_ms))
+    }
+
+    pub fn contains(&mut self, key: &[u8], now_ms: u64) -> bool {
+        self.get_mut(key, now_ms).is_some()
+    }
+
+    /// Store `value` under `key`, replacing any value and clearing any expiry (Redis's setKey).
+    /// Returns the previous entry, expired or not.
+    pub fn insert(&mut self, key: &[u8], value: Value) -> Option<Box<Entry>> {
+        self.insert_entry(Entry::new(key, value))
+    }
+
+    /// Store a whole entry (its expiry included), replacing any entry with the same key.
+    pub fn insert_entry(&mut self, entry: Box<Entry>) -> Option<Box<Entry>> {
+        self.ensure_slots();
+        let slot = key_slot(&entry.key) as usize;
+        let hash = self.hash(&entry.key);
+        let volatile = entry.expire_at != 0;
+        let old = self.remove_at(slot, hash, &entry.key.clone());
+        let hasher = self.hasher;
+        self.slots[slot].insert_unique(hash, entry, |e| hasher.hash_one(e.key.as_slice()));
+        self.len += 1;
+        if volatile {
+            self.expires += 1;
+            self.volatile[slot] += 1;
+        }
+        old
+    }
+
+    /// The live entry for `key`, created with `make()` when absent (or expired).
+    pub fn get_or_insert_with(
+        &mut self,
+        key: &[u8],
+        now_ms: u64,
+        make: impl FnOnce() -> Value,
+    ) -> &mut Entry {
+        if self.get_mut(key, now_ms).is_none() {
+            self.insert(key, make());
+        }
+        self.get_mut(key, now_ms).expect("entry just inserted")
+    }
+
+    /// Remove `key` whatever its state. Returns the entry (possibly expired).
+    pub fn remove(&mut self, key: &[u8]) -> Option<Box<Entry>> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let slot = key_slot(key) as usize;
+        let hash = self.hash(key);
+        self.remove_at(slot, hash, key)
+    }
+
+    fn remove_at(&mut self, slot: usize, hash: u64, key: &[u8]) -> Option<Box<Entry>> {
+        let found = self.slots[slot]
+            .find_entry(hash, |e| e.key.as_slice() == key)
+            .ok()?;
+        let (entry, _) = found.remove();
+        self.len -= 1;
+        if entry.expire_at != 0 {
+            self.expires -= 1;
+            self.volatile[slot] -= 1;
+        }
+        Some(entry)
+    }
+
+    /// Remove a key found expired, logging it for WATCH and propagation.
+    fn expire_now(&mut self, key: &[u8]) {
+        if self.expire_mode == ExpireMode::Hide {
+            return;
+        }
+        if let Some(entry) = self.remove(key) {
+            self.expired_keys += 1;
+            self.expired_log.push(entry.key);
+        }
+    }
+
+    /// Set or clear the expiry (unix ms) of an existing key. Returns false if the key is absent.
+    pub fn set_expire(&mut self, key: &[u8], at_ms: Option<u64>) -> bool {
+        if self.slots.is_empty() {
+            return false;
+        }
+        let slot = key_slot(key) as usize;
+        let hash = self.hash(key);
+        let Some(entry) = self.slots[slot].find_mut(hash, |e| e.key.as_slice() == key) else {
+            return false;
+        };
+        let was = entry.expire_at != 0;
+        entry.expire_at = at_ms.unwrap_or(0);
+        let now = entry.expire_at != 0;
+        match (was, now) {
+            (false, true) => {
+                self.expires += 1;
+                self.volatile[slot] += 1;
+            }
+            (true, false) => {
+                self.expires -= 1;
+                self.volatile[slot] -= 1;
+            }
+            _ => {}
+        }
+        true
+    }
+
+    /// Remove every key.
+    pub fn clear(&mut self) {
+        self.slots = Vec::new();
+        self.volatile = Vec::new();
+        self.len = 0;
+        self.expires = 0;
+    }
+
+    /// Take all contents out (FLUSHDB ASYNC frees them elsewhere), leaving this db empty.
+    pub fn take(&mut self) -> Db {
+        let mut taken = Db::new(self.id);
+        std::mem::swap(&mut taken.slots, &mut self.slots);
+        std::mem::swap(&mut taken.volatile, &mut self.volatile);
+        taken.len = std::mem::take(&mut self.len);
+        taken.expires = std::mem::take(&mut self.expires);
+        taken
+    }
+
+    /// Exchange contents with another database (SWAPDB); ids stay.
+    pub fn swap_contents(&mut self, other: &mut Db) {
+        std::mem::swap(&mut self.slots, &mut other.slots);
+        std::mem::swap(&mut self.volatile, &mut other.volatile);
+        std::mem::swap(&mut self.len, &mut other.len);
+        std::mem::swap(&mut self.expires, &mut other.expires);
+    }
+
+    pub fn slot_len(&self, slot: usize) -> usize {
+        self.slots.get(slot).map_or(0, |t| t.len())
+    }
+
+    /// Keys with an expiry in `slot`.
+    pub fn slot_volatile(&self, slot: usize) -> usize {
+        self.volatile.get(slot).map_or(0, |&v| v as usize)
+    }
+
+    /// Entries of one slot, expired ones included.
+    pub fn slot_entries(&self, slot: usize) -> impl Iterator<Item = &Entry> {
+        self.slots
+            .get(slot)
+            .into_iter()
+            .flat_map(|t| t.iter().map(|e| &**e))
+    }
+
+    /// Every entry, expired ones included, slot by slot.
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.slots.iter().flat_map(|t| t.iter().map(|e| &**e))
+    }
+
+    /// Keys of `slot` whose expiry is at or before `now_ms` (the active expiry cycle removes
+    /// them with [`Db::expire_key`]).
+    pub fn expired_in_slot(&self, slot: usize, now_ms: u64) -> Vec<SmallBytes> {
+        if self.slot_volatile(slot) == 0 {
+            return Vec::new();
+        }
+        self.slot_entries(slot)
+            .filter(|e| e.is_expired(now_ms))
+            .map(|e| e.key.clone())
+            .collect()
+    }
+
+    /// Remove `key` if it has expired (active expiry). Returns whether it was removed.
+    pub fn expire_key(&mut self, key: &[u8], now_ms: u64) -> bool {
+        let expired = self.peek_any(key).is_some_and(|e| e.is_expired(now_ms));
+        if expired && self.expire_mode == ExpireMode::Delete {
+            self.expire_now(key);
+            return true;
+        }
+        false
+    }
+
+    /// The entry for `key` even if it has expired.
+    pub fn peek_any(&self, key: &[u8]) -> Option<&Entry> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let slot = key_slot(key) as usize;
+        self.slots[slot]
+            .find(self.hash(key), |e| e.key.as_slice() == key)
+            .map(|e| &**e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_lookup_expire() {
+        let mut db = Db::new(0);
+        assert!(db.insert(b"a", Value::string(b"1")).is_none());
+        assert!(db.insert(b"a", Value::string(b"2")).is_some());
+        assert_eq!(db.len(), 1);
+        assert!(db.set_expire(b"a", Some(1000)));
+        assert_eq!(db.expires_len(), 1);
+        assert!(db.get_mut(b"a", 999).is_some());
+        assert!(db.get_mut(b"a", 1000).is_none());
+        assert_eq!(db.len(), 0);
+        assert_eq!(db.expires_len(), 0);
+        assert_eq!(db.expired_log.len(), 1);
+    }
+
+    #[test]
+    fn entry_is_one_cache_line() {
+        assert!(std::mem::size_of::<Entry>() <= 64);
+    }
+}

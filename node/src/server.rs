@@ -1,0 +1,175 @@
+//! The server: shared state, the accept loop and the periodic tasks.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use hashbrown::HashMap;
+use parking_lot::Mutex;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use wire::CommandId;
+
+use crate::blocking::Blocking;
+use crate::client::ClientHandle;
+use crate::config::Config;
+use crate::keyspace::Db;
+use crate::pubsub::PubSub;
+use crate::watch::WatchTable;
+
+/// Per-command statistics for INFO commandstats.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CommandStats {
+    pub calls: u64,
+    pub usec: u64,
+    pub rejected_calls: u64,
+    pub failed_calls: u64,
+}
+
+/// Everything commands read and write, behind one lock: applying a command is the short
+/// critical section, parsing and encoding happen outside it.
+#[derive(Debug)]
+pub struct Store {
+    pub dbs: Vec<Db>,
+    pub config: Config,
+    pub clients: HashMap<u64, Arc<ClientHandle>>,
+    pub watch: WatchTable,
+    pub blocking: Blocking,
+    pub pubsub: PubSub,
+    /// Changes since the last save.
+    pub dirty: u64,
+    pub command_stats: Vec<CommandStats>,
+}
+
+impl Store {
+    pub fn new(config: Config) -> Self {
+        Store {
+            dbs: (0..config.databases).map(Db::new).collect(),
+            config,
+            clients: HashMap::new(),
+            watch: WatchTable::default(),
+            blocking: Blocking::default(),
+            pubsub: PubSub::default(),
+            dirty: 0,
+            command_stats: vec![CommandStats::default(); CommandId::COUNT],
+        }
+    }
+}
+
+/// Counters updated without the store lock.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub total_connections_received: AtomicU64,
+    pub total_commands_processed: AtomicU64,
+    pub rejected_connections: AtomicU64,
+    pub net_input_bytes: AtomicU64,
+    pub net_output_bytes: AtomicU64,
+    pub connected_clients: AtomicUsize,
+}
+
+#[derive(Debug)]
+pub struct Server {
+    pub store: Mutex<Store>,
+    pub stats: Stats,
+    /// 40 hex characters, new at every start.
+    pub run_id: String,
+    pub started: Instant,
+    pub started_unix_ms: u64,
+    pub next_client_id: AtomicU64,
+    /// The port actually bound (INFO tcp_port).
+    pub port: u16,
+    /// Cancelled to stop the server (SHUTDOWN, the caller's shutdown future).
+    pub shutdown: CancellationToken,
+}
+
+impl Server {
+    pub fn new(config: Config, port: u16) -> Arc<Server> {
+        Arc::new(Server {
+            store: Mutex::new(Store::new(config)),
+            stats: Stats::default(),
+            run_id: random_hex40(),
+            started: Instant::now(),
+            started_unix_ms: unix_ms(),
+            next_client_id: AtomicU64::new(1),
+            port,
+            shutdown: CancellationToken::new(),
+        })
+    }
+
+    pub fn next_client_id(&self) -> u64 {
+        self.next_client_id.fetch_add(1, Ordering::Relaxed)
+    }
+}
+
+pub fn unix_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+pub fn random_hex40() -> String {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    (0..40)
+        .map(|_| char::from_digit(rng.random_range(0..16), 16).expect("hex digit"))
+        .collect()
+}
+
+/// Serve on `listener` until `shutdown` resolves or a client sends SHUTDOWN.
+pub async fn run(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let port = listener.local_addr()?.port();
+    let server = Server::new(config, port);
+    serve(server, listener, shutdown).await
+}
+
+/// Like [`run`] with a server built by the caller (tests keep a handle on it).
+pub async fn serve(
+    server: Arc<Server>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    tokio::spawn(cron(server.clone()));
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            _ = server.shutdown.cancelled() => break,
+            accepted = listener.accept() => {
+                let (socket, addr) = match accepted {
+                    Ok(pair) => pair,
+                    Err(err) => {
+                        tracing::warn!(%err, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                        continue;
+                    }
+                };
+                let server = server.clone();
+                tokio::spawn(async move { crate::conn::serve_client(server, socket, addr).await });
+            }
+        }
+    }
+    server.shutdown.cancel();
+    let clients: Vec<_> = server.store.lock().clients.values().cloned().collect();
+    for client in clients {
+        client.kill.cancel();
+    }
+    Ok(())
+}
+
+/// Periodic work, `hz` times a second (Redis's serverCron).
+async fn cron(server: Arc<Server>) {
+    loop {
+        let hz = server.store.lock().config.hz.max(1);
+        tokio::select! {
+            _ = server.shutdown.cancelled() => return,
+            _ = tokio::time::sleep(Duration::from_millis(1000 / hz as u64)) => {}
+        }
+        crate::cron::tick(&server);
+    }
+}
