@@ -9,6 +9,8 @@ pub mod conn;
 pub mod cron;
 pub mod ctx;
 pub mod exec;
+pub mod expire;
+pub mod glob;
 pub mod keyspace;
 pub mod pubsub;
 pub mod server;

@@ -16,6 +16,11 @@ impl Hash {
         self.fields.is_empty()
     }
 
+    /// OBJECT ENCODING name.
+    pub fn encoding(&self) -> &'static str {
+        "hashtable"
+    }
+
     pub fn heap_size(&self) -> usize {
         self.fields.capacity() * 49
             + self

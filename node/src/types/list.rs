@@ -18,6 +18,11 @@ impl List {
         self.items.is_empty()
     }
 
+    /// OBJECT ENCODING name.
+    pub fn encoding(&self) -> &'static str {
+        "quicklist"
+    }
+
     pub fn heap_size(&self) -> usize {
         self.items.capacity() * 24 + self.items.iter().map(|i| i.heap_size()).sum::<usize>()
     }

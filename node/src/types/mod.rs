@@ -37,6 +37,26 @@ impl Value {
         }
     }
 
+    /// The internal encoding, as OBJECT ENCODING names it.
+    pub fn encoding(&self) -> &'static str {
+        match self {
+            Value::Str(s) => {
+                if s.len() <= 20 && wire::request::parse_i64(s).is_some() {
+                    "int"
+                } else if s.len() <= 44 {
+                    "embstr"
+                } else {
+                    "raw"
+                }
+            }
+            Value::Raw(_) => "raw",
+            Value::List(l) => l.encoding(),
+            Value::Hash(h) => h.encoding(),
+            Value::Set(s) => s.encoding(),
+            Value::ZSet(z) => z.encoding(),
+        }
+    }
+
     /// The bytes of a string value; `WRONGTYPE` for any other type.
     pub fn as_bytes(&self) -> Result<&[u8], CmdError> {
         match self {

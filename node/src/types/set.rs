@@ -16,6 +16,11 @@ impl Set {
         self.members.is_empty()
     }
 
+    /// OBJECT ENCODING name.
+    pub fn encoding(&self) -> &'static str {
+        "hashtable"
+    }
+
     pub fn heap_size(&self) -> usize {
         self.members.capacity() * 25 + self.members.iter().map(|m| m.heap_size()).sum::<usize>()
     }

@@ -16,6 +16,11 @@ impl ZSet {
         self.scores.is_empty()
     }
 
+    /// OBJECT ENCODING name.
+    pub fn encoding(&self) -> &'static str {
+        "skiplist"
+    }
+
     pub fn heap_size(&self) -> usize {
         self.scores.capacity() * 33 + self.scores.keys().map(|m| m.heap_size()).sum::<usize>()
     }

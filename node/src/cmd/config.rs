@@ -1,0 +1,7 @@
+//! config commands.
+
+use wire::CommandId;
+
+use super::Handler;
+
+pub const HANDLERS: &[(CommandId, Handler)] = &[];

@@ -1,0 +1,7 @@
+//! hash commands.
+
+use wire::CommandId;
+
+use super::Handler;
+
+pub const HANDLERS: &[(CommandId, Handler)] = &[];

@@ -1,0 +1,7 @@
+//! hll commands.
+
+use wire::CommandId;
+
+use super::Handler;
+
+pub const HANDLERS: &[(CommandId, Handler)] = &[];

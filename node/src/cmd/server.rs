@@ -1,0 +1,7 @@
+//! server commands.
+
+use wire::CommandId;
+
+use super::Handler;
+
+pub const HANDLERS: &[(CommandId, Handler)] = &[];

@@ -1,0 +1,1 @@
+//! Active expiry: the periodic cycle that removes expired keys nobody reads.
