@@ -13,6 +13,24 @@ pub struct Config {
     pub databases: usize,
     pub proto_max_bulk_len: u64,
     pub hz: u32,
+    /// Bytes; 0 = no limit.
+    pub maxmemory: u64,
+    pub maxmemory_policy: MaxmemoryPolicy,
+    pub maxmemory_samples: u32,
+    pub lfu_log_factor: u32,
+    pub lfu_decay_time: u32,
+    pub hash_max_listpack_entries: usize,
+    pub hash_max_listpack_value: usize,
+    pub set_max_intset_entries: usize,
+    pub zset_max_listpack_entries: usize,
+    pub zset_max_listpack_value: usize,
+    pub list_max_listpack_size: i64,
+    pub client_output_buffer_limit: ClientOutputBufferLimits,
+    /// Microseconds; negative disables the slow log, 0 logs everything.
+    pub slowlog_log_slower_than: i64,
+    pub slowlog_max_len: usize,
+    /// Milliseconds; 0 disables the latency monitor.
+    pub latency_monitor_threshold: u64,
     /// Path of the file the configuration was read from (CONFIG REWRITE writes it back).
     pub config_file: Option<PathBuf>,
 }
@@ -28,7 +46,110 @@ impl Default for Config {
             databases: 16,
             proto_max_bulk_len: 512 * 1024 * 1024,
             hz: 10,
+            maxmemory: 0,
+            maxmemory_policy: MaxmemoryPolicy::NoEviction,
+            maxmemory_samples: 5,
+            lfu_log_factor: 10,
+            lfu_decay_time: 1,
+            hash_max_listpack_entries: 128,
+            hash_max_listpack_value: 64,
+            set_max_intset_entries: 512,
+            zset_max_listpack_entries: 128,
+            zset_max_listpack_value: 64,
+            list_max_listpack_size: -2,
+            client_output_buffer_limit: ClientOutputBufferLimits::default(),
+            slowlog_log_slower_than: 10000,
+            slowlog_max_len: 128,
+            latency_monitor_threshold: 0,
             config_file: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MaxmemoryPolicy {
+    NoEviction,
+    AllkeysLru,
+    VolatileLru,
+    AllkeysLfu,
+    VolatileLfu,
+    AllkeysRandom,
+    VolatileRandom,
+    VolatileTtl,
+}
+
+impl MaxmemoryPolicy {
+    pub const ALL: [MaxmemoryPolicy; 8] = [
+        MaxmemoryPolicy::NoEviction,
+        MaxmemoryPolicy::AllkeysLru,
+        MaxmemoryPolicy::VolatileLru,
+        MaxmemoryPolicy::AllkeysLfu,
+        MaxmemoryPolicy::VolatileLfu,
+        MaxmemoryPolicy::AllkeysRandom,
+        MaxmemoryPolicy::VolatileRandom,
+        MaxmemoryPolicy::VolatileTtl,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            MaxmemoryPolicy::NoEviction => "noeviction",
+            MaxmemoryPolicy::AllkeysLru => "allkeys-lru",
+            MaxmemoryPolicy::VolatileLru => "volatile-lru",
+            MaxmemoryPolicy::AllkeysLfu => "allkeys-lfu",
+            MaxmemoryPolicy::VolatileLfu => "volatile-lfu",
+            MaxmemoryPolicy::AllkeysRandom => "allkeys-random",
+            MaxmemoryPolicy::VolatileRandom => "volatile-random",
+            MaxmemoryPolicy::VolatileTtl => "volatile-ttl",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.name().eq_ignore_ascii_case(name))
+    }
+
+    pub fn is_lfu(self) -> bool {
+        matches!(
+            self,
+            MaxmemoryPolicy::AllkeysLfu | MaxmemoryPolicy::VolatileLfu
+        )
+    }
+}
+
+/// One class of `client-output-buffer-limit`: bytes, 0 = unlimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutputBufferLimit {
+    pub hard: u64,
+    pub soft: u64,
+    pub soft_seconds: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientOutputBufferLimits {
+    pub normal: OutputBufferLimit,
+    pub replica: OutputBufferLimit,
+    pub pubsub: OutputBufferLimit,
+}
+
+impl Default for ClientOutputBufferLimits {
+    fn default() -> Self {
+        ClientOutputBufferLimits {
+            normal: OutputBufferLimit {
+                hard: 0,
+                soft: 0,
+                soft_seconds: 0,
+            },
+            replica: OutputBufferLimit {
+                hard: 256 * 1024 * 1024,
+                soft: 64 * 1024 * 1024,
+                soft_seconds: 60,
+            },
+            pubsub: OutputBufferLimit {
+                hard: 32 * 1024 * 1024,
+                soft: 8 * 1024 * 1024,
+                soft_seconds: 60,
+            },
         }
     }
 }
@@ -121,8 +242,69 @@ impl Config {
             "databases" => self.databases = parse_num(one()?, 1, i32::MAX as i64)? as usize,
             "proto-max-bulk-len" => self.proto_max_bulk_len = parse_memory(one()?)?,
             "hz" => self.hz = parse_num(one()?, 1, 500)? as u32,
+            "maxmemory" => self.maxmemory = parse_memory(one()?)?,
+            "maxmemory-policy" => {
+                self.maxmemory_policy =
+                    MaxmemoryPolicy::parse(one()?).ok_or("argument(s) must be one of the following: volatile-lru, allkeys-lru, volatile-lfu, allkeys-lfu, volatile-random, allkeys-random, volatile-ttl, noeviction")?
+            }
+            "maxmemory-samples" => self.maxmemory_samples = parse_num(one()?, 1, i32::MAX as i64)? as u32,
+            "lfu-log-factor" => self.lfu_log_factor = parse_num(one()?, 0, i32::MAX as i64)? as u32,
+            "lfu-decay-time" => self.lfu_decay_time = parse_num(one()?, 0, i32::MAX as i64)? as u32,
+            "hash-max-listpack-entries" | "hash-max-ziplist-entries" => {
+                self.hash_max_listpack_entries = parse_num(one()?, 0, i64::MAX)? as usize
+            }
+            "hash-max-listpack-value" | "hash-max-ziplist-value" => {
+                self.hash_max_listpack_value = parse_memory(one()?)? as usize
+            }
+            "set-max-intset-entries" => self.set_max_intset_entries = parse_num(one()?, 0, i64::MAX)? as usize,
+            "zset-max-listpack-entries" | "zset-max-ziplist-entries" => {
+                self.zset_max_listpack_entries = parse_num(one()?, 0, i64::MAX)? as usize
+            }
+            "zset-max-listpack-value" | "zset-max-ziplist-value" => {
+                self.zset_max_listpack_value = parse_memory(one()?)? as usize
+            }
+            "list-max-listpack-size" | "list-max-ziplist-size" => {
+                self.list_max_listpack_size = parse_num(one()?, i32::MIN as i64, i32::MAX as i64)?
+            }
+            "client-output-buffer-limit" => self.set_output_buffer_limits(values)?,
+            "slowlog-log-slower-than" => {
+                self.slowlog_log_slower_than = parse_num(one()?, i64::MIN, i64::MAX)?
+            }
+            "slowlog-max-len" => self.slowlog_max_len = parse_num(one()?, 0, i64::MAX)? as usize,
+            "latency-monitor-threshold" => {
+                self.latency_monitor_threshold = parse_num(one()?, 0, i64::MAX)? as u64
+            }
             _ => return Err("Bad directive or wrong number of arguments".into()),
         }
+        Ok(())
+    }
+}
+
+impl Config {
+    /// `client-output-buffer-limit <class> <hard> <soft> <soft seconds> [<class> ...]`.
+    fn set_output_buffer_limits(&mut self, values: &[String]) -> Result<(), String> {
+        if values.is_empty() || values.len() % 4 != 0 {
+            return Err("Wrong number of arguments in buffer limit configuration.".into());
+        }
+        let mut limits = self.client_output_buffer_limit;
+        for chunk in values.chunks(4) {
+            let limit = OutputBufferLimit {
+                hard: parse_memory(&chunk[1])?,
+                soft: parse_memory(&chunk[2])?,
+                soft_seconds: parse_num(&chunk[3], 0, i64::MAX)? as u64,
+            };
+            match chunk[0].to_ascii_lowercase().as_str() {
+                "normal" => limits.normal = limit,
+                "replica" | "slave" => limits.replica = limit,
+                "pubsub" => limits.pubsub = limit,
+                _ => {
+                    return Err(
+                        "Invalid client class specified in buffer limit configuration.".into(),
+                    );
+                }
+            }
+        }
+        self.client_output_buffer_limit = limits;
         Ok(())
     }
 }

@@ -40,6 +40,7 @@ pub struct Store {
     /// Changes since the last save.
     pub dirty: u64,
     pub command_stats: Vec<CommandStats>,
+    pub active_expire: crate::expire::ActiveExpire,
 }
 
 impl Store {
@@ -53,6 +54,7 @@ impl Store {
             pubsub: PubSub::default(),
             dirty: 0,
             command_stats: vec![CommandStats::default(); CommandId::COUNT],
+            active_expire: Default::default(),
         }
     }
 }
