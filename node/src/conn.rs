@@ -12,8 +12,8 @@ use tokio::sync::mpsc;
 use wire::ReplyBuf;
 use wire::request::{Request, RequestParser};
 
+use crate::blocking::Blocked;
 use crate::client::{ClientHandle, ClientState};
-use crate::ctx::BlockRequest;
 use crate::exec::{self, Flow};
 use crate::server::{Server, unix_ms};
 
@@ -221,8 +221,8 @@ impl Conn {
             match flow {
                 Flow::Continue => {}
                 Flow::Close => open = false,
-                Flow::Block(block) => {
-                    open = self.wait_blocked(&batch[index - 1], block).await;
+                Flow::Block(blocked) => {
+                    open = self.wait_blocked(blocked).await;
                 }
             }
         }
@@ -247,16 +247,23 @@ impl Conn {
         self.flush().await.is_ok() && open
     }
 
-    /// Wait until a blocked command is served, times out, or the client goes away.
-    async fn wait_blocked(&mut self, req: &Request, block: BlockRequest) -> bool {
+    /// Wait until a blocked command (already registered) is served, times out, or the client
+    /// goes away.
+    async fn wait_blocked(&mut self, blocked: Blocked) -> bool {
+        let Blocked {
+            waiter,
+            reply: mut served,
+            timeout,
+        } = blocked;
+        let kill = self.client.handle.kill.clone();
+        // One deadline for the whole wait: input arriving meanwhile must not restart it.
+        let expiry = sleep_opt(timeout);
+        tokio::pin!(expiry);
         if self.flush().await.is_err() {
+            let mut store = self.server.store.lock();
+            crate::blocking::unregister(&mut store, waiter);
             return false;
         }
-        let (waiter, mut served) = {
-            let mut store = self.server.store.lock();
-            crate::blocking::register(&mut store, &self.client, req, &block)
-        };
-        let kill = self.client.handle.kill.clone();
         loop {
             tokio::select! {
                 reply = &mut served => {
@@ -265,11 +272,11 @@ impl Conn {
                     }
                     return true;
                 }
-                _ = sleep_opt(block.timeout) => {
+                _ = &mut expiry => {
                     let mut store = self.server.store.lock();
-                    if crate::blocking::unregister(&mut store, waiter) {
-                        exec::execute_unblocked(&self.server, &mut store, &mut self.client, &mut self.out, req, unix_ms());
-                    } else if let Ok(reply) = served.try_recv() {
+                    if !crate::blocking::time_out(&mut store, waiter, &mut self.out)
+                        && let Ok(reply) = served.try_recv()
+                    {
                         self.out.raw(&reply);
                     }
                     return true;

@@ -158,18 +158,21 @@ pub mod args {
         (!value.is_nan()).then_some(value)
     }
 
-    /// A blocking command's timeout in seconds (float), as Redis 7 parses it.
+    /// A blocking command's timeout in seconds (float), as Redis 7.0 parses it: milliseconds
+    /// rounded up, so any positive fraction waits at least 1 ms, a tiny negative one (down to
+    /// -0.0009...) means forever like 0, and values beyond the 64-bit millisecond range (inf
+    /// included) come out as "negative", as its overflowing conversion does.
     pub fn timeout(arg: &[u8]) -> Result<Option<std::time::Duration>, CmdError> {
         let secs = parse_float(arg)
-            .filter(|v| v.is_finite())
             .ok_or_else(|| CmdError::new("ERR timeout is not a float or out of range"))?;
-        if secs < 0.0 {
+        let ms = (secs * 1000.0).ceil();
+        if !(0.0..9_223_372_036_854_775_808.0).contains(&ms) {
             return Err(CmdError::new("ERR timeout is negative"));
         }
-        if secs == 0.0 {
+        if ms == 0.0 {
             return Ok(None);
         }
-        Ok(Some(std::time::Duration::from_secs_f64(secs)))
+        Ok(Some(std::time::Duration::from_millis(ms as u64)))
     }
 
     pub fn is(arg: &[u8], word: &str) -> bool {

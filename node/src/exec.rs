@@ -9,7 +9,7 @@ use wire::request::Request;
 use wire::{Command, CommandId, ReplyBuf};
 
 use crate::client::{ClientState, MultiState, WatchedKey};
-use crate::ctx::{BlockRequest, CmdError, Ctx};
+use crate::ctx::{CmdError, Ctx};
 use crate::server::{Server, Store};
 
 /// What the connection does after a command.
@@ -18,8 +18,8 @@ pub enum Flow {
     Continue,
     /// Write what is buffered and close (QUIT, fatal errors).
     Close,
-    /// The command must wait for a key (blocking list and sorted-set commands).
-    Block(BlockRequest),
+    /// The command waits for a key (blocking list and sorted-set commands); it is registered.
+    Block(crate::blocking::Blocked),
 }
 
 /// Run one request for `client`, writing its reply to `out`.
@@ -80,7 +80,8 @@ pub fn execute(
     run(server, store, client, out, cmd, req, now_ms, false)
 }
 
-/// Run a request whose blocking wait ended by timeout: the handler answers as on timeout.
+/// Run a blocked client's request on its behalf while serving it: the handler must not block,
+/// and blocked clients are not served from inside (the caller is doing that).
 pub fn execute_unblocked(
     server: &Server,
     store: &mut Store,
@@ -172,26 +173,38 @@ fn run(
     } = ctx;
     out.proto = client.proto;
     let stats = &mut store.command_stats[cmd.id as usize];
-    stats.calls += 1;
-    stats.usec += started.elapsed().as_micros() as u64;
+    // A blocked command is counted when it is unblocked (served, timed out), as in Redis.
+    if block.is_none() {
+        stats.calls += 1;
+        stats.usec += started.elapsed().as_micros() as u64;
+    }
     if let Err(err) = result {
         stats.failed_calls += 1;
         out.error(err.text());
     }
-    after_command(server, store);
+    // Nested runs (EXEC's commands, serving blocked clients) leave the serving to the
+    // top-level command, once it is complete.
+    after_command(server, store, !no_block);
     *client.handle.last_cmd.lock() = cmd.name;
     if client.close_after_reply {
         return Flow::Close;
     }
     match block {
-        Some(block) => Flow::Block(block),
-        None => Flow::Continue,
+        // Registered under this same lock, so no push can come between the empty keys and the
+        // wait.
+        Some(block) if !no_block => {
+            Flow::Block(crate::blocking::register(store, client, req, cmd, block))
+        }
+        _ => Flow::Continue,
     }
 }
 
 /// Work that follows every command: keys removed by expiry invalidate WATCHes; clients
 /// blocked on keys that received data are served.
-fn after_command(server: &Server, store: &mut Store) {
+fn after_command(server: &Server, store: &mut Store, serve_blocked: bool) {
+    if serve_blocked && !store.blocking.ready.is_empty() {
+        crate::blocking::serve_ready(server, store);
+    }
     for db in 0..store.dbs.len() {
         if store.dbs[db].expired_log.is_empty() {
             continue;
@@ -201,13 +214,11 @@ fn after_command(server: &Server, store: &mut Store) {
             store.watch.touch(db, key);
         }
     }
-    if !store.blocking.ready.is_empty() {
-        crate::blocking::serve_ready(server, store);
-    }
 }
 
 /// Forget everything a departing client left in shared tables.
 pub fn client_disconnected(store: &mut Store, client: &mut ClientState) {
+    crate::blocking::unregister(store, client.id());
     unwatch_all(store, client);
     crate::pubsub::client_disconnected(store, client);
 }
