@@ -433,4 +433,81 @@ mod tests {
         let w = waiter(&["BRPOPLPUSH", "a", "b", "0"], &["a"]);
         assert_eq!(w.served_by, ServedBy::List);
     }
+
+    fn client(id: u64) -> ClientState {
+        let addr = "127.0.0.1:1".parse().expect("addr");
+        let (push_tx, _) = tokio::sync::mpsc::unbounded_channel();
+        ClientState::new(Arc::new(ClientHandle::new(id, addr, addr, push_tx)), true)
+    }
+
+    fn block(store: &mut Store, id: u64, args: &[&str], keys: &[&str]) -> Blocked {
+        let req = request(args);
+        let cmd = command_of(&req).expect("known command");
+        let keys = keys
+            .iter()
+            .map(|k| Bytes::copy_from_slice(k.as_bytes()))
+            .collect();
+        register(
+            store,
+            &client(id),
+            &req,
+            cmd,
+            BlockRequest {
+                keys,
+                timeout: None,
+            },
+        )
+    }
+
+    #[test]
+    fn registration_bookkeeping() {
+        let mut store = Store::new(crate::Config::default());
+        store.blocking.signal_ready(0, b"a");
+        assert!(store.blocking.ready.is_empty(), "nobody waits");
+        let _first = block(
+            &mut store,
+            7,
+            &["BLPOP", "a", "a", "b", "0"],
+            &["a", "a", "b"],
+        );
+        let _second = block(&mut store, 8, &["BLPOP", "b", "0"], &["b"]);
+        assert_eq!(store.blocking.blocked_clients, 2);
+        assert_eq!(store.blocking.blocking_keys(), 2);
+        assert_eq!(
+            store.blocking.blocked_keys(7).map(|(_, k)| k.len()),
+            Some(2)
+        );
+        store.blocking.signal_ready(0, b"b");
+        store.blocking.signal_ready(0, b"a");
+        store.blocking.signal_ready(0, b"b");
+        store.blocking.signal_ready(1, b"a");
+        store.blocking.signal_ready(0, b"c");
+        let ready: Vec<(usize, &[u8])> = store
+            .blocking
+            .ready
+            .iter()
+            .map(|(db, k)| (*db, k.as_slice()))
+            .collect();
+        assert_eq!(ready, [(0, &b"b"[..]), (0, &b"a"[..])]);
+        assert!(unregister(&mut store, 7));
+        assert!(!unregister(&mut store, 7));
+        assert_eq!(store.blocking.blocking_keys(), 1);
+        let mut out = ReplyBuf::new(Protocol::Resp3);
+        assert!(time_out(&mut store, 8, &mut out));
+        assert_eq!(out.buf, b"_\r\n");
+        assert!(!time_out(&mut store, 8, &mut out));
+        assert_eq!(store.blocking.blocked_clients, 0);
+        assert_eq!(store.blocking.blocking_keys(), 0);
+    }
+
+    #[test]
+    fn existing_keys_are_signalled_after_a_database_change() {
+        let mut store = Store::new(crate::Config::default());
+        let _waiter = block(&mut store, 3, &["BLPOP", "x", "y", "0"], &["x", "y"]);
+        store.dbs[0].insert(b"y", Value::List(Box::default()));
+        store.dbs[0].insert(b"x", Value::string(b"v"));
+        signal_existing_keys(&mut store, 0);
+        assert_eq!(store.blocking.ready.len(), 1);
+        assert_eq!(store.blocking.ready[0].1.as_slice(), b"y");
+    }
 }

@@ -177,18 +177,15 @@ fn pop(ctx: &mut Ctx, args: &[Bytes], end: End) -> CmdResult {
             count
         }
     };
-    finish_pop(ctx, key, popped);
+    let emptied = list.is_empty();
+    finish_pop(ctx, key, popped, emptied);
     Ok(())
 }
 
-/// After elements were removed from the list at `key`: delete it when empty, signal, count.
-fn finish_pop(ctx: &mut Ctx, key: &[u8], removed: usize) {
-    let db = &mut ctx.store.dbs[ctx.db];
-    if db
-        .peek(key, ctx.now_ms)
-        .is_some_and(|e| matches!(&e.value, Value::List(l) if l.is_empty()))
-    {
-        db.remove(key);
+/// After elements were removed from the list at `key`: delete it if `emptied`, signal, count.
+fn finish_pop(ctx: &mut Ctx, key: &[u8], removed: usize, emptied: bool) {
+    if emptied {
+        ctx.store.dbs[ctx.db].remove(key);
     }
     ctx.signal_modified(key);
     ctx.dirty(removed as u64);
@@ -225,7 +222,8 @@ fn pop_first_nonempty(
                 count
             }
         };
-        finish_pop(ctx, key, popped);
+        let emptied = list.is_empty();
+        finish_pop(ctx, key, popped, emptied);
         return Ok(true);
     }
     Ok(false)
