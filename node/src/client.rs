@@ -124,7 +124,8 @@ impl ClientHandle {
     /// The connection took `frames` frames of `bytes` bytes off the push queue.
     pub fn pushes_taken(&self, frames: usize, bytes: usize) {
         self.push_pending.fetch_sub(bytes, Ordering::Relaxed);
-        self.push_pending_frames.fetch_sub(frames, Ordering::Relaxed);
+        self.push_pending_frames
+            .fetch_sub(frames, Ordering::Relaxed);
     }
 
     /// A MULTI began or ended: nothing is queued.

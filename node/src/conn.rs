@@ -184,7 +184,9 @@ impl Conn {
         handle
             .reply_buf_size
             .store(self.out.buf.capacity(), Ordering::Relaxed);
-        handle.reply_buf_peak.store(self.out.len(), Ordering::Relaxed);
+        handle
+            .reply_buf_peak
+            .store(self.out.len(), Ordering::Relaxed);
         // A killed client (CLIENT KILL, output buffer limit) must not stay stuck writing to a
         // peer that stopped reading.
         tokio::select! {
@@ -301,10 +303,9 @@ impl Conn {
         handle
             .query_buf
             .store(unexecuted + self.inbuf.len(), Ordering::Relaxed);
-        handle.query_buf_free.store(
-            self.inbuf.capacity() - self.inbuf.len(),
-            Ordering::Relaxed,
-        );
+        handle
+            .query_buf_free
+            .store(self.inbuf.capacity() - self.inbuf.len(), Ordering::Relaxed);
     }
 
     /// Wait out a CLIENT PAUSE without holding the store: until it ends or is lifted, or the

@@ -127,9 +127,9 @@ fn redacted_args(cmd: &Command, args: &[Bytes]) -> Vec<usize> {
     match cmd.id {
         CommandId::Auth if args.len() <= 3 => (1..args.len()).collect(),
         CommandId::Hello => {
-            let version_ok = args.get(1).is_none_or(|v| {
-                wire::request::parse_i64(v).is_some_and(|v| (2..=3).contains(&v))
-            });
+            let version_ok = args
+                .get(1)
+                .is_none_or(|v| wire::request::parse_i64(v).is_some_and(|v| (2..=3).contains(&v)));
             let mut positions = Vec::new();
             if !version_ok {
                 return positions;
@@ -217,7 +217,13 @@ mod tests {
         assert!(line.ends_with(
             b"\"HELLO\" \"3\" \"SETNAME\" \"n\" \"AUTH\" \"(redacted)\" \"(redacted)\"\r\n"
         ));
-        let line = format_line(0, 0, "a", hello, &args(&[b"hello", b"4", b"auth", b"u", b"p"]));
+        let line = format_line(
+            0,
+            0,
+            "a",
+            hello,
+            &args(&[b"hello", b"4", b"auth", b"u", b"p"]),
+        );
         assert!(line.ends_with(b"\"hello\" \"4\" \"auth\" \"u\" \"p\"\r\n"));
     }
 }

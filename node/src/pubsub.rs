@@ -34,7 +34,11 @@ impl PubSub {
         self.patterns.len()
     }
 
-    fn add(map: &mut HashMap<Bytes, Vec<Arc<ClientHandle>>>, key: &Bytes, client: &Arc<ClientHandle>) {
+    fn add(
+        map: &mut HashMap<Bytes, Vec<Arc<ClientHandle>>>,
+        key: &Bytes,
+        client: &Arc<ClientHandle>,
+    ) {
         map.entry(key.clone()).or_default().push(client.clone());
     }
 
@@ -208,7 +212,12 @@ fn send_frame(
 /// Queue `frame` for `client` and enforce its output buffer limit. A client over the limit is
 /// disconnected (and gets nothing more) so a consumer that stops reading cannot make the
 /// server's memory grow without bound.
-pub fn deliver(limits: &ClientOutputBufferLimits, now_ms: u64, client: &ClientHandle, frame: Bytes) {
+pub fn deliver(
+    limits: &ClientOutputBufferLimits,
+    now_ms: u64,
+    client: &ClientHandle,
+    frame: Bytes,
+) {
     if client.kill.is_cancelled() {
         return;
     }
@@ -226,7 +235,11 @@ pub fn deliver(limits: &ClientOutputBufferLimits, now_ms: u64, client: &ClientHa
 
 /// Redis's checkClientOutputBufferLimits: over the hard limit at once, or over the soft limit
 /// for longer than its seconds.
-fn over_output_limit(limits: &ClientOutputBufferLimits, now_ms: u64, client: &ClientHandle) -> bool {
+fn over_output_limit(
+    limits: &ClientOutputBufferLimits,
+    now_ms: u64,
+    client: &ClientHandle,
+) -> bool {
     let limit = match client.kind() {
         ClientKind::Pubsub => limits.pubsub,
         ClientKind::Replica => limits.replica,
@@ -262,13 +275,14 @@ mod tests {
     }
 
     fn limits(hard: u64, soft: u64, soft_seconds: u64) -> ClientOutputBufferLimits {
-        let mut limits = ClientOutputBufferLimits::default();
-        limits.normal = OutputBufferLimit {
-            hard,
-            soft,
-            soft_seconds,
-        };
-        limits
+        ClientOutputBufferLimits {
+            normal: OutputBufferLimit {
+                hard,
+                soft,
+                soft_seconds,
+            },
+            ..Default::default()
+        }
     }
 
     #[test]

@@ -60,7 +60,10 @@ fn field<'a>(line: &'a [(String, String)], name: &str) -> &'a str {
         .1
 }
 
-async fn client_list(con: &mut redis::aio::MultiplexedConnection, extra: &[&str]) -> Vec<Vec<(String, String)>> {
+async fn client_list(
+    con: &mut redis::aio::MultiplexedConnection,
+    extra: &[&str],
+) -> Vec<Vec<(String, String)>> {
     let text: String = redis::cmd("CLIENT")
         .arg("LIST")
         .arg(extra)
@@ -88,19 +91,45 @@ async fn id_and_names() {
     let server = common::start("").await;
     for resp3 in [false, true] {
         let mut con = server.conn(resp3).await;
-        let id: i64 = redis::cmd("CLIENT").arg("ID").query_async(&mut con).await.unwrap();
+        let id: i64 = redis::cmd("CLIENT")
+            .arg("ID")
+            .query_async(&mut con)
+            .await
+            .unwrap();
         assert!(id > 0);
-        let name: Option<String> = redis::cmd("CLIENT").arg("GETNAME").query_async(&mut con).await.unwrap();
+        let name: Option<String> = redis::cmd("CLIENT")
+            .arg("GETNAME")
+            .query_async(&mut con)
+            .await
+            .unwrap();
         assert_eq!(name, None);
         assert_eq!(
             error_text(&mut con, &["CLIENT", "SETNAME", "a b"]).await,
             "ERR Client names cannot contain spaces, newlines or special characters."
         );
-        let _: () = redis::cmd("CLIENT").arg("SETNAME").arg("worker-1").query_async(&mut con).await.unwrap();
-        let name: Option<String> = redis::cmd("CLIENT").arg("GETNAME").query_async(&mut con).await.unwrap();
+        let _: () = redis::cmd("CLIENT")
+            .arg("SETNAME")
+            .arg("worker-1")
+            .query_async(&mut con)
+            .await
+            .unwrap();
+        let name: Option<String> = redis::cmd("CLIENT")
+            .arg("GETNAME")
+            .query_async(&mut con)
+            .await
+            .unwrap();
         assert_eq!(name.as_deref(), Some("worker-1"));
-        let _: () = redis::cmd("CLIENT").arg("SETNAME").arg("").query_async(&mut con).await.unwrap();
-        let name: Option<String> = redis::cmd("CLIENT").arg("GETNAME").query_async(&mut con).await.unwrap();
+        let _: () = redis::cmd("CLIENT")
+            .arg("SETNAME")
+            .arg("")
+            .query_async(&mut con)
+            .await
+            .unwrap();
+        let name: Option<String> = redis::cmd("CLIENT")
+            .arg("GETNAME")
+            .query_async(&mut con)
+            .await
+            .unwrap();
         assert_eq!(name, None);
     }
     let mut raw = Raw::connect(server.addr).await;
@@ -122,8 +151,17 @@ async fn list_and_info_lines() {
     let server = common::start("").await;
     let mut con = server.conn(false).await;
     let mut other = server.conn(true).await;
-    let _: () = redis::cmd("CLIENT").arg("SETNAME").arg("other").query_async(&mut other).await.unwrap();
-    let _: () = redis::cmd("SELECT").arg(3).query_async(&mut other).await.unwrap();
+    let _: () = redis::cmd("CLIENT")
+        .arg("SETNAME")
+        .arg("other")
+        .query_async(&mut other)
+        .await
+        .unwrap();
+    let _: () = redis::cmd("SELECT")
+        .arg(3)
+        .query_async(&mut other)
+        .await
+        .unwrap();
     let _: () = redis::cmd("CLIENT")
         .arg("SETINFO")
         .arg("LIB-NAME")
@@ -131,8 +169,16 @@ async fn list_and_info_lines() {
         .query_async(&mut other)
         .await
         .unwrap();
-    let my_id: i64 = redis::cmd("CLIENT").arg("ID").query_async(&mut con).await.unwrap();
-    let other_id: i64 = redis::cmd("CLIENT").arg("ID").query_async(&mut other).await.unwrap();
+    let my_id: i64 = redis::cmd("CLIENT")
+        .arg("ID")
+        .query_async(&mut con)
+        .await
+        .unwrap();
+    let other_id: i64 = redis::cmd("CLIENT")
+        .arg("ID")
+        .query_async(&mut other)
+        .await
+        .unwrap();
 
     let lines = client_list(&mut con, &[]).await;
     assert_eq!(lines.len(), 2);
@@ -160,7 +206,11 @@ async fn list_and_info_lines() {
     assert_eq!(field(them, "lib-name"), "redis-rs");
 
     // Filters.
-    let by_id = client_list(&mut con, &["ID", &other_id.to_string(), "99999", &my_id.to_string()]).await;
+    let by_id = client_list(
+        &mut con,
+        &["ID", &other_id.to_string(), "99999", &my_id.to_string()],
+    )
+    .await;
     let ids: Vec<&str> = by_id.iter().map(|l| field(l, "id")).collect();
     assert_eq!(ids, [other_id.to_string(), my_id.to_string()]);
     assert_eq!(client_list(&mut con, &["TYPE", "pubsub"]).await.len(), 0);
@@ -184,7 +234,11 @@ async fn list_and_info_lines() {
     );
 
     // CLIENT INFO: one line for the caller, verbatim in RESP3.
-    let info: String = redis::cmd("CLIENT").arg("INFO").query_async(&mut other).await.unwrap();
+    let info: String = redis::cmd("CLIENT")
+        .arg("INFO")
+        .query_async(&mut other)
+        .await
+        .unwrap();
     let line = fields(info.trim_end_matches('\n'));
     assert_eq!(field(&line, "id"), other_id.to_string());
     assert_eq!(field(&line, "cmd"), "client|info");
@@ -196,7 +250,10 @@ async fn list_and_info_lines() {
     let (header, body) = text.split_once("\r\n").unwrap();
     assert_eq!(header[1..].parse::<usize>().unwrap(), body.len() - 2);
     assert!(body.starts_with("txt:id="));
-    assert!(body.ends_with(" resp=3 lib-name= lib-ver=\n\r\n"), "{body:?}");
+    assert!(
+        body.ends_with(" resp=3 lib-name= lib-ver=\n\r\n"),
+        "{body:?}"
+    );
 }
 
 #[tokio::test]
@@ -215,7 +272,10 @@ async fn list_flags_follow_state() {
     mon.cmd("MONITOR").await;
     let mut noevict = Raw::connect(server.addr).await;
     assert_eq!(noevict.cmd("CLIENT NO-EVICT on").await, b"+OK\r\n");
-    assert_eq!(noevict.cmd("CLIENT NO-EVICT maybe").await, b"-ERR syntax error\r\n");
+    assert_eq!(
+        noevict.cmd("CLIENT NO-EVICT maybe").await,
+        b"-ERR syntax error\r\n"
+    );
 
     let lines = client_list(&mut con, &[]).await;
     let by_cmd = |cmd: &str| {
@@ -226,7 +286,10 @@ async fn list_flags_follow_state() {
             .clone()
     };
     let s = by_cmd("psubscribe");
-    assert_eq!((field(&s, "flags"), field(&s, "sub"), field(&s, "psub")), ("P", "1", "1"));
+    assert_eq!(
+        (field(&s, "flags"), field(&s, "sub"), field(&s, "psub")),
+        ("P", "1", "1")
+    );
     let m = by_cmd("get");
     assert_eq!((field(&m, "flags"), field(&m, "multi")), ("x", "2"));
     assert_eq!(field(&m, "multi-mem"), "9");
@@ -239,7 +302,9 @@ async fn list_flags_follow_state() {
     // An unknown command leaves cmd=NULL, as Redis's lastcmd.
     let mut unknown = Raw::connect(server.addr).await;
     unknown.cmd("NOSUCH").await;
-    let id = show(&unknown.cmd("CLIENT ID").await)[1..].trim().to_string();
+    let id = show(&unknown.cmd("CLIENT ID").await)[1..]
+        .trim()
+        .to_string();
     unknown.cmd("NOSUCH").await;
     let lines = client_list(&mut con, &["ID", &id]).await;
     assert_eq!(field(&lines[0], "cmd"), "NULL");
@@ -286,22 +351,44 @@ async fn kill_filters() {
     let server = common::start("").await;
     for resp3 in [false, true] {
         let mut admin = server.conn(resp3).await;
-        let admin_id: i64 = redis::cmd("CLIENT").arg("ID").query_async(&mut admin).await.unwrap();
+        let admin_id: i64 = redis::cmd("CLIENT")
+            .arg("ID")
+            .query_async(&mut admin)
+            .await
+            .unwrap();
 
         // By ID.
         let mut victim = Raw::connect(server.addr).await;
         let id = show(&victim.cmd("CLIENT ID").await)[1..].trim().to_string();
-        let killed: i64 = redis::cmd("CLIENT").arg("KILL").arg("ID").arg(&id).query_async(&mut admin).await.unwrap();
+        let killed: i64 = redis::cmd("CLIENT")
+            .arg("KILL")
+            .arg("ID")
+            .arg(&id)
+            .query_async(&mut admin)
+            .await
+            .unwrap();
         assert_eq!(killed, 1);
         assert!(victim.closed_within(Duration::from_secs(2)).await);
-        let killed: i64 = redis::cmd("CLIENT").arg("KILL").arg("ID").arg(&id).query_async(&mut admin).await.unwrap();
+        let killed: i64 = redis::cmd("CLIENT")
+            .arg("KILL")
+            .arg("ID")
+            .arg(&id)
+            .query_async(&mut admin)
+            .await
+            .unwrap();
         assert_eq!(killed, 0);
 
         // TYPE pubsub spares the caller and normal clients.
         let mut sub = Raw::connect(server.addr).await;
         sub.cmd("SUBSCRIBE ch").await;
         let mut bystander = Raw::connect(server.addr).await;
-        let killed: i64 = redis::cmd("CLIENT").arg("KILL").arg("TYPE").arg("pubsub").query_async(&mut admin).await.unwrap();
+        let killed: i64 = redis::cmd("CLIENT")
+            .arg("KILL")
+            .arg("TYPE")
+            .arg("pubsub")
+            .query_async(&mut admin)
+            .await
+            .unwrap();
         assert_eq!(killed, 1);
         assert!(sub.closed_within(Duration::from_secs(2)).await);
         assert_eq!(bystander.cmd("PING").await, b"+PONG\r\n");
@@ -313,7 +400,15 @@ async fn kill_filters() {
             field(&line, "addr").to_string()
         };
         let killed: i64 = redis::cmd("CLIENT")
-            .arg(&["KILL", "ADDR", &addr, "LADDR", &server.addr.to_string(), "USER", "default"])
+            .arg(&[
+                "KILL",
+                "ADDR",
+                &addr,
+                "LADDR",
+                &server.addr.to_string(),
+                "USER",
+                "default",
+            ])
             .query_async(&mut admin)
             .await
             .unwrap();
@@ -333,15 +428,39 @@ async fn kill_filters() {
         assert_eq!(killed, 0, "only the caller is left and it is spared");
 
         for (args, expected) in [
-            (vec!["CLIENT", "KILL", "ID", "0"], "ERR client-id should be greater than 0"),
-            (vec!["CLIENT", "KILL", "ID", "x"], "ERR client-id should be greater than 0"),
-            (vec!["CLIENT", "KILL", "TYPE", "foo"], "ERR Unknown client type 'foo'"),
-            (vec!["CLIENT", "KILL", "USER", "nobody"], "ERR No such user 'nobody'"),
-            (vec!["CLIENT", "KILL", "SKIPME", "maybe"], "ERR syntax error"),
-            (vec!["CLIENT", "KILL", "ID", "1", "TYPE"], "ERR syntax error"),
+            (
+                vec!["CLIENT", "KILL", "ID", "0"],
+                "ERR client-id should be greater than 0",
+            ),
+            (
+                vec!["CLIENT", "KILL", "ID", "x"],
+                "ERR client-id should be greater than 0",
+            ),
+            (
+                vec!["CLIENT", "KILL", "TYPE", "foo"],
+                "ERR Unknown client type 'foo'",
+            ),
+            (
+                vec!["CLIENT", "KILL", "USER", "nobody"],
+                "ERR No such user 'nobody'",
+            ),
+            (
+                vec!["CLIENT", "KILL", "SKIPME", "maybe"],
+                "ERR syntax error",
+            ),
+            (
+                vec!["CLIENT", "KILL", "ID", "1", "TYPE"],
+                "ERR syntax error",
+            ),
             (vec!["CLIENT", "KILL", "FOO", "1"], "ERR syntax error"),
-            (vec!["CLIENT", "KILL", "MAXAGE", "x"], "ERR maxage is not an integer or out of range"),
-            (vec!["CLIENT", "KILL", "MAXAGE", "0"], "ERR maxage should be greater than 0"),
+            (
+                vec!["CLIENT", "KILL", "MAXAGE", "x"],
+                "ERR maxage is not an integer or out of range",
+            ),
+            (
+                vec!["CLIENT", "KILL", "MAXAGE", "0"],
+                "ERR maxage should be greater than 0",
+            ),
         ] {
             assert_eq!(error_text(&mut admin, &args).await, expected, "{args:?}");
         }
@@ -349,9 +468,16 @@ async fn kill_filters() {
         // SKIPME no: the caller gets its count, then is disconnected.
         let mut me = Raw::connect(server.addr).await;
         let id = show(&me.cmd("CLIENT ID").await)[1..].trim().to_string();
-        assert_eq!(me.cmd(&format!("CLIENT KILL ID {id} SKIPME no")).await, b":1\r\n");
+        assert_eq!(
+            me.cmd(&format!("CLIENT KILL ID {id} SKIPME no")).await,
+            b":1\r\n"
+        );
         assert!(me.closed_within(Duration::from_secs(2)).await);
-        let _: i64 = redis::cmd("CLIENT").arg("ID").query_async(&mut admin).await.unwrap();
+        let _: i64 = redis::cmd("CLIENT")
+            .arg("ID")
+            .query_async(&mut admin)
+            .await
+            .unwrap();
         assert!(admin_id > 0);
     }
 }
@@ -360,14 +486,18 @@ async fn kill_filters() {
 async fn setinfo_and_unknown_subcommands() {
     let server = common::start("").await;
     let mut raw = Raw::connect(server.addr).await;
-    assert_eq!(raw.cmd("CLIENT SETINFO LIB-NAME redis-py").await, b"+OK\r\n");
+    assert_eq!(
+        raw.cmd("CLIENT SETINFO LIB-NAME redis-py").await,
+        b"+OK\r\n"
+    );
     assert_eq!(raw.cmd("CLIENT SETINFO lib-ver 8.1.0").await, b"+OK\r\n");
     assert_eq!(
         raw.cmd("CLIENT SETINFO foo x").await,
         b"-ERR Unrecognized option 'foo'\r\n"
     );
     assert_eq!(
-        raw.cmd_args(&[b"CLIENT", b"SETINFO", b"lib-name", b"a b"]).await,
+        raw.cmd_args(&[b"CLIENT", b"SETINFO", b"lib-name", b"a b"])
+            .await,
         b"-ERR lib-name cannot contain spaces, newlines or special characters.\r\n"
     );
     assert_eq!(
@@ -375,16 +505,22 @@ async fn setinfo_and_unknown_subcommands() {
         b"-ERR wrong number of arguments for 'client|setinfo' command\r\n"
     );
     let info = show(&raw.cmd("CLIENT INFO").await);
-    assert!(info.contains(" resp=2 lib-name=redis-py lib-ver=8.1.0\n"), "{info}");
+    assert!(
+        info.contains(" resp=2 lib-name=redis-py lib-ver=8.1.0\n"),
+        "{info}"
+    );
     // redis-py 8 sends this at connect time; it must get an error, not a closed connection.
     assert_eq!(
-        raw.cmd("CLIENT MAINT_NOTIFICATIONS ON moving-endpoint-type internal-ip").await,
+        raw.cmd("CLIENT MAINT_NOTIFICATIONS ON moving-endpoint-type internal-ip")
+            .await,
         b"-ERR unknown subcommand 'MAINT_NOTIFICATIONS'. Try CLIENT HELP.\r\n"
     );
     assert_eq!(raw.cmd("PING").await, b"+PONG\r\n");
     let help = raw.cmd("CLIENT HELP").await;
     assert!(help.starts_with(b"*"));
-    assert!(show(&help).contains("+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+GETNAME\r\n"));
+    assert!(show(&help).contains(
+        "+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+GETNAME\r\n"
+    ));
     assert!(help.ends_with(b"+HELP\r\n+    Prints this help.\r\n"));
 }
 
@@ -406,7 +542,10 @@ async fn reply_off_and_skip() {
     // SKIP then ON: ON answers.
     raw.send_line("CLIENT REPLY SKIP").await;
     assert_eq!(raw.cmd("CLIENT REPLY ON").await, b"+OK\r\n");
-    assert_eq!(raw.cmd("CLIENT REPLY maybe").await, b"-ERR syntax error\r\n");
+    assert_eq!(
+        raw.cmd("CLIENT REPLY maybe").await,
+        b"-ERR syntax error\r\n"
+    );
     // SKIP while OFF does nothing.
     raw.send_line("CLIENT REPLY OFF").await;
     raw.send_line("CLIENT REPLY SKIP").await;
@@ -426,14 +565,37 @@ async fn pause_write_lets_reads_through() {
     for resp3 in [false, true] {
         let mut admin = server.conn(resp3).await;
         let mut reader = server.conn(resp3).await;
-        let _: () = redis::cmd("SET").arg("k").arg("v1").query_async(&mut admin).await.unwrap();
-        let _: () = redis::cmd("CLIENT").arg(&["PAUSE", "500", "WRITE"]).query_async(&mut admin).await.unwrap();
-        let (value, took) = timed(redis::cmd("GET").arg("k").query_async::<String>(&mut reader)).await;
+        let _: () = redis::cmd("SET")
+            .arg("k")
+            .arg("v1")
+            .query_async(&mut admin)
+            .await
+            .unwrap();
+        let _: () = redis::cmd("CLIENT")
+            .arg(&["PAUSE", "500", "WRITE"])
+            .query_async(&mut admin)
+            .await
+            .unwrap();
+        let (value, took) = timed(
+            redis::cmd("GET")
+                .arg("k")
+                .query_async::<String>(&mut reader),
+        )
+        .await;
         assert_eq!(value.unwrap(), "v1");
         assert!(took < Duration::from_millis(300), "read waited {took:?}");
-        let (set, took) = timed(redis::cmd("SET").arg("k").arg("v2").query_async::<()>(&mut reader)).await;
+        let (set, took) = timed(
+            redis::cmd("SET")
+                .arg("k")
+                .arg("v2")
+                .query_async::<()>(&mut reader),
+        )
+        .await;
         set.unwrap();
-        assert!(took >= Duration::from_millis(350), "write did not wait: {took:?}");
+        assert!(
+            took >= Duration::from_millis(350),
+            "write did not wait: {took:?}"
+        );
         assert!(took < Duration::from_secs(3));
     }
 }
@@ -486,9 +648,15 @@ async fn pause_keeps_pipelined_replies_in_order() {
     assert_eq!(client.cmd("EXEC").await, b"*1\r\n+OK\r\n");
 
     for (line, expected) in [
-        ("CLIENT PAUSE abc", "-ERR timeout is not an integer or out of range\r\n"),
+        (
+            "CLIENT PAUSE abc",
+            "-ERR timeout is not an integer or out of range\r\n",
+        ),
         ("CLIENT PAUSE -1", "-ERR timeout is negative\r\n"),
-        ("CLIENT PAUSE 10 foo", "-ERR CLIENT PAUSE mode must be WRITE or ALL\r\n"),
+        (
+            "CLIENT PAUSE 10 foo",
+            "-ERR CLIENT PAUSE mode must be WRITE or ALL\r\n",
+        ),
         (
             "CLIENT PAUSE 10 write x",
             "-ERR unknown subcommand or wrong number of arguments for 'PAUSE'. Try CLIENT HELP.\r\n",
@@ -518,14 +686,38 @@ async fn monitor_lines() {
         .query_async(&mut con)
         .await
         .unwrap();
-    let _: redis::Value = redis::cmd("CONFIG").arg("GET").arg("maxmemory").query_async(&mut con).await.unwrap_or(redis::Value::Nil);
-    let _: String = redis::cmd("CLIENT").arg("LIST").query_async(&mut con).await.unwrap();
-    let _ = redis::cmd("AUTH").arg("secret").query_async::<()>(&mut con).await;
-    let _: () = redis::cmd("SELECT").arg(2).query_async(&mut con).await.unwrap();
-    let _: Option<String> = redis::cmd("GET").arg("x").query_async(&mut con).await.unwrap();
+    let _: redis::Value = redis::cmd("CONFIG")
+        .arg("GET")
+        .arg("maxmemory")
+        .query_async(&mut con)
+        .await
+        .unwrap_or(redis::Value::Nil);
+    let _: String = redis::cmd("CLIENT")
+        .arg("LIST")
+        .query_async(&mut con)
+        .await
+        .unwrap();
+    let _ = redis::cmd("AUTH")
+        .arg("secret")
+        .query_async::<()>(&mut con)
+        .await;
+    let _: () = redis::cmd("SELECT")
+        .arg(2)
+        .query_async(&mut con)
+        .await
+        .unwrap();
+    let _: Option<String> = redis::cmd("GET")
+        .arg("x")
+        .query_async(&mut con)
+        .await
+        .unwrap();
 
     let local = {
-        let info: String = redis::cmd("CLIENT").arg("INFO").query_async(&mut con).await.unwrap();
+        let info: String = redis::cmd("CLIENT")
+            .arg("INFO")
+            .query_async(&mut con)
+            .await
+            .unwrap();
         let line = fields(info.trim_end());
         field(&line, "addr").to_string()
     };
@@ -561,7 +753,12 @@ async fn monitor_lines() {
     // RESET leaves monitor mode; QUIT closes.
     assert_eq!(mon3.cmd("RESET").await, b"+RESET\r\n");
     assert!(show(&mon.reply().await).ends_with("\"RESET\"\r\n"));
-    let _: () = redis::cmd("SET").arg("a").arg("1").query_async(&mut con).await.unwrap();
+    let _: () = redis::cmd("SET")
+        .arg("a")
+        .arg("1")
+        .query_async(&mut con)
+        .await
+        .unwrap();
     assert!(show(&mon.reply().await).ends_with("\"SET\" \"a\" \"1\"\r\n"));
     assert!(mon3.silent_for(Duration::from_millis(150)).await);
     assert_eq!(mon.cmd("QUIT").await, b"+OK\r\n");
@@ -586,7 +783,12 @@ async fn monitor_shows_transactions_in_execution_order() {
     raw.cmd("SET a 1").await;
     raw.cmd("EXEC").await;
     raw.cmd("HELLO 3 AUTH default pw").await;
-    for want in ["\"MULTI\"", "\"SET\" \"a\" \"1\"", "\"EXEC\"", "\"HELLO\" \"3\" \"AUTH\" \"(redacted)\" \"(redacted)\""] {
+    for want in [
+        "\"MULTI\"",
+        "\"SET\" \"a\" \"1\"",
+        "\"EXEC\"",
+        "\"HELLO\" \"3\" \"AUTH\" \"(redacted)\" \"(redacted)\"",
+    ] {
         let line = show(&mon.reply().await);
         assert!(line.trim_end().ends_with(want), "{line:?} vs {want}");
     }

@@ -14,13 +14,31 @@ use raw_resp::{Raw, show};
 async fn resp2_frames() {
     let server = common::start("").await;
     let mut sub = Raw::connect(server.addr).await;
-    assert_eq!(sub.cmd("UNSUBSCRIBE").await, b"*3\r\n$11\r\nunsubscribe\r\n$-1\r\n:0\r\n");
-    assert_eq!(sub.cmd("PUNSUBSCRIBE").await, b"*3\r\n$12\r\npunsubscribe\r\n$-1\r\n:0\r\n");
+    assert_eq!(
+        sub.cmd("UNSUBSCRIBE").await,
+        b"*3\r\n$11\r\nunsubscribe\r\n$-1\r\n:0\r\n"
+    );
+    assert_eq!(
+        sub.cmd("PUNSUBSCRIBE").await,
+        b"*3\r\n$12\r\npunsubscribe\r\n$-1\r\n:0\r\n"
+    );
     sub.send_line("SUBSCRIBE a b a").await;
-    assert_eq!(sub.reply().await, b"*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n");
-    assert_eq!(sub.reply().await, b"*3\r\n$9\r\nsubscribe\r\n$1\r\nb\r\n:2\r\n");
-    assert_eq!(sub.reply().await, b"*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:2\r\n");
-    assert_eq!(sub.cmd("PSUBSCRIBE p*").await, b"*3\r\n$10\r\npsubscribe\r\n$2\r\np*\r\n:3\r\n");
+    assert_eq!(
+        sub.reply().await,
+        b"*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n"
+    );
+    assert_eq!(
+        sub.reply().await,
+        b"*3\r\n$9\r\nsubscribe\r\n$1\r\nb\r\n:2\r\n"
+    );
+    assert_eq!(
+        sub.reply().await,
+        b"*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:2\r\n"
+    );
+    assert_eq!(
+        sub.cmd("PSUBSCRIBE p*").await,
+        b"*3\r\n$10\r\npsubscribe\r\n$2\r\np*\r\n:3\r\n"
+    );
     assert_eq!(sub.cmd("PING").await, b"*2\r\n$4\r\npong\r\n$0\r\n\r\n");
     assert_eq!(sub.cmd("PING x").await, b"*2\r\n$4\r\npong\r\n$1\r\nx\r\n");
     assert_eq!(
@@ -36,7 +54,10 @@ async fn resp2_frames() {
     assert_eq!(publisher.cmd("PUBLISH a hi").await, b":1\r\n");
     assert_eq!(publisher.cmd("PUBLISH pa there").await, b":1\r\n");
     assert_eq!(publisher.cmd("PUBLISH nobody x").await, b":0\r\n");
-    assert_eq!(sub.reply().await, b"*3\r\n$7\r\nmessage\r\n$1\r\na\r\n$2\r\nhi\r\n");
+    assert_eq!(
+        sub.reply().await,
+        b"*3\r\n$7\r\nmessage\r\n$1\r\na\r\n$2\r\nhi\r\n"
+    );
     assert_eq!(
         sub.reply().await,
         b"*4\r\n$8\r\npmessage\r\n$2\r\np*\r\n$2\r\npa\r\n$5\r\nthere\r\n"
@@ -47,13 +68,19 @@ async fn resp2_frames() {
     let mut seen = Vec::new();
     for count in [2, 1] {
         let frame = show(&sub.reply().await);
-        assert!(frame.starts_with("*3\r\n$11\r\nunsubscribe\r\n$1\r\n"), "{frame}");
+        assert!(
+            frame.starts_with("*3\r\n$11\r\nunsubscribe\r\n$1\r\n"),
+            "{frame}"
+        );
         assert!(frame.ends_with(&format!(":{count}\r\n")), "{frame}");
         seen.push(frame[frame.len() - 7..frame.len() - 6].to_string());
     }
     seen.sort();
     assert_eq!(seen, ["a", "b"]);
-    assert_eq!(sub.cmd("PUNSUBSCRIBE").await, b"*3\r\n$12\r\npunsubscribe\r\n$2\r\np*\r\n:0\r\n");
+    assert_eq!(
+        sub.cmd("PUNSUBSCRIBE").await,
+        b"*3\r\n$12\r\npunsubscribe\r\n$2\r\np*\r\n:0\r\n"
+    );
     assert_eq!(sub.cmd("PING").await, b"+PONG\r\n");
     assert_eq!(publisher.cmd("PUBLISH a hi").await, b":0\r\n");
 }
@@ -63,15 +90,27 @@ async fn resp3_frames_are_pushes() {
     let server = common::start("").await;
     let mut sub = Raw::connect(server.addr).await;
     sub.cmd("HELLO 3").await;
-    assert_eq!(sub.cmd("UNSUBSCRIBE").await, b">3\r\n$11\r\nunsubscribe\r\n_\r\n:0\r\n");
-    assert_eq!(sub.cmd("SUBSCRIBE ch").await, b">3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n");
-    assert_eq!(sub.cmd("PSUBSCRIBE c*").await, b">3\r\n$10\r\npsubscribe\r\n$2\r\nc*\r\n:2\r\n");
+    assert_eq!(
+        sub.cmd("UNSUBSCRIBE").await,
+        b">3\r\n$11\r\nunsubscribe\r\n_\r\n:0\r\n"
+    );
+    assert_eq!(
+        sub.cmd("SUBSCRIBE ch").await,
+        b">3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n"
+    );
+    assert_eq!(
+        sub.cmd("PSUBSCRIBE c*").await,
+        b">3\r\n$10\r\npsubscribe\r\n$2\r\nc*\r\n:2\r\n"
+    );
     // Any command runs in RESP3; PING is a plain PONG.
     assert_eq!(sub.cmd("PING").await, b"+PONG\r\n");
     assert_eq!(sub.cmd("GET nothing").await, b"_\r\n");
     // Publishing to itself: the messages come before the PUBLISH reply, as in Redis.
     sub.send_line("PUBLISH ch hi").await;
-    assert_eq!(sub.reply().await, b">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n");
+    assert_eq!(
+        sub.reply().await,
+        b">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n"
+    );
     assert_eq!(
         sub.reply().await,
         b">4\r\n$8\r\npmessage\r\n$2\r\nc*\r\n$2\r\nch\r\n$2\r\nhi\r\n"
@@ -82,17 +121,29 @@ async fn resp3_frames_are_pushes() {
     sub2.cmd("SUBSCRIBE ch").await;
     let mut publisher = Raw::connect(server.addr).await;
     assert_eq!(publisher.cmd("PUBLISH ch x").await, b":3\r\n");
-    assert_eq!(sub.reply().await, b">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$1\r\nx\r\n");
+    assert_eq!(
+        sub.reply().await,
+        b">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$1\r\nx\r\n"
+    );
     assert_eq!(
         sub.reply().await,
         b">4\r\n$8\r\npmessage\r\n$2\r\nc*\r\n$2\r\nch\r\n$1\r\nx\r\n"
     );
-    assert_eq!(sub2.reply().await, b"*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$1\r\nx\r\n");
+    assert_eq!(
+        sub2.reply().await,
+        b"*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$1\r\nx\r\n"
+    );
     // A message published before a command is delivered ahead of that command's reply.
     publisher.cmd("PUBLISH ch y").await;
     sub.send_line("ECHO after").await;
-    assert_eq!(sub.reply().await, b">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$1\r\ny\r\n");
-    assert_eq!(sub.reply().await, b">4\r\n$8\r\npmessage\r\n$2\r\nc*\r\n$2\r\nch\r\n$1\r\ny\r\n");
+    assert_eq!(
+        sub.reply().await,
+        b">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$1\r\ny\r\n"
+    );
+    assert_eq!(
+        sub.reply().await,
+        b">4\r\n$8\r\npmessage\r\n$2\r\nc*\r\n$2\r\nch\r\n$1\r\ny\r\n"
+    );
     assert_eq!(sub.reply().await, b"$5\r\nafter\r\n");
     // RESET drops the subscriptions.
     assert_eq!(sub.cmd("RESET").await, b"+RESET\r\n");
@@ -112,7 +163,12 @@ async fn redis_crate_resp3_pushes() {
     sub.subscribe("news").await.unwrap();
     sub.psubscribe("n*").await.unwrap();
     let mut publisher = server.conn(true).await;
-    let receivers: i64 = redis::cmd("PUBLISH").arg("news").arg("hello").query_async(&mut publisher).await.unwrap();
+    let receivers: i64 = redis::cmd("PUBLISH")
+        .arg("news")
+        .arg("hello")
+        .query_async(&mut publisher)
+        .await
+        .unwrap();
     assert_eq!(receivers, 2);
     let mut kinds = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(5);
@@ -125,10 +181,25 @@ async fn redis_crate_resp3_pushes() {
     }
     use redis::{PushKind, Value};
     let bulk = |s: &str| Value::BulkString(s.as_bytes().to_vec());
-    assert_eq!(kinds[0], (PushKind::Subscribe, vec![bulk("news"), Value::Int(1)]));
-    assert_eq!(kinds[1], (PushKind::PSubscribe, vec![bulk("n*"), Value::Int(2)]));
-    assert_eq!(kinds[2], (PushKind::Message, vec![bulk("news"), bulk("hello")]));
-    assert_eq!(kinds[3], (PushKind::PMessage, vec![bulk("n*"), bulk("news"), bulk("hello")]));
+    assert_eq!(
+        kinds[0],
+        (PushKind::Subscribe, vec![bulk("news"), Value::Int(1)])
+    );
+    assert_eq!(
+        kinds[1],
+        (PushKind::PSubscribe, vec![bulk("n*"), Value::Int(2)])
+    );
+    assert_eq!(
+        kinds[2],
+        (PushKind::Message, vec![bulk("news"), bulk("hello")])
+    );
+    assert_eq!(
+        kinds[3],
+        (
+            PushKind::PMessage,
+            vec![bulk("n*"), bulk("news"), bulk("hello")]
+        )
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -147,7 +218,10 @@ async fn redis_crate_resp2_pubsub() {
         let first = pubsub.get_message().unwrap();
         let second = pubsub.get_message().unwrap();
         (
-            (first.get_channel_name().to_string(), first.get_payload::<String>().unwrap()),
+            (
+                first.get_channel_name().to_string(),
+                first.get_payload::<String>().unwrap(),
+            ),
             (
                 second.get_pattern::<String>().unwrap(),
                 second.get_payload::<String>().unwrap(),
@@ -156,7 +230,12 @@ async fn redis_crate_resp2_pubsub() {
     });
     ready_rx.await.unwrap();
     let mut publisher = server.conn(false).await;
-    let receivers: i64 = redis::cmd("PUBLISH").arg("orders").arg("42").query_async(&mut publisher).await.unwrap();
+    let receivers: i64 = redis::cmd("PUBLISH")
+        .arg("orders")
+        .arg("42")
+        .query_async(&mut publisher)
+        .await
+        .unwrap();
     assert_eq!(receivers, 2);
     let (message, pmessage) = reader.await.unwrap();
     assert_eq!(message, ("orders".to_string(), "42".to_string()));
@@ -179,10 +258,19 @@ async fn introspection() {
     b.cmd("PSUBSCRIBE x*").await;
     for resp3 in [false, true] {
         let mut con = server.conn(resp3).await;
-        let mut channels: Vec<String> = redis::cmd("PUBSUB").arg("CHANNELS").query_async(&mut con).await.unwrap();
+        let mut channels: Vec<String> = redis::cmd("PUBSUB")
+            .arg("CHANNELS")
+            .query_async(&mut con)
+            .await
+            .unwrap();
         channels.sort();
         assert_eq!(channels, ["news.1", "news.2", "other"]);
-        let mut channels: Vec<String> = redis::cmd("PUBSUB").arg("CHANNELS").arg("news.*").query_async(&mut con).await.unwrap();
+        let mut channels: Vec<String> = redis::cmd("PUBSUB")
+            .arg("CHANNELS")
+            .arg("news.*")
+            .query_async(&mut con)
+            .await
+            .unwrap();
         channels.sort();
         assert_eq!(channels, ["news.1", "news.2"]);
         let numsub: Vec<redis::Value> = redis::cmd("PUBSUB")
@@ -191,7 +279,11 @@ async fn introspection() {
             .await
             .unwrap();
         assert_eq!(numsub.len(), 6);
-        let numpat: i64 = redis::cmd("PUBSUB").arg("NUMPAT").query_async(&mut con).await.unwrap();
+        let numpat: i64 = redis::cmd("PUBSUB")
+            .arg("NUMPAT")
+            .query_async(&mut con)
+            .await
+            .unwrap();
         // Distinct patterns, as Redis 7 counts them.
         assert_eq!(numpat, 2);
     }
@@ -231,7 +323,10 @@ async fn introspection() {
 }
 
 /// A subscriber with a tiny receive buffer that never reads.
-async fn stalled_subscriber(addr: std::net::SocketAddr, channel: &str) -> (tokio::net::TcpStream, u64) {
+async fn stalled_subscriber(
+    addr: std::net::SocketAddr,
+    channel: &str,
+) -> (tokio::net::TcpStream, u64) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
     socket.set_recv_buffer_size(4096).unwrap();
@@ -245,7 +340,10 @@ async fn stalled_subscriber(addr: std::net::SocketAddr, channel: &str) -> (tokio
         .await
         .unwrap();
     let mut got = Vec::new();
-    let confirmation = format!(":1\r\n*3\r\n$9\r\nsubscribe\r\n${}\r\n{channel}\r\n:1\r\n", channel.len());
+    let confirmation = format!(
+        ":1\r\n*3\r\n$9\r\nsubscribe\r\n${}\r\n{channel}\r\n:1\r\n",
+        channel.len()
+    );
     while !show(&got).ends_with(&confirmation) {
         let mut chunk = [0u8; 256];
         let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut chunk))
@@ -255,7 +353,12 @@ async fn stalled_subscriber(addr: std::net::SocketAddr, channel: &str) -> (tokio
         assert!(n > 0);
         got.extend_from_slice(&chunk[..n]);
     }
-    let id = show(&got)[1..].split("\r\n").next().unwrap().parse().unwrap();
+    let id = show(&got)[1..]
+        .split("\r\n")
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     (stream, id)
 }
 
@@ -298,7 +401,10 @@ async fn slow_subscriber_hits_hard_limit() {
     // The connection is closed and its handle dropped, in bounded time.
     let deadline = Instant::now() + Duration::from_secs(10);
     while pending_bytes(&server, id).is_some() {
-        assert!(Instant::now() < deadline, "the slow subscriber was not disconnected");
+        assert!(
+            Instant::now() < deadline,
+            "the slow subscriber was not disconnected"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert!(started.elapsed() < Duration::from_secs(20));
@@ -330,16 +436,33 @@ async fn slow_subscriber_hits_soft_limit_after_its_seconds() {
     let payload = vec![b'y'; 1024 * 1024];
     let started = Instant::now();
     for _ in 0..16 {
-        let _: i64 = redis::cmd("PUBLISH").arg("slow").arg(&payload).query_async(&mut publisher).await.unwrap();
+        let _: i64 = redis::cmd("PUBLISH")
+            .arg("slow")
+            .arg(&payload)
+            .query_async(&mut publisher)
+            .await
+            .unwrap();
     }
-    assert!(pending_bytes(&server, id).is_some(), "not disconnected before its seconds");
+    assert!(
+        pending_bytes(&server, id).is_some(),
+        "not disconnected before its seconds"
+    );
     // Keep publishing small messages; the limit is checked as output is added.
     let deadline = Instant::now() + Duration::from_secs(10);
     while pending_bytes(&server, id).is_some() {
         assert!(Instant::now() < deadline, "soft limit never applied");
-        let _: i64 = redis::cmd("PUBLISH").arg("slow").arg("tick").query_async(&mut publisher).await.unwrap();
+        let _: i64 = redis::cmd("PUBLISH")
+            .arg("slow")
+            .arg("tick")
+            .query_async(&mut publisher)
+            .await
+            .unwrap();
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // Over the soft limit for more than its one second (counted in whole seconds, as Redis).
-    assert!(started.elapsed() >= Duration::from_secs(1), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
 }

@@ -368,9 +368,8 @@ impl KillFilter {
                 }
             } else if args::is(option, "MAXAGE") {
                 // Redis 7.4's filter: connections older than this many seconds.
-                let age = wire::request::parse_i64(value).ok_or_else(|| {
-                    CmdError::new("ERR maxage is not an integer or out of range")
-                })?;
+                let age = wire::request::parse_i64(value)
+                    .ok_or_else(|| CmdError::new("ERR maxage is not an integer or out of range"))?;
                 if age <= 0 {
                     return Err(CmdError::new("ERR maxage should be greater than 0"));
                 }

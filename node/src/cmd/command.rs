@@ -47,7 +47,9 @@ pub fn write_info(out: &mut ReplyBuf, cmd: &Command) {
     out.set(cmd.tips.len());
     cmd.tips.iter().for_each(|t| out.bulk_str(t));
     out.set(cmd.key_specs.len());
-    cmd.key_specs.iter().for_each(|spec| write_key_spec(out, spec));
+    cmd.key_specs
+        .iter()
+        .for_each(|spec| write_key_spec(out, spec));
     if cmd.is_container() {
         out.array(cmd.subcommands.len());
         for sub in cmd.subcommands {
@@ -176,7 +178,10 @@ fn command_docs(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
     let found: Vec<&'static Command> = if args.len() == 2 {
         command::all_commands().collect()
     } else {
-        args[2..].iter().filter_map(|n| lookup_full_name(n)).collect()
+        args[2..]
+            .iter()
+            .filter_map(|n| lookup_full_name(n))
+            .collect()
     };
     ctx.out.map(found.len());
     for cmd in found {
@@ -257,8 +262,8 @@ pub struct KeyRef {
 
 /// Redis's getKeysSubcommandImpl over `line` (the command line, name first).
 pub fn get_keys(line: &[Bytes]) -> Result<Vec<KeyRef>, CmdError> {
-    let cmd = lookup_command_line(line)
-        .ok_or_else(|| CmdError::new("ERR Invalid command specified"))?;
+    let cmd =
+        lookup_command_line(line).ok_or_else(|| CmdError::new("ERR Invalid command specified"))?;
     let has_native = native_getkeys(cmd.id).is_some();
     if !has_native && cmd.key_specs.iter().all(|s| s.has_flag("not_key")) {
         return Err(CmdError::new("ERR The command has no key arguments"));
@@ -410,9 +415,7 @@ fn native_getkeys(id: CommandId) -> Option<NativeGetKeys> {
         step: 1,
     };
     Some(match id {
-        CommandId::Zunionstore | CommandId::Zinterstore | CommandId::Zdiffstore => {
-            generic(1, 2, 3)
-        }
+        CommandId::Zunionstore | CommandId::Zinterstore | CommandId::Zdiffstore => generic(1, 2, 3),
         CommandId::Zunion
         | CommandId::Zinter
         | CommandId::Zdiff
@@ -596,7 +599,10 @@ mod tests {
 
     #[test]
     fn full_names() {
-        assert_eq!(lookup_full_name(b"CLIENT|LIST").map(|c| c.name), Some("client|list"));
+        assert_eq!(
+            lookup_full_name(b"CLIENT|LIST").map(|c| c.name),
+            Some("client|list")
+        );
         assert_eq!(lookup_full_name(b"get").map(|c| c.name), Some("get"));
         assert!(lookup_full_name(b"get|x").is_none());
         assert!(lookup_full_name(b"client|list|x").is_none());

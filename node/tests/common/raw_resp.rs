@@ -75,7 +75,12 @@ impl Raw {
     pub async fn reply(&mut self) -> Vec<u8> {
         self.reply_within(Duration::from_secs(5))
             .await
-            .unwrap_or_else(|| panic!("no complete reply; have {:?}", String::from_utf8_lossy(&self.buf)))
+            .unwrap_or_else(|| {
+                panic!(
+                    "no complete reply; have {:?}",
+                    String::from_utf8_lossy(&self.buf)
+                )
+            })
     }
 
     pub async fn reply_within(&mut self, wait: Duration) -> Option<Vec<u8>> {
@@ -153,7 +158,11 @@ fn frame_end(buf: &[u8], at: usize) -> Option<usize> {
         }
         b'*' | b'~' | b'>' | b'%' | b'|' => {
             let n: i64 = header.parse().ok()?;
-            let items = if matches!(kind, b'%' | b'|') { 2 * n } else { n };
+            let items = if matches!(kind, b'%' | b'|') {
+                2 * n
+            } else {
+                n
+            };
             let mut pos = after;
             for _ in 0..items.max(0) {
                 pos = frame_end(buf, pos)?;
@@ -187,7 +196,15 @@ impl RealRedis {
         let dir = tempfile::tempdir().expect("tempdir");
         let socket = dir.path().join("redis.sock");
         let spawned = std::process::Command::new("redis-server")
-            .args(["--port", "0", "--save", "", "--appendonly", "no", "--unixsocket"])
+            .args([
+                "--port",
+                "0",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--unixsocket",
+            ])
             .arg(&socket)
             .arg("--dir")
             .arg(dir.path())
