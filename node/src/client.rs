@@ -47,6 +47,24 @@ pub struct ClientHandle {
     pub push_pending: AtomicUsize,
     /// When the pending push bytes first went over the soft limit (unix ms, 0 = not over).
     pub soft_limit_since_ms: AtomicU64,
+    /// Frames queued on `push_tx` not yet written (CLIENT LIST `oll`).
+    pub push_pending_frames: AtomicUsize,
+    /// Socket file descriptor, -1 when unknown (CLIENT LIST `fd`).
+    pub fd: i64,
+    /// CLIENT NO-EVICT ON.
+    pub no_evict: AtomicBool,
+    /// Commands queued in MULTI and the bytes they hold (CLIENT LIST `multi`, `multi-mem`).
+    pub multi_queued: AtomicUsize,
+    pub multi_mem: AtomicUsize,
+    /// Buffered request bytes not yet executed and the free room after them (`qbuf`,
+    /// `qbuf-free`), as the connection last saw them.
+    pub query_buf: AtomicUsize,
+    pub query_buf_free: AtomicUsize,
+    /// Reply buffer capacity and its fill at the last write (`rbs`, `rbp`).
+    pub reply_buf_size: AtomicUsize,
+    pub reply_buf_peak: AtomicUsize,
+    /// Waiting on keys or on CLIENT PAUSE (flag `b`).
+    pub blocked: AtomicBool,
 }
 
 impl ClientHandle {
@@ -65,7 +83,7 @@ impl ClientHandle {
             lib_name: Mutex::new(None),
             lib_ver: Mutex::new(None),
             db: AtomicUsize::new(0),
-            last_interaction_ms: AtomicU64::new(0),
+            last_interaction_ms: AtomicU64::new(crate::server::unix_ms()),
             last_cmd: Mutex::new("NULL"),
             resp: AtomicUsize::new(2),
             subscriptions: AtomicUsize::new(0),
@@ -78,17 +96,130 @@ impl ClientHandle {
             push_tx,
             push_pending: AtomicUsize::new(0),
             soft_limit_since_ms: AtomicU64::new(0),
+            push_pending_frames: AtomicUsize::new(0),
+            fd: -1,
+            no_evict: AtomicBool::new(false),
+            multi_queued: AtomicUsize::new(0),
+            multi_mem: AtomicUsize::new(0),
+            query_buf: AtomicUsize::new(0),
+            query_buf_free: AtomicUsize::new(0),
+            reply_buf_size: AtomicUsize::new(0),
+            reply_buf_peak: AtomicUsize::new(0),
+            blocked: AtomicBool::new(false),
         }
+    }
+
+    pub fn with_fd(mut self, fd: i64) -> Self {
+        self.fd = fd;
+        self
     }
 
     /// Queue an encoded frame for this client. The caller enforces output limits.
     pub fn push(&self, frame: Bytes) {
         self.push_pending.fetch_add(frame.len(), Ordering::Relaxed);
+        self.push_pending_frames.fetch_add(1, Ordering::Relaxed);
         let _ = self.push_tx.send(frame);
+    }
+
+    /// The connection took `frames` frames of `bytes` bytes off the push queue.
+    pub fn pushes_taken(&self, frames: usize, bytes: usize) {
+        self.push_pending.fetch_sub(bytes, Ordering::Relaxed);
+        self.push_pending_frames
+            .fetch_sub(frames, Ordering::Relaxed);
+    }
+
+    /// A MULTI began or ended: nothing is queued.
+    pub fn clear_queued(&self) {
+        self.multi_queued.store(0, Ordering::Relaxed);
+        self.multi_mem.store(0, Ordering::Relaxed);
+    }
+
+    /// A request was queued in MULTI.
+    pub fn note_queued(&self, req: &Request) {
+        self.multi_queued.fetch_add(1, Ordering::Relaxed);
+        let bytes: usize = req.args.iter().map(|a| a.len()).sum();
+        self.multi_mem.fetch_add(bytes, Ordering::Relaxed);
+    }
+
+    /// Redis's client type, as CLIENT LIST TYPE and CLIENT KILL TYPE filter it and as the
+    /// output buffer limits are chosen (a monitor counts as normal).
+    pub fn kind(&self) -> ClientKind {
+        if self.is_subscribed() {
+            ClientKind::Pubsub
+        } else {
+            ClientKind::Normal
+        }
     }
 
     pub fn is_subscribed(&self) -> bool {
         self.subscriptions.load(Ordering::Relaxed) + self.psubscriptions.load(Ordering::Relaxed) > 0
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientKind {
+    Normal,
+    Replica,
+    Pubsub,
+    Master,
+}
+
+impl ClientKind {
+    /// `normal`, `master`, `replica` (or `slave`), `pubsub`, case-insensitively.
+    pub fn parse(name: &[u8]) -> Option<ClientKind> {
+        let lower = name.to_ascii_lowercase();
+        match lower.as_slice() {
+            b"normal" => Some(ClientKind::Normal),
+            b"master" => Some(ClientKind::Master),
+            b"replica" | b"slave" => Some(ClientKind::Replica),
+            b"pubsub" => Some(ClientKind::Pubsub),
+            _ => None,
+        }
+    }
+}
+
+/// CLIENT PAUSE: until when, and whether every command or only writes wait.
+#[derive(Debug)]
+pub struct ClientPause {
+    /// Unix ms at which the pause ends; 0 = not paused.
+    pub end_ms: u64,
+    pub all: bool,
+    /// Bumped when a pause is lifted early (CLIENT UNPAUSE) so waiters re-check at once.
+    pub lifted: tokio::sync::watch::Sender<u64>,
+}
+
+impl Default for ClientPause {
+    fn default() -> Self {
+        ClientPause {
+            end_ms: 0,
+            all: false,
+            lifted: tokio::sync::watch::channel(0).0,
+        }
+    }
+}
+
+impl ClientPause {
+    /// Whether a command with these traits must wait now. `writes` covers commands that
+    /// may replicate (writes, PUBLISH, PFCOUNT ...), as Redis 7.0 decides.
+    pub fn holds(&self, now_ms: u64, writes: bool) -> bool {
+        now_ms < self.end_ms && (self.all || writes)
+    }
+
+    /// Pause (again): the longer end and the stricter mode win, as in Redis.
+    pub fn pause(&mut self, end_ms: u64, all: bool, now_ms: u64) {
+        if self.end_ms <= now_ms {
+            self.all = all;
+            self.end_ms = end_ms;
+        } else {
+            self.all |= all;
+            self.end_ms = self.end_ms.max(end_ms);
+        }
+    }
+
+    pub fn unpause(&mut self) {
+        self.end_ms = 0;
+        self.all = false;
+        self.lifted.send_modify(|generation| *generation += 1);
     }
 }
 

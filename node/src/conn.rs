@@ -28,7 +28,7 @@ pub async fn serve_client(server: Arc<Server>, mut socket: TcpStream, addr: Sock
         .fetch_add(1, Ordering::Relaxed);
     let id = server.next_client_id();
     let (push_tx, push_rx) = mpsc::unbounded_channel();
-    let handle = Arc::new(ClientHandle::new(id, addr, laddr, push_tx));
+    let handle = Arc::new(ClientHandle::new(id, addr, laddr, push_tx).with_fd(socket_fd(&socket)));
     let registered = {
         let mut store = server.store.lock();
         if store.clients.len() >= store.config.maxclients {
@@ -65,8 +65,9 @@ pub async fn serve_client(server: Arc<Server>, mut socket: TcpStream, addr: Sock
         inbuf: BytesMut::with_capacity(READ_CHUNK),
         out: ReplyBuf::default(),
         batch: Vec::new(),
+        push_rx,
     };
-    conn.run(push_rx).await;
+    conn.run().await;
     {
         let mut store = server.store.lock();
         exec::client_disconnected(&mut store, &mut conn.client);
@@ -86,19 +87,32 @@ struct Conn {
     inbuf: BytesMut,
     out: ReplyBuf,
     batch: Vec<Request>,
+    /// Pub/sub messages and MONITOR lines for this client.
+    push_rx: mpsc::UnboundedReceiver<Bytes>,
+}
+
+#[cfg(unix)]
+fn socket_fd(socket: &TcpStream) -> i64 {
+    use std::os::fd::AsRawFd;
+    socket.as_raw_fd() as i64
+}
+
+#[cfg(not(unix))]
+fn socket_fd(_socket: &TcpStream) -> i64 {
+    -1
 }
 
 impl Conn {
-    async fn run(&mut self, mut push_rx: mpsc::UnboundedReceiver<Bytes>) {
+    async fn run(&mut self) {
         let kill = self.client.handle.kill.clone();
         loop {
             let idle = self.idle_timeout();
             tokio::select! {
                 biased;
                 _ = kill.cancelled() => return,
-                frame = push_rx.recv() => {
+                frame = self.push_rx.recv() => {
                     let Some(frame) = frame else { return };
-                    if self.write_pushes(frame, &mut push_rx).await.is_err() {
+                    if self.write_pushes(frame).await.is_err() {
                         return;
                     }
                 }
@@ -130,33 +144,58 @@ impl Conn {
         (secs > 0).then(|| Duration::from_secs(secs))
     }
 
-    async fn write_pushes(
-        &mut self,
-        first: Bytes,
-        push_rx: &mut mpsc::UnboundedReceiver<Bytes>,
-    ) -> std::io::Result<()> {
+    async fn write_pushes(&mut self, first: Bytes) -> std::io::Result<()> {
         let mut pending = first.len();
+        let mut frames = 1;
         self.out.raw(&first);
-        while let Ok(frame) = push_rx.try_recv() {
+        while let Ok(frame) = self.push_rx.try_recv() {
             pending += frame.len();
+            frames += 1;
             self.out.raw(&frame);
             if self.out.len() > 64 * 1024 {
                 break;
             }
         }
         let result = self.flush().await;
-        self.client
-            .handle
-            .push_pending
-            .fetch_sub(pending, Ordering::Relaxed);
+        self.client.handle.pushes_taken(frames, pending);
         result
+    }
+
+    /// Move the frames queued so far into the reply buffer, so that a message published
+    /// before a command keeps its place ahead of that command's reply, as in Redis.
+    fn take_pushes(&mut self) {
+        let mut pending = 0;
+        let mut frames = 0;
+        while let Ok(frame) = self.push_rx.try_recv() {
+            pending += frame.len();
+            frames += 1;
+            self.out.raw(&frame);
+        }
+        if frames > 0 {
+            self.client.handle.pushes_taken(frames, pending);
+        }
     }
 
     async fn flush(&mut self) -> std::io::Result<()> {
         if self.out.is_empty() {
             return Ok(());
         }
-        self.socket.write_all(&self.out.buf).await?;
+        let handle = &self.client.handle;
+        handle
+            .reply_buf_size
+            .store(self.out.buf.capacity(), Ordering::Relaxed);
+        handle
+            .reply_buf_peak
+            .store(self.out.len(), Ordering::Relaxed);
+        // A killed client (CLIENT KILL, output buffer limit) must not stay stuck writing to a
+        // peer that stopped reading.
+        tokio::select! {
+            biased;
+            _ = handle.kill.cancelled() => {
+                return Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "killed"));
+            }
+            written = self.socket.write_all(&self.out.buf) => written?,
+        }
         self.server
             .stats
             .net_output_bytes
@@ -198,19 +237,27 @@ impl Conn {
         }
         let mut index = 0;
         let mut open = true;
+        let mut unexecuted: usize = batch.iter().map(|r| r.raw.len()).sum();
         while index < batch.len() && open {
             let flow = {
-                let mut store = self.server.store.lock();
+                let server = self.server.clone();
+                let mut store = server.store.lock();
                 let mut flow = Flow::Continue;
                 while index < batch.len() {
+                    self.take_pushes();
+                    self.note_query_buf(unexecuted);
                     flow = exec::execute(
-                        &self.server,
+                        &server,
                         &mut store,
                         &mut self.client,
                         &mut self.out,
                         &batch[index],
                         unix_ms(),
                     );
+                    if matches!(flow, Flow::Paused { .. }) {
+                        break;
+                    }
+                    unexecuted = unexecuted.saturating_sub(batch[index].raw.len());
                     index += 1;
                     if !matches!(flow, Flow::Continue) {
                         break;
@@ -223,6 +270,9 @@ impl Conn {
                 Flow::Close => open = false,
                 Flow::Block(blocked) => {
                     open = self.wait_blocked(blocked).await;
+                }
+                Flow::Paused { until_ms, lifted } => {
+                    open = self.wait_paused(until_ms, lifted).await;
                 }
             }
         }
@@ -247,9 +297,85 @@ impl Conn {
         self.flush().await.is_ok() && open
     }
 
+    /// CLIENT LIST's `qbuf`/`qbuf-free`: request bytes received and not yet executed.
+    fn note_query_buf(&self, unexecuted: usize) {
+        let handle = &self.client.handle;
+        handle
+            .query_buf
+            .store(unexecuted + self.inbuf.len(), Ordering::Relaxed);
+        handle
+            .query_buf_free
+            .store(self.inbuf.capacity() - self.inbuf.len(), Ordering::Relaxed);
+    }
+
+    /// Wait out a CLIENT PAUSE without holding the store: until it ends or is lifted, or the
+    /// client goes away. The held request then runs again, so replies stay in order.
+    async fn wait_paused(
+        &mut self,
+        until_ms: u64,
+        mut lifted: tokio::sync::watch::Receiver<u64>,
+    ) -> bool {
+        if self.flush().await.is_err() {
+            return false;
+        }
+        let handle = self.client.handle.clone();
+        handle.blocked.store(true, Ordering::Relaxed);
+        let wait = Duration::from_millis(until_ms.saturating_sub(unix_ms()));
+        let open = loop {
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => break true,
+                changed = lifted.changed() => {
+                    if changed.is_ok() {
+                        break true;
+                    }
+                    // The pause state went away with the server.
+                    break false;
+                }
+                _ = handle.kill.cancelled() => break false,
+                frame = self.push_rx.recv() => {
+                    let Some(frame) = frame else { break false };
+                    if self.write_pushes(frame).await.is_err() {
+                        break false;
+                    }
+                }
+                ready = self.socket.readable() => {
+                    if !self.read_while_waiting(ready) {
+                        break false;
+                    }
+                }
+            }
+        };
+        handle.blocked.store(false, Ordering::Relaxed);
+        open
+    }
+
+    /// While a command waits, keep what the client pipelines and notice when it hangs up.
+    fn read_while_waiting(&mut self, ready: std::io::Result<()>) -> bool {
+        if ready.is_err() {
+            return false;
+        }
+        let mut chunk = [0u8; 4096];
+        match self.socket.try_read(&mut chunk) {
+            Ok(0) => false,
+            Ok(n) => {
+                self.inbuf.extend_from_slice(&chunk[..n]);
+                true
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => true,
+            Err(_) => false,
+        }
+    }
+
     /// Wait until a blocked command (already registered) is served, times out, or the client
     /// goes away.
     async fn wait_blocked(&mut self, blocked: Blocked) -> bool {
+        self.client.handle.blocked.store(true, Ordering::Relaxed);
+        let open = self.wait_blocked_inner(blocked).await;
+        self.client.handle.blocked.store(false, Ordering::Relaxed);
+        open
+    }
+
+    async fn wait_blocked_inner(&mut self, blocked: Blocked) -> bool {
         let Blocked {
             waiter,
             reply: mut served,
@@ -264,12 +390,14 @@ impl Conn {
             crate::blocking::unregister(&mut store, waiter);
             return false;
         }
+        let mark = self.out.len();
         loop {
             tokio::select! {
                 reply = &mut served => {
                     if let Ok(reply) = reply {
                         self.out.raw(&reply);
                     }
+                    exec::apply_reply_mode(&mut self.client, &mut self.out, mark);
                     return true;
                 }
                 _ = &mut expiry => {
@@ -279,21 +407,15 @@ impl Conn {
                     {
                         self.out.raw(&reply);
                     }
+                    exec::apply_reply_mode(&mut self.client, &mut self.out, mark);
                     return true;
                 }
                 _ = kill.cancelled() => break,
                 ready = self.socket.readable() => {
                     // Redis reads nothing from a blocked client but notices when it hangs up;
                     // what it pipelines meanwhile is kept for after the wake-up.
-                    if ready.is_err() {
+                    if !self.read_while_waiting(ready) {
                         break;
-                    }
-                    let mut chunk = [0u8; 4096];
-                    match self.socket.try_read(&mut chunk) {
-                        Ok(0) => break,
-                        Ok(n) => self.inbuf.extend_from_slice(&chunk[..n]),
-                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
-                        Err(_) => break,
                     }
                 }
             }

@@ -8,7 +8,7 @@ use wire::command::{self, ResolveError, flags};
 use wire::request::Request;
 use wire::{Command, CommandId, ReplyBuf};
 
-use crate::client::{ClientState, MultiState, WatchedKey};
+use crate::client::{ClientState, MultiState, ReplyMode, WatchedKey};
 use crate::ctx::{CmdError, Ctx};
 use crate::server::{Server, Store};
 
@@ -20,9 +20,16 @@ pub enum Flow {
     Close,
     /// The command waits for a key (blocking list and sorted-set commands); it is registered.
     Block(crate::blocking::Blocked),
+    /// CLIENT PAUSE holds the command: nothing ran; run the same request again once the
+    /// pause ends (at `until_ms`, or earlier when `lifted` changes).
+    Paused {
+        until_ms: u64,
+        lifted: tokio::sync::watch::Receiver<u64>,
+    },
 }
 
-/// Run one request for `client`, writing its reply to `out`.
+/// Run one request for `client`, writing its reply to `out` (unless CLIENT REPLY OFF/SKIP
+/// silences it).
 pub fn execute(
     server: &Server,
     store: &mut Store,
@@ -31,7 +38,43 @@ pub fn execute(
     req: &Request,
     now_ms: u64,
 ) -> Flow {
-    let cmd = match command::resolve(&req.args) {
+    let mark = out.len();
+    let flow = dispatch(server, store, client, out, req, now_ms);
+    if !matches!(flow, Flow::Block(_) | Flow::Paused { .. }) {
+        apply_reply_mode(client, out, mark);
+    }
+    flow
+}
+
+/// CLIENT REPLY: drop what the command wrote while replies are off or skipped, and move
+/// SKIP along (it silences exactly the next command).
+pub fn apply_reply_mode(client: &mut ClientState, out: &mut ReplyBuf, mark: usize) {
+    match client.reply_mode {
+        ReplyMode::On => {}
+        ReplyMode::Off => out.truncate(mark),
+        ReplyMode::Skip => {
+            out.truncate(mark);
+            client.reply_mode = ReplyMode::On;
+        }
+        ReplyMode::SkipNext => client.reply_mode = ReplyMode::Skip,
+    }
+}
+
+fn dispatch(
+    server: &Server,
+    store: &mut Store,
+    client: &mut ClientState,
+    out: &mut ReplyBuf,
+    req: &Request,
+    now_ms: u64,
+) -> Flow {
+    let resolved = command::resolve(&req.args);
+    // As Redis's lastcmd: set at lookup, even when the command is then rejected.
+    *client.handle.last_cmd.lock() = match &resolved {
+        Ok(cmd) | Err(ResolveError::Arity(cmd)) => cmd.name,
+        Err(_) => "NULL",
+    };
+    let cmd = match resolved {
         Ok(cmd) if cmd.arity_ok(req.args.len()) => cmd,
         Ok(cmd) => return reject(store, client, out, Some(cmd), &CmdError::arity(cmd).0),
         Err(err) => {
@@ -51,6 +94,33 @@ pub fn execute(
             "NOAUTH Authentication required.",
         );
     }
+    if client.in_resp2_pubsub() && !allowed_in_pubsub(cmd) {
+        let text = format!(
+            "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+            cmd.name
+        );
+        return reject(store, client, out, Some(cmd), &text);
+    }
+    let monitoring = client.handle.monitor.load(Ordering::Relaxed);
+    if monitoring && touches_keyspace(client, cmd) {
+        // A monitor is a replica to Redis, and replicas may not use the keyspace.
+        return reject(
+            store,
+            client,
+            out,
+            Some(cmd),
+            "ERR Replica can't interact with the keyspace",
+        );
+    }
+    if store.client_pause.end_ms != 0 && !monitoring {
+        let writes = may_replicate(client, cmd);
+        if store.client_pause.holds(now_ms, writes) {
+            return Flow::Paused {
+                until_ms: store.client_pause.end_ms,
+                lifted: store.client_pause.lifted.subscribe(),
+            };
+        }
+    }
     if client.multi.is_some() && !is_multi_control(cmd) {
         if cmd.has(flags::NO_MULTI) {
             return reject(
@@ -67,17 +137,37 @@ pub fn execute(
             .expect("in multi")
             .queued
             .push(req.clone());
+        client.handle.note_queued(req);
         out.simple("QUEUED");
         return Flow::Continue;
     }
-    if client.in_resp2_pubsub() && !allowed_in_pubsub(cmd) {
-        let text = format!(
-            "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
-            cmd.name
-        );
-        return reject(store, client, out, Some(cmd), &text);
+    let flow = run(server, store, client, out, cmd, req, now_ms, false);
+    crate::monitor::feed(store, client, out, cmd, &req.args);
+    flow
+}
+
+/// Flags of the command, or for EXEC of the commands it would run.
+fn effective_flags(client: &ClientState, cmd: &Command) -> u32 {
+    let mut bits = cmd.flags;
+    if cmd.id == CommandId::Exec
+        && let Some(multi) = &client.multi
+    {
+        for req in &multi.queued {
+            if let Ok(queued) = command::resolve(&req.args) {
+                bits |= queued.flags;
+            }
+        }
     }
-    run(server, store, client, out, cmd, req, now_ms, false)
+    bits
+}
+
+/// What CLIENT PAUSE WRITE holds: writes and commands that may replicate.
+fn may_replicate(client: &ClientState, cmd: &Command) -> bool {
+    effective_flags(client, cmd) & (flags::WRITE | flags::MAY_REPLICATE) != 0
+}
+
+fn touches_keyspace(client: &ClientState, cmd: &Command) -> bool {
+    effective_flags(client, cmd) & (flags::WRITE | flags::MAY_REPLICATE | flags::READONLY) != 0
 }
 
 /// Run a blocked client's request on its behalf while serving it: the handler must not block,
@@ -185,7 +275,6 @@ fn run(
     // Nested runs (EXEC's commands, serving blocked clients) leave the serving to the
     // top-level command, once it is complete.
     after_command(server, store, !no_block);
-    *client.handle.last_cmd.lock() = cmd.name;
     if client.close_after_reply {
         return Flow::Close;
     }
@@ -221,6 +310,7 @@ pub fn client_disconnected(store: &mut Store, client: &mut ClientState) {
     crate::blocking::unregister(store, client.id());
     unwatch_all(store, client);
     crate::pubsub::client_disconnected(store, client);
+    crate::monitor::client_disconnected(store, client);
 }
 
 // ---- transactions -------------------------------------------------------------------------
@@ -230,6 +320,7 @@ pub fn multi(ctx: &mut Ctx, _args: &[bytes::Bytes]) -> crate::ctx::CmdResult {
         return Err(CmdError::new("ERR MULTI calls can not be nested"));
     }
     ctx.client.multi = Some(MultiState::default());
+    ctx.client.handle.clear_queued();
     ctx.client.handle.in_multi.store(true, Ordering::Relaxed);
     ctx.out.ok();
     Ok(())
@@ -247,6 +338,7 @@ pub fn discard(ctx: &mut Ctx, _args: &[bytes::Bytes]) -> crate::ctx::CmdResult {
 fn end_multi(store: &mut Store, client: &mut ClientState) {
     client.multi = None;
     client.handle.in_multi.store(false, Ordering::Relaxed);
+    client.handle.clear_queued();
     unwatch_all(store, client);
 }
 
@@ -255,6 +347,7 @@ pub fn exec(ctx: &mut Ctx, _args: &[bytes::Bytes]) -> crate::ctx::CmdResult {
         return Err(CmdError::new("ERR EXEC without MULTI"));
     };
     ctx.client.handle.in_multi.store(false, Ordering::Relaxed);
+    ctx.client.handle.clear_queued();
     if multi.aborted {
         unwatch_all(ctx.store, ctx.client);
         return Err(CmdError::new(
@@ -279,6 +372,7 @@ pub fn exec(ctx: &mut Ctx, _args: &[bytes::Bytes]) -> crate::ctx::CmdResult {
         let flow = run(
             ctx.server, ctx.store, ctx.client, ctx.out, cmd, req, ctx.now_ms, true,
         );
+        crate::monitor::feed(ctx.store, ctx.client, ctx.out, cmd, &req.args);
         if matches!(flow, Flow::Close) {
             ctx.client.close_after_reply = true;
         }

@@ -37,6 +37,10 @@ pub struct Store {
     pub watch: WatchTable,
     pub blocking: Blocking,
     pub pubsub: PubSub,
+    /// Clients in MONITOR mode.
+    pub monitors: crate::monitor::Monitors,
+    /// CLIENT PAUSE state.
+    pub client_pause: crate::client::ClientPause,
     /// Changes since the last save.
     pub dirty: u64,
     pub command_stats: Vec<CommandStats>,
@@ -52,6 +56,8 @@ impl Store {
             watch: WatchTable::default(),
             blocking: Blocking::default(),
             pubsub: PubSub::default(),
+            monitors: Default::default(),
+            client_pause: Default::default(),
             dirty: 0,
             command_stats: vec![CommandStats::default(); CommandId::COUNT],
             active_expire: Default::default(),

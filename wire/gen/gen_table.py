@@ -152,7 +152,9 @@ def key_spec(ks):
     else:
         f = "FindKeys::Unknown"
     flags = ", ".join(rust_str(status(x)) for x in items(m["flags"]))
-    return "KeySpec { flags: &[%s], begin_search: %s, find_keys: %s }" % (flags, b, f)
+    notes = "Some(%s)" % rust_str(m["notes"]) if "notes" in m else "None"
+    return "KeySpec { notes: %s, flags: &[%s], begin_search: %s, find_keys: %s }" % (
+        notes, flags, b, f)
 
 
 FLAG_BITS = {

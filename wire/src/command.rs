@@ -70,6 +70,8 @@ pub enum FindKeys {
 
 #[derive(Debug)]
 pub struct KeySpec {
+    /// Free text Redis attaches to some specs (COMMAND INFO shows it first).
+    pub notes: Option<&'static str>,
     pub flags: &'static [&'static str],
     pub begin_search: BeginSearch,
     pub find_keys: FindKeys,
@@ -305,7 +307,12 @@ pub fn resolve<A: AsRef<[u8]>>(args: &[A]) -> Result<&'static Command, ResolveEr
         return Ok(cmd);
     }
     if args.len() < 2 {
-        return Err(ResolveError::Arity(cmd));
+        // A container runs on its own when its arity allows it (plain `COMMAND`).
+        return if cmd.arity_ok(args.len()) {
+            Ok(cmd)
+        } else {
+            Err(ResolveError::Arity(cmd))
+        };
     }
     cmd.subcommand(args[1].as_ref())
         .ok_or(ResolveError::UnknownSubcommand(cmd))

@@ -240,6 +240,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@string", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "insert"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -344,6 +345,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@bitmap", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -429,6 +431,7 @@ pub static COMMANDS: &[Command] = &[
         tips: &[],
         key_specs: &[
             KeySpec {
+                notes: None,
                 flags: &["OW", "update"],
                 begin_search: BeginSearch::Index(2),
                 find_keys: FindKeys::Range {
@@ -438,6 +441,7 @@ pub static COMMANDS: &[Command] = &[
                 },
             },
             KeySpec {
+                notes: None,
                 flags: &["RO", "access"],
                 begin_search: BeginSearch::Index(3),
                 find_keys: FindKeys::Range {
@@ -490,6 +494,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@bitmap", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -595,6 +600,7 @@ pub static COMMANDS: &[Command] = &[
         tips: &[],
         key_specs: &[
             KeySpec {
+                notes: None,
                 flags: &["RW", "access", "delete"],
                 begin_search: BeginSearch::Index(1),
                 find_keys: FindKeys::Range {
@@ -604,6 +610,7 @@ pub static COMMANDS: &[Command] = &[
                 },
             },
             KeySpec {
+                notes: None,
                 flags: &["RW", "insert"],
                 begin_search: BeginSearch::Index(2),
                 find_keys: FindKeys::Range {
@@ -695,6 +702,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@list", "@slow", "@blocking"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "access", "delete"],
             begin_search: BeginSearch::Index(2),
             find_keys: FindKeys::Keynum {
@@ -775,6 +783,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@list", "@slow", "@blocking"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "access", "delete"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -833,6 +842,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@list", "@slow", "@blocking"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "access", "delete"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -892,6 +902,7 @@ pub static COMMANDS: &[Command] = &[
         tips: &[],
         key_specs: &[
             KeySpec {
+                notes: None,
                 flags: &["RW", "access", "delete"],
                 begin_search: BeginSearch::Index(1),
                 find_keys: FindKeys::Range {
@@ -901,6 +912,7 @@ pub static COMMANDS: &[Command] = &[
                 },
             },
             KeySpec {
+                notes: None,
                 flags: &["RW", "insert"],
                 begin_search: BeginSearch::Index(2),
                 find_keys: FindKeys::Range {
@@ -970,6 +982,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@sortedset", "@slow", "@blocking"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "access", "delete"],
             begin_search: BeginSearch::Index(2),
             find_keys: FindKeys::Keynum {
@@ -1052,6 +1065,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@sortedset", "@fast", "@blocking"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "access", "delete"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -1110,6 +1124,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@sortedset", "@fast", "@blocking"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "access", "delete"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -3211,6 +3226,7 @@ pub static COMMANDS: &[Command] = &[
         tips: &[],
         key_specs: &[
             KeySpec {
+                notes: None,
                 flags: &["RO", "access"],
                 begin_search: BeginSearch::Index(1),
                 find_keys: FindKeys::Range {
@@ -3220,6 +3236,7 @@ pub static COMMANDS: &[Command] = &[
                 },
             },
             KeySpec {
+                notes: None,
                 flags: &["OW", "update"],
                 begin_search: BeginSearch::Index(2),
                 find_keys: FindKeys::Range {
@@ -3328,6 +3345,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@string", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "access", "update"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -3367,6 +3385,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@string", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "access", "update"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -3412,6 +3431,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@keyspace", "@write", "@slow"],
         tips: &["request_policy:multi_shard", "response_policy:agg_sum"],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RM", "delete"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -3533,6 +3553,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@keyspace", "@read", "@fast"],
         tips: &["request_policy:multi_shard", "response_policy:agg_sum"],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -3580,6 +3601,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@keyspace", "@write", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "update"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -3663,6 +3685,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@keyspace", "@write", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "update"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -3746,6 +3769,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@keyspace", "@read", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -3913,6 +3937,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@string", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -3949,6 +3974,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@bitmap", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -3994,6 +4020,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@string", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "access", "delete"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -4033,6 +4060,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@string", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: Some("RW and UPDATE because it changes the TTL"),
             flags: &["RW", "access", "update"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -4109,6 +4137,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@string", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -4163,6 +4192,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@string", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "access", "update"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -4217,6 +4247,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@hash", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "delete"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -4353,6 +4384,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@hash", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -4395,6 +4427,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@hash", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -4437,6 +4470,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@hash", "@slow"],
         tips: &["nondeterministic_output_order"],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -4479,6 +4513,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@hash", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "access", "update"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -4528,6 +4563,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@hash", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "access", "update"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -4577,6 +4613,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@hash", "@slow"],
         tips: &["nondeterministic_output_order"],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -4616,6 +4653,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@hash", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -4655,6 +4693,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@hash", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -4704,6 +4743,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@hash", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "update"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -4775,6 +4815,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@hash", "@slow"],
         tips: &["nondeterministic_output"],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -4839,6 +4880,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@hash", "@slow"],
         tips: &["nondeterministic_output"],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -4901,6 +4943,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@hash", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "update"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -4972,6 +5015,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@hash", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "insert"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -5021,6 +5065,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@hash", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -5066,6 +5111,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@hash", "@slow"],
         tips: &["nondeterministic_output_order"],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -5105,6 +5151,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@string", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "access", "update"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -5144,6 +5191,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@string", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "access", "update"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -5189,6 +5237,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@string", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "access", "update"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -5483,6 +5532,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@string", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -5553,6 +5603,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@list", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -5603,6 +5654,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@list", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "insert"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -5676,6 +5728,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@list", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -5713,6 +5766,7 @@ pub static COMMANDS: &[Command] = &[
         tips: &[],
         key_specs: &[
             KeySpec {
+                notes: None,
                 flags: &["RW", "access", "delete"],
                 begin_search: BeginSearch::Index(1),
                 find_keys: FindKeys::Range {
@@ -5722,6 +5776,7 @@ pub static COMMANDS: &[Command] = &[
                 },
             },
             KeySpec {
+                notes: None,
                 flags: &["RW", "insert"],
                 begin_search: BeginSearch::Index(2),
                 find_keys: FindKeys::Range {
@@ -5807,6 +5862,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@list", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "access", "delete"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Keynum {
@@ -5880,6 +5936,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@list", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "access", "delete"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -5937,6 +5994,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@list", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -6005,6 +6063,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@list", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "insert"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -6063,6 +6122,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@list", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "insert"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -6121,6 +6181,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@list", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -6175,6 +6236,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@list", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "delete"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -6226,6 +6288,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@list", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "update"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -6280,6 +6343,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@list", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "delete"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -6334,6 +6398,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@string", "@fast"],
         tips: &["request_policy:multi_shard"],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -6399,6 +6464,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@keyspace", "@write", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "access", "update"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -6444,6 +6510,7 @@ pub static COMMANDS: &[Command] = &[
             "response_policy:all_succeeded",
         ],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["OW", "update"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -6500,6 +6567,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@string", "@slow"],
         tips: &["request_policy:multi_shard", "response_policy:agg_min"],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["OW", "insert"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -6594,6 +6662,7 @@ pub static COMMANDS: &[Command] = &[
                 acl_categories: &["@keyspace", "@read", "@slow"],
                 tips: &["nondeterministic_output"],
                 key_specs: &[KeySpec {
+                    notes: None,
                     flags: &["RO"],
                     begin_search: BeginSearch::Index(2),
                     find_keys: FindKeys::Range {
@@ -6633,6 +6702,7 @@ pub static COMMANDS: &[Command] = &[
                 acl_categories: &["@keyspace", "@read", "@slow"],
                 tips: &["nondeterministic_output"],
                 key_specs: &[KeySpec {
+                    notes: None,
                     flags: &["RO"],
                     begin_search: BeginSearch::Index(2),
                     find_keys: FindKeys::Range {
@@ -6697,6 +6767,7 @@ pub static COMMANDS: &[Command] = &[
                 acl_categories: &["@keyspace", "@read", "@slow"],
                 tips: &["nondeterministic_output"],
                 key_specs: &[KeySpec {
+                    notes: None,
                     flags: &["RO"],
                     begin_search: BeginSearch::Index(2),
                     find_keys: FindKeys::Range {
@@ -6736,6 +6807,7 @@ pub static COMMANDS: &[Command] = &[
                 acl_categories: &["@keyspace", "@read", "@slow"],
                 tips: &["nondeterministic_output"],
                 key_specs: &[KeySpec {
+                    notes: None,
                     flags: &["RO"],
                     begin_search: BeginSearch::Index(2),
                     find_keys: FindKeys::Range {
@@ -6889,6 +6961,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@keyspace", "@write", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "update"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -6925,6 +6998,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@keyspace", "@write", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "update"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -7008,6 +7082,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@keyspace", "@write", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "update"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -7093,6 +7168,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@keyspace", "@read", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -7132,6 +7208,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@hyperloglog", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "insert"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -7184,6 +7261,9 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@hyperloglog", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: Some(
+                "RW because it may change the internal representation of the key, and propagate to replicas",
+            ),
             flags: &["RW", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -7232,6 +7312,7 @@ pub static COMMANDS: &[Command] = &[
         tips: &[],
         key_specs: &[
             KeySpec {
+                notes: None,
                 flags: &["RW", "access", "insert"],
                 begin_search: BeginSearch::Index(1),
                 find_keys: FindKeys::Range {
@@ -7241,6 +7322,7 @@ pub static COMMANDS: &[Command] = &[
                 },
             },
             KeySpec {
+                notes: None,
                 flags: &["RO", "access"],
                 begin_search: BeginSearch::Index(2),
                 find_keys: FindKeys::Range {
@@ -7320,6 +7402,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@string", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["OW", "update"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -7414,6 +7497,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@keyspace", "@read", "@fast"],
         tips: &["nondeterministic_output"],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -7824,6 +7908,7 @@ pub static COMMANDS: &[Command] = &[
         tips: &[],
         key_specs: &[
             KeySpec {
+                notes: None,
                 flags: &["RW", "access", "delete"],
                 begin_search: BeginSearch::Index(1),
                 find_keys: FindKeys::Range {
@@ -7833,6 +7918,7 @@ pub static COMMANDS: &[Command] = &[
                 },
             },
             KeySpec {
+                notes: None,
                 flags: &["OW", "update"],
                 begin_search: BeginSearch::Index(2),
                 find_keys: FindKeys::Range {
@@ -7878,6 +7964,7 @@ pub static COMMANDS: &[Command] = &[
         tips: &[],
         key_specs: &[
             KeySpec {
+                notes: None,
                 flags: &["RW", "access", "delete"],
                 begin_search: BeginSearch::Index(1),
                 find_keys: FindKeys::Range {
@@ -7887,6 +7974,7 @@ pub static COMMANDS: &[Command] = &[
                 },
             },
             KeySpec {
+                notes: None,
                 flags: &["OW", "insert"],
                 begin_search: BeginSearch::Index(2),
                 find_keys: FindKeys::Range {
@@ -7975,6 +8063,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@list", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "access", "delete"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -8033,6 +8122,7 @@ pub static COMMANDS: &[Command] = &[
         tips: &[],
         key_specs: &[
             KeySpec {
+                notes: None,
                 flags: &["RW", "access", "delete"],
                 begin_search: BeginSearch::Index(1),
                 find_keys: FindKeys::Range {
@@ -8042,6 +8132,7 @@ pub static COMMANDS: &[Command] = &[
                 },
             },
             KeySpec {
+                notes: None,
                 flags: &["RW", "insert"],
                 begin_search: BeginSearch::Index(2),
                 find_keys: FindKeys::Range {
@@ -8100,6 +8191,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@list", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "insert"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -8158,6 +8250,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@list", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "insert"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -8216,6 +8309,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@set", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "insert"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -8334,6 +8428,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@set", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -8373,6 +8468,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@set", "@slow"],
         tips: &["nondeterministic_output_order"],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -8414,6 +8510,7 @@ pub static COMMANDS: &[Command] = &[
         tips: &[],
         key_specs: &[
             KeySpec {
+                notes: None,
                 flags: &["OW", "update"],
                 begin_search: BeginSearch::Index(1),
                 find_keys: FindKeys::Range {
@@ -8423,6 +8520,7 @@ pub static COMMANDS: &[Command] = &[
                 },
             },
             KeySpec {
+                notes: None,
                 flags: &["RO", "access"],
                 begin_search: BeginSearch::Index(2),
                 find_keys: FindKeys::Range {
@@ -8504,6 +8602,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@string", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: Some("RW and ACCESS due to the optional `GET` argument"),
             flags: &["RW", "access", "update", "variable_flags"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -8635,6 +8734,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@bitmap", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "access", "update"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -8684,6 +8784,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@string", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["OW", "update"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -8733,6 +8834,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@string", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["OW", "insert"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -8778,6 +8880,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@string", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "update"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -8927,6 +9030,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@set", "@slow"],
         tips: &["nondeterministic_output_order"],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -8969,6 +9073,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@set", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Keynum {
@@ -9027,6 +9132,7 @@ pub static COMMANDS: &[Command] = &[
         tips: &[],
         key_specs: &[
             KeySpec {
+                notes: None,
                 flags: &["RW", "update"],
                 begin_search: BeginSearch::Index(1),
                 find_keys: FindKeys::Range {
@@ -9036,6 +9142,7 @@ pub static COMMANDS: &[Command] = &[
                 },
             },
             KeySpec {
+                notes: None,
                 flags: &["RO", "access"],
                 begin_search: BeginSearch::Index(2),
                 find_keys: FindKeys::Range {
@@ -9089,6 +9196,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@set", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -9341,6 +9449,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@set", "@slow"],
         tips: &["nondeterministic_output_order"],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -9380,6 +9489,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@set", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -9434,6 +9544,7 @@ pub static COMMANDS: &[Command] = &[
         tips: &[],
         key_specs: &[
             KeySpec {
+                notes: None,
                 flags: &["RW", "access", "delete"],
                 begin_search: BeginSearch::Index(1),
                 find_keys: FindKeys::Range {
@@ -9443,6 +9554,7 @@ pub static COMMANDS: &[Command] = &[
                 },
             },
             KeySpec {
+                notes: None,
                 flags: &["RW", "insert"],
                 begin_search: BeginSearch::Index(2),
                 find_keys: FindKeys::Range {
@@ -9494,6 +9606,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@set", "@fast"],
         tips: &["nondeterministic_output"],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "access", "delete"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -9553,6 +9666,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@set", "@slow"],
         tips: &["nondeterministic_output"],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -9612,6 +9726,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@set", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "delete"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -9668,6 +9783,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@set", "@slow"],
         tips: &["nondeterministic_output"],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -9730,6 +9846,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@string", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -9803,6 +9920,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@string", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -9863,6 +9981,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@set", "@slow"],
         tips: &["nondeterministic_output_order"],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -9904,6 +10023,7 @@ pub static COMMANDS: &[Command] = &[
         tips: &[],
         key_specs: &[
             KeySpec {
+                notes: None,
                 flags: &["OW", "update"],
                 begin_search: BeginSearch::Index(1),
                 find_keys: FindKeys::Range {
@@ -9913,6 +10033,7 @@ pub static COMMANDS: &[Command] = &[
                 },
             },
             KeySpec {
+                notes: None,
                 flags: &["RO", "access"],
                 begin_search: BeginSearch::Index(2),
                 find_keys: FindKeys::Range {
@@ -10022,6 +10143,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@keyspace", "@read", "@fast"],
         tips: &["request_policy:multi_shard", "response_policy:agg_sum"],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -10067,6 +10189,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@keyspace", "@read", "@fast"],
         tips: &["nondeterministic_output"],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -10113,6 +10236,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@keyspace", "@read", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -10149,6 +10273,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@keyspace", "@write", "@fast"],
         tips: &["request_policy:multi_shard", "response_policy:agg_sum"],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RM", "delete"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -10258,6 +10383,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@fast", "@transaction"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -10300,6 +10426,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@sortedset", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "update"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -10439,6 +10566,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@sortedset", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -10478,6 +10606,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@sortedset", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -10532,6 +10661,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@sortedset", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Keynum {
@@ -10587,6 +10717,7 @@ pub static COMMANDS: &[Command] = &[
         tips: &[],
         key_specs: &[
             KeySpec {
+                notes: None,
                 flags: &["OW", "update"],
                 begin_search: BeginSearch::Index(1),
                 find_keys: FindKeys::Range {
@@ -10596,6 +10727,7 @@ pub static COMMANDS: &[Command] = &[
                 },
             },
             KeySpec {
+                notes: None,
                 flags: &["RO", "access"],
                 begin_search: BeginSearch::Index(2),
                 find_keys: FindKeys::Keynum {
@@ -10655,6 +10787,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@sortedset", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "access", "update"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -10707,6 +10840,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@sortedset", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Keynum {
@@ -10799,6 +10933,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@sortedset", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Keynum {
@@ -10859,6 +10994,7 @@ pub static COMMANDS: &[Command] = &[
         tips: &[],
         key_specs: &[
             KeySpec {
+                notes: None,
                 flags: &["OW", "update"],
                 begin_search: BeginSearch::Index(1),
                 find_keys: FindKeys::Range {
@@ -10868,6 +11004,7 @@ pub static COMMANDS: &[Command] = &[
                 },
             },
             KeySpec {
+                notes: None,
                 flags: &["RO", "access"],
                 begin_search: BeginSearch::Index(2),
                 find_keys: FindKeys::Keynum {
@@ -10965,6 +11102,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@sortedset", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -11019,6 +11157,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@sortedset", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "access", "delete"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Keynum {
@@ -11095,6 +11234,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@sortedset", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -11144,6 +11284,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@sortedset", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "access", "delete"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -11195,6 +11336,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@sortedset", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "access", "delete"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -11246,6 +11388,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@sortedset", "@slow"],
         tips: &["nondeterministic_output"],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -11310,6 +11453,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@sortedset", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -11425,6 +11569,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@sortedset", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -11509,6 +11654,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@sortedset", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -11606,6 +11752,7 @@ pub static COMMANDS: &[Command] = &[
         tips: &[],
         key_specs: &[
             KeySpec {
+                notes: None,
                 flags: &["OW", "update"],
                 begin_search: BeginSearch::Index(1),
                 find_keys: FindKeys::Range {
@@ -11615,6 +11762,7 @@ pub static COMMANDS: &[Command] = &[
                 },
             },
             KeySpec {
+                notes: None,
                 flags: &["RO", "access"],
                 begin_search: BeginSearch::Index(2),
                 find_keys: FindKeys::Range {
@@ -11720,6 +11868,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@sortedset", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -11765,6 +11914,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@sortedset", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "delete"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -11823,6 +11973,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@sortedset", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "delete"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -11879,6 +12030,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@sortedset", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "delete"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -11933,6 +12085,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@write", "@sortedset", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RW", "delete"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -11987,6 +12140,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@sortedset", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -12058,6 +12212,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@sortedset", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -12142,6 +12297,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@sortedset", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -12239,6 +12395,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@sortedset", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -12286,6 +12443,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@sortedset", "@slow"],
         tips: &["nondeterministic_output"],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -12348,6 +12506,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@sortedset", "@fast"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Range {
@@ -12393,6 +12552,7 @@ pub static COMMANDS: &[Command] = &[
         acl_categories: &["@read", "@sortedset", "@slow"],
         tips: &[],
         key_specs: &[KeySpec {
+            notes: None,
             flags: &["RO", "access"],
             begin_search: BeginSearch::Index(1),
             find_keys: FindKeys::Keynum {
@@ -12486,6 +12646,7 @@ pub static COMMANDS: &[Command] = &[
         tips: &[],
         key_specs: &[
             KeySpec {
+                notes: None,
                 flags: &["OW", "update"],
                 begin_search: BeginSearch::Index(1),
                 find_keys: FindKeys::Range {
@@ -12495,6 +12656,7 @@ pub static COMMANDS: &[Command] = &[
                 },
             },
             KeySpec {
+                notes: None,
                 flags: &["RO", "access"],
                 begin_search: BeginSearch::Index(2),
                 find_keys: FindKeys::Keynum {
