@@ -370,7 +370,12 @@ impl Hash {
     }
 
     /// One HSCAN step: a listpack is returned whole with cursor 0, as Redis does.
-    pub fn scan(&self, cursor: u64, count: usize, mut visit: impl FnMut(&[u8], &[u8])) -> u64 {
+    pub fn scan<'a>(
+        &'a self,
+        cursor: u64,
+        count: usize,
+        mut visit: impl FnMut(&'a [u8], &'a [u8]),
+    ) -> u64 {
         match self {
             Hash::Listpack(lp) => {
                 lp.iter().for_each(|(f, v)| visit(f, v));

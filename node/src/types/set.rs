@@ -309,8 +309,36 @@ impl Set {
         }
     }
 
+    /// `count` distinct random members (count < len), in random order.
+    pub fn random_distinct(&self, count: usize, rng: &mut impl Rng) -> Vec<Member<'_>> {
+        match self {
+            Set::Table(table) if count.saturating_mul(3) <= table.len() => {
+                // Few picks from a big table: sample slots, skipping repeats.
+                let mut picked = hashbrown::HashSet::with_capacity(count);
+                let mut out = Vec::with_capacity(count);
+                while out.len() < count {
+                    let Some(pos) = table.random_pos(rng) else { break };
+                    if picked.insert(pos)
+                        && let Some(member) = table.at(pos)
+                    {
+                        out.push(Member::Bytes(member));
+                    }
+                }
+                out
+            }
+            _ => {
+                let all: Vec<Member> = self.iter().collect();
+                let count = count.min(all.len());
+                rand::seq::index::sample(rng, all.len(), count)
+                    .into_iter()
+                    .map(|i| all[i])
+                    .collect()
+            }
+        }
+    }
+
     /// One SSCAN step (see [`HashOrderedTable::scan`]); an intset is returned whole.
-    pub fn scan(&self, cursor: u64, count: usize, mut visit: impl FnMut(Member)) -> u64 {
+    pub fn scan<'a>(&'a self, cursor: u64, count: usize, mut visit: impl FnMut(Member<'a>)) -> u64 {
         match self {
             Set::Ints(ints) => {
                 ints.iter().for_each(|v| visit(Member::Int(v)));

@@ -292,7 +292,7 @@ impl<T: Keyed> HashOrderedTable<T> {
     /// order, and return the cursor for the next call (0 when the iteration is complete).
     /// Elements sharing a full 64-bit hash are always visited in the same call, so the
     /// cursor never points into the middle of a group.
-    pub fn scan(&self, cursor: u64, count: usize, mut visit: impl FnMut(&T)) -> u64 {
+    pub fn scan<'a>(&'a self, cursor: u64, count: usize, mut visit: impl FnMut(&'a T)) -> u64 {
         let mut pos = self.home(cursor);
         // Elements displaced from earlier homes may sit before the first one >= cursor.
         while let Some(slot) = self.slots.get(pos) {
