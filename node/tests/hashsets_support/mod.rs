@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::net::{TcpStream, UnixStream};
 
 pub fn encode(args: &[&[u8]]) -> Vec<u8> {
     let mut out = format!("*{}\r\n", args.len()).into_bytes();
@@ -51,15 +51,30 @@ pub fn frame_len(buf: &[u8]) -> Option<usize> {
     }
 }
 
+enum Stream {
+    Tcp(TcpStream),
+    Unix(UnixStream),
+}
+
 /// One connection speaking raw RESP; `call` returns the reply's bytes exactly.
 pub struct RawConn {
-    stream: TcpStream,
+    stream: Stream,
     pending: Vec<u8>,
 }
 
 impl RawConn {
     pub async fn connect(addr: SocketAddr, resp3: bool) -> RawConn {
         let stream = TcpStream::connect(addr).await.expect("connect");
+        Self::start(Stream::Tcp(stream), resp3).await
+    }
+
+    /// Connect to a (real Redis) unix socket.
+    pub async fn connect_unix(path: &std::path::Path, resp3: bool) -> std::io::Result<RawConn> {
+        let stream = UnixStream::connect(path).await?;
+        Ok(Self::start(Stream::Unix(stream), resp3).await)
+    }
+
+    async fn start(stream: Stream, resp3: bool) -> RawConn {
         let mut conn = RawConn {
             stream,
             pending: Vec::new(),
@@ -77,14 +92,24 @@ impl RawConn {
     }
 
     pub async fn call_bytes(&mut self, args: &[&[u8]]) -> Vec<u8> {
-        self.stream.write_all(&encode(args)).await.expect("write");
+        let request = encode(args);
+        match &mut self.stream {
+            Stream::Tcp(s) => s.write_all(&request).await.expect("write"),
+            Stream::Unix(s) => s.write_all(&request).await.expect("write"),
+        }
         let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
         loop {
             if let Some(len) = frame_len(&self.pending) {
                 return self.pending.drain(..len).collect();
             }
             let mut buf = vec![0u8; 16384];
-            match tokio::time::timeout_at(deadline, self.stream.read(&mut buf)).await {
+            let read = async {
+                match &mut self.stream {
+                    Stream::Tcp(s) => s.read(&mut buf).await,
+                    Stream::Unix(s) => s.read(&mut buf).await,
+                }
+            };
+            match tokio::time::timeout_at(deadline, read).await {
                 Ok(Ok(n)) if n > 0 => self.pending.extend_from_slice(&buf[..n]),
                 other => panic!("no complete reply: {other:?}, have {:?}", self.pending),
             }
