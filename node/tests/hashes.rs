@@ -105,8 +105,14 @@ async fn exact_bytes_resp2_and_resp3() {
         r3.text(&["HMGET", "h", "a", "zz"]).await,
         "*2\r\n$1\r\n1\r\n_\r\n"
     );
-    assert_eq!(r3.text(&["HKEYS", "h"]).await, "*2\r\n$1\r\na\r\n$1\r\nb\r\n");
-    assert_eq!(r3.text(&["HVALS", "h"]).await, "*2\r\n$1\r\n1\r\n$1\r\n2\r\n");
+    assert_eq!(
+        r3.text(&["HKEYS", "h"]).await,
+        "*2\r\n$1\r\na\r\n$1\r\nb\r\n"
+    );
+    assert_eq!(
+        r3.text(&["HVALS", "h"]).await,
+        "*2\r\n$1\r\n1\r\n$1\r\n2\r\n"
+    );
     assert_eq!(r3.text(&["HEXISTS", "h", "a"]).await, ":1\r\n");
     assert_eq!(r3.text(&["HMSET", "h", "c", "3"]).await, "+OK\r\n");
     // A small (listpack) hash is scanned whole with cursor 0, in both protocols.
@@ -153,7 +159,17 @@ async fn errors_are_redis_texts() {
         "-ERR wrong number of arguments for 'hmset' command\r\n"
     );
     assert!(!exists(&server.server, "h"));
-    r.call(&["HSET", "h", "s", "foo", "big", "9223372036854775807", "sp", " 1"]).await;
+    r.call(&[
+        "HSET",
+        "h",
+        "s",
+        "foo",
+        "big",
+        "9223372036854775807",
+        "sp",
+        " 1",
+    ])
+    .await;
     assert_eq!(
         r.text(&["HINCRBY", "h", "s", "1"]).await,
         "-ERR hash value is not an integer\r\n"
@@ -221,18 +237,30 @@ async fn errors_are_redis_texts() {
             .await,
         "-ERR value is out of range\r\n"
     );
-    assert_eq!(r.text(&["HSCAN", "h", "abc"]).await, "-ERR invalid cursor\r\n");
+    assert_eq!(
+        r.text(&["HSCAN", "h", "abc"]).await,
+        "-ERR invalid cursor\r\n"
+    );
     assert_eq!(
         r.text(&["HSCAN", "h", "18446744073709551616"]).await,
         "-ERR invalid cursor\r\n"
     );
-    assert_eq!(r.text(&["HSCAN", "h", "0", "COUNT", "0"]).await, "-ERR syntax error\r\n");
+    assert_eq!(
+        r.text(&["HSCAN", "h", "0", "COUNT", "0"]).await,
+        "-ERR syntax error\r\n"
+    );
     assert_eq!(
         r.text(&["HSCAN", "h", "0", "COUNT", "x"]).await,
         "-ERR value is not an integer or out of range\r\n"
     );
-    assert_eq!(r.text(&["HSCAN", "h", "0", "MATCH"]).await, "-ERR syntax error\r\n");
-    assert_eq!(r.text(&["HSCAN", "h", "0", "NOVALUES"]).await, "-ERR syntax error\r\n");
+    assert_eq!(
+        r.text(&["HSCAN", "h", "0", "MATCH"]).await,
+        "-ERR syntax error\r\n"
+    );
+    assert_eq!(
+        r.text(&["HSCAN", "h", "0", "NOVALUES"]).await,
+        "-ERR syntax error\r\n"
+    );
     // A missing key answers an empty scan before options are looked at, as Redis does.
     assert_eq!(
         r.text(&["HSCAN", "nokey", "0", "bogus"]).await,
@@ -250,14 +278,33 @@ async fn incr_commands() {
         assert_eq!(r.text(&["HINCRBY", n, "i", "15"]).await, ":10\r\n");
         assert_eq!(r.text(&["HGET", n, "i"]).await, "$2\r\n10\r\n");
         // HINCRBYFLOAT replies a bulk string in both protocols.
-        assert_eq!(r.text(&["HINCRBYFLOAT", n, "f", "1.5"]).await, "$3\r\n1.5\r\n");
-        assert_eq!(r.text(&["HINCRBYFLOAT", n, "f", "1e3"]).await, "$6\r\n1001.5\r\n");
-        assert_eq!(r.text(&["HINCRBYFLOAT", n, "i", "0.1"]).await, "$4\r\n10.1\r\n");
+        assert_eq!(
+            r.text(&["HINCRBYFLOAT", n, "f", "1.5"]).await,
+            "$3\r\n1.5\r\n"
+        );
+        assert_eq!(
+            r.text(&["HINCRBYFLOAT", n, "f", "1e3"]).await,
+            "$6\r\n1001.5\r\n"
+        );
+        assert_eq!(
+            r.text(&["HINCRBYFLOAT", n, "i", "0.1"]).await,
+            "$4\r\n10.1\r\n"
+        );
         assert_eq!(r.text(&["HINCRBYFLOAT", n, "z", "-0"]).await, "$1\r\n0\r\n");
-        r.call(&["HSET", n, "e", "1e5", "dot", "1.", "lead", ".5"]).await;
-        assert_eq!(r.text(&["HINCRBYFLOAT", n, "e", "0"]).await, "$6\r\n100000\r\n");
-        assert_eq!(r.text(&["HINCRBYFLOAT", n, "dot", "1"]).await, "$1\r\n2\r\n");
-        assert_eq!(r.text(&["HINCRBYFLOAT", n, "lead", "1"]).await, "$3\r\n1.5\r\n");
+        r.call(&["HSET", n, "e", "1e5", "dot", "1.", "lead", ".5"])
+            .await;
+        assert_eq!(
+            r.text(&["HINCRBYFLOAT", n, "e", "0"]).await,
+            "$6\r\n100000\r\n"
+        );
+        assert_eq!(
+            r.text(&["HINCRBYFLOAT", n, "dot", "1"]).await,
+            "$1\r\n2\r\n"
+        );
+        assert_eq!(
+            r.text(&["HINCRBYFLOAT", n, "lead", "1"]).await,
+            "$3\r\n1.5\r\n"
+        );
         assert_eq!(
             r.text(&["HINCRBY", n, "f", "1"]).await,
             "-ERR hash value is not an integer\r\n"
@@ -275,7 +322,10 @@ async fn hrandfield_shapes() {
     assert_eq!(r3.text(&["HRANDFIELD", "nokey"]).await, "_\r\n");
     assert_eq!(r2.text(&["HRANDFIELD", "nokey"]).await, "$-1\r\n");
     assert_eq!(r3.text(&["HRANDFIELD", "nokey", "2"]).await, "*0\r\n");
-    assert_eq!(r3.text(&["HRANDFIELD", "one", "0", "withvalues"]).await, "*0\r\n");
+    assert_eq!(
+        r3.text(&["HRANDFIELD", "one", "0", "withvalues"]).await,
+        "*0\r\n"
+    );
     // Negative counts repeat; RESP3 nests each field-value pair, RESP2 flattens.
     assert_eq!(
         r3.text(&["HRANDFIELD", "one", "-2", "WITHVALUES"]).await,
@@ -299,7 +349,10 @@ async fn hrandfield_shapes() {
         for size in [5usize, 300] {
             let key = format!("h{size}:{resp3}");
             for i in 0..size {
-                let _: () = con.hset(&key, format!("f{i}"), format!("v{i}")).await.unwrap();
+                let _: () = con
+                    .hset(&key, format!("f{i}"), format!("v{i}"))
+                    .await
+                    .unwrap();
             }
             for count in [1usize, 3, size - 1, size, size + 10] {
                 let fields: Vec<String> = redis::cmd("HRANDFIELD")
@@ -333,7 +386,9 @@ async fn hrandfield_shapes() {
                     .collect(),
                 other => {
                     let flat: Vec<String> = redis::from_redis_value(&other).unwrap();
-                    flat.chunks(2).map(|c| (c[0].clone(), c[1].clone())).collect()
+                    flat.chunks(2)
+                        .map(|c| (c[0].clone(), c[1].clone()))
+                        .collect()
                 }
             };
             assert_eq!(pairs.len(), 3);
@@ -346,10 +401,10 @@ async fn hrandfield_shapes() {
 
 #[tokio::test]
 async fn encodings_follow_config() {
-    let server =
-        common::start("hash-max-listpack-entries 4\nhash-max-listpack-value 8\n").await;
+    let server = common::start("hash-max-listpack-entries 4\nhash-max-listpack-value 8\n").await;
     let mut r = RawConn::connect(server.addr, false).await;
-    r.call(&["HSET", "h", "a", "1", "b", "2", "c", "3", "d", "4"]).await;
+    r.call(&["HSET", "h", "a", "1", "b", "2", "c", "3", "d", "4"])
+        .await;
     assert_eq!(encoding(&server.server, "h"), Some("listpack"));
     r.call(&["HSET", "h", "e", "5"]).await;
     assert_eq!(encoding(&server.server, "h"), Some("hashtable"));

@@ -86,7 +86,10 @@ async fn estimates_are_close() {
     }
     let text = r.text(&["PFCOUNT", "big"]).await;
     let count: f64 = text.trim_start_matches(':').trim().parse().unwrap();
-    assert!((count - 50_000.0).abs() < 50_000.0 * 0.03, "estimate {count}");
+    assert!(
+        (count - 50_000.0).abs() < 50_000.0 * 0.03,
+        "estimate {count}"
+    );
 }
 
 #[tokio::test]
@@ -160,7 +163,15 @@ fn start_real_redis() -> Option<RealRedis> {
     let dir = tempfile::tempdir().expect("tempdir");
     let socket = dir.path().join("redis.sock");
     let spawned = Command::new("redis-server")
-        .args(["--port", "0", "--save", "", "--appendonly", "no", "--unixsocket"])
+        .args([
+            "--port",
+            "0",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--unixsocket",
+        ])
         .arg(&socket)
         .arg("--dir")
         .arg(dir.path())
@@ -278,12 +289,22 @@ async fn bytes_match_real_redis() {
 
     // Counts of unions and merges, sparse into sparse and sparse with dense.
     same_str(&mut ours, &mut real, &["PFCOUNT", "small", "lengths"]).await;
-    same_str(&mut ours, &mut real, &["PFCOUNT", "small", "large", "grow", "nokey"]).await;
+    same_str(
+        &mut ours,
+        &mut real,
+        &["PFCOUNT", "small", "large", "grow", "nokey"],
+    )
+    .await;
     same_str(&mut ours, &mut real, &["PFMERGE", "m1", "small", "lengths"]).await;
     same_str(&mut ours, &mut real, &["GET", "m1"]).await;
     same_str(&mut ours, &mut real, &["PFMERGE", "m2", "small", "large"]).await;
     same_str(&mut ours, &mut real, &["GET", "m2"]).await;
-    same_str(&mut ours, &mut real, &["PFMERGE", "small", "lengths", "nokey"]).await;
+    same_str(
+        &mut ours,
+        &mut real,
+        &["PFMERGE", "small", "lengths", "nokey"],
+    )
+    .await;
     same_str(&mut ours, &mut real, &["GET", "small"]).await;
     same_str(&mut ours, &mut real, &["PFMERGE", "m3", "nokey"]).await;
     same_str(&mut ours, &mut real, &["GET", "m3"]).await;

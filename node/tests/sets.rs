@@ -61,7 +61,10 @@ async fn exact_bytes_resp2_and_resp3() {
     assert_eq!(r2.text(&["SMEMBERS", "s"]).await, format!("*3\r\n{three}"));
     assert_eq!(r3.text(&["SMEMBERS", "nokey"]).await, "~0\r\n");
     assert_eq!(r3.text(&["SINTER", "s"]).await, format!("~3\r\n{three}"));
-    assert_eq!(r3.text(&["SINTER", "s", "t"]).await, "~2\r\n$1\r\n2\r\n$1\r\n3\r\n");
+    assert_eq!(
+        r3.text(&["SINTER", "s", "t"]).await,
+        "~2\r\n$1\r\n2\r\n$1\r\n3\r\n"
+    );
     assert_eq!(r3.text(&["SINTER", "nokey", "s"]).await, "~0\r\n");
     assert_eq!(
         r3.text(&["SUNION", "s", "t"]).await,
@@ -87,17 +90,26 @@ async fn exact_bytes_resp2_and_resp3() {
             "*2\r\n$1\r\n0\r\n*1\r\n$1\r\n2\r\n"
         );
     }
-    assert_eq!(r3.text(&["SSCAN", "nokey", "0"]).await, "*2\r\n$1\r\n0\r\n*0\r\n");
+    assert_eq!(
+        r3.text(&["SSCAN", "nokey", "0"]).await,
+        "*2\r\n$1\r\n0\r\n*0\r\n"
+    );
     // SPOP with a count is a set; SRANDMEMBER with a count an array.
     assert_eq!(r3.text(&["SPOP", "nokey", "2"]).await, "~0\r\n");
     assert_eq!(r3.text(&["SPOP", "nokey"]).await, "_\r\n");
     assert_eq!(r2.text(&["SPOP", "nokey"]).await, "$-1\r\n");
     assert_eq!(r3.text(&["SPOP", "s", "0"]).await, "~0\r\n");
-    assert_eq!(r3.text(&["SRANDMEMBER", "s", "5"]).await, format!("*3\r\n{three}"));
+    assert_eq!(
+        r3.text(&["SRANDMEMBER", "s", "5"]).await,
+        format!("*3\r\n{three}")
+    );
     assert_eq!(r3.text(&["SRANDMEMBER", "s", "0"]).await, "*0\r\n");
     assert_eq!(r3.text(&["SRANDMEMBER", "nokey", "2"]).await, "*0\r\n");
     assert_eq!(r3.text(&["SRANDMEMBER", "nokey"]).await, "_\r\n");
-    assert_eq!(r3.text(&["SPOP", "s", "10"]).await, format!("~3\r\n{three}"));
+    assert_eq!(
+        r3.text(&["SPOP", "s", "10"]).await,
+        format!("~3\r\n{three}")
+    );
     assert!(!exists(&server.server, "s"));
 }
 
@@ -138,7 +150,10 @@ async fn errors_are_redis_texts() {
     let positive = "-ERR value is out of range, must be positive\r\n";
     assert_eq!(r.text(&["SPOP", "s", "-1"]).await, positive);
     assert_eq!(r.text(&["SPOP", "s", "abc"]).await, positive);
-    assert_eq!(r.text(&["SPOP", "s", "1", "2"]).await, "-ERR syntax error\r\n");
+    assert_eq!(
+        r.text(&["SPOP", "s", "1", "2"]).await,
+        "-ERR syntax error\r\n"
+    );
     assert_eq!(
         r.text(&["SRANDMEMBER", "s", "abc"]).await,
         "-ERR value is not an integer or out of range\r\n"
@@ -147,7 +162,10 @@ async fn errors_are_redis_texts() {
         r.text(&["SRANDMEMBER", "s", "-9223372036854775808"]).await,
         "-ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807\r\n"
     );
-    assert_eq!(r.text(&["SRANDMEMBER", "s", "1", "2"]).await, "-ERR syntax error\r\n");
+    assert_eq!(
+        r.text(&["SRANDMEMBER", "s", "1", "2"]).await,
+        "-ERR syntax error\r\n"
+    );
     let numkeys = "-ERR numkeys should be greater than 0\r\n";
     assert_eq!(r.text(&["SINTERCARD", "0", "s"]).await, numkeys);
     assert_eq!(r.text(&["SINTERCARD", "-1", "s"]).await, numkeys);
@@ -157,18 +175,42 @@ async fn errors_are_redis_texts() {
         "-ERR Number of keys can't be greater than number of args\r\n"
     );
     let negative = "-ERR LIMIT can't be negative\r\n";
-    assert_eq!(r.text(&["SINTERCARD", "1", "s", "LIMIT", "-1"]).await, negative);
-    assert_eq!(r.text(&["SINTERCARD", "1", "s", "LIMIT", "x"]).await, negative);
+    assert_eq!(
+        r.text(&["SINTERCARD", "1", "s", "LIMIT", "-1"]).await,
+        negative
+    );
+    assert_eq!(
+        r.text(&["SINTERCARD", "1", "s", "LIMIT", "x"]).await,
+        negative
+    );
     assert_eq!(
         r.text(&["SINTERCARD", "1", "s", "LIMIT", "1", "x"]).await,
         "-ERR syntax error\r\n"
     );
-    assert_eq!(r.text(&["SINTERCARD", "1", "s", "foo", "1"]).await, "-ERR syntax error\r\n");
-    assert_eq!(r.text(&["SINTERCARD", "1", "s", "LIMIT", "0"]).await, ":3\r\n");
-    assert_eq!(r.text(&["SINTERCARD", "1", "s", "limit", "2"]).await, ":2\r\n");
-    assert_eq!(r.text(&["SSCAN", "s", "abc"]).await, "-ERR invalid cursor\r\n");
-    assert_eq!(r.text(&["SSCAN", "s", "0", "COUNT", "0"]).await, "-ERR syntax error\r\n");
-    assert_eq!(r.text(&["SSCAN", "s", "0", "TYPE", "x"]).await, "-ERR syntax error\r\n");
+    assert_eq!(
+        r.text(&["SINTERCARD", "1", "s", "foo", "1"]).await,
+        "-ERR syntax error\r\n"
+    );
+    assert_eq!(
+        r.text(&["SINTERCARD", "1", "s", "LIMIT", "0"]).await,
+        ":3\r\n"
+    );
+    assert_eq!(
+        r.text(&["SINTERCARD", "1", "s", "limit", "2"]).await,
+        ":2\r\n"
+    );
+    assert_eq!(
+        r.text(&["SSCAN", "s", "abc"]).await,
+        "-ERR invalid cursor\r\n"
+    );
+    assert_eq!(
+        r.text(&["SSCAN", "s", "0", "COUNT", "0"]).await,
+        "-ERR syntax error\r\n"
+    );
+    assert_eq!(
+        r.text(&["SSCAN", "s", "0", "TYPE", "x"]).await,
+        "-ERR syntax error\r\n"
+    );
     assert_eq!(
         r.text(&["SSCAN", "s", "-1"]).await,
         "*2\r\n$1\r\n0\r\n*3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n"
@@ -180,7 +222,11 @@ async fn store_variants_overwrite_and_delete() {
     let server = common::start("").await;
     for resp3 in [false, true] {
         let mut con = server.conn(resp3).await;
-        let (a, b, d) = (format!("a{resp3}"), format!("b{resp3}"), format!("d{resp3}"));
+        let (a, b, d) = (
+            format!("a{resp3}"),
+            format!("b{resp3}"),
+            format!("d{resp3}"),
+        );
         let _: () = con.sadd(&a, &["1", "2", "x"]).await.unwrap();
         let _: () = con.sadd(&b, &["2", "x", "y"]).await.unwrap();
         let _: () = con.set(&d, "a string").await.unwrap();
@@ -255,7 +301,13 @@ async fn random_members() {
         for (size, numeric) in [(5usize, true), (5, false), (400, true), (1000, false)] {
             let key = format!("r{size}{numeric}{resp3}");
             let members: Vec<String> = (0..size)
-                .map(|i| if numeric { i.to_string() } else { format!("m{i}") })
+                .map(|i| {
+                    if numeric {
+                        i.to_string()
+                    } else {
+                        format!("m{i}")
+                    }
+                })
                 .collect();
             let _: () = con.sadd(&key, &members).await.unwrap();
             for count in [1usize, 2, size / 3, size - 1, size, size + 5] {

@@ -234,7 +234,11 @@ fn hincrby(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
         drop_if_empty(db, key, now_ms);
         return Err(CmdError::overflow());
     };
-    hash.insert(&args[2], itoa::Buffer::new().format(value).as_bytes(), limits);
+    hash.insert(
+        &args[2],
+        itoa::Buffer::new().format(value).as_bytes(),
+        limits,
+    );
     ctx.signal_modified(key);
     ctx.dirty(1);
     ctx.out.int(value);
@@ -308,7 +312,11 @@ fn hrandfield(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
         }
     };
     // RESP2 flattens field-value pairs; RESP3 nests each pair in its own array.
-    let per_pick = if with_values && !ctx.out.is_resp3() { 2 } else { 1 };
+    let per_pick = if with_values && !ctx.out.is_resp3() {
+        2
+    } else {
+        1
+    };
     let wanted = count.unsigned_abs();
     if count < 0 || wanted == 1 {
         if random_count_too_large(wanted) {
@@ -344,10 +352,7 @@ fn hscan(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
     let options = ScanOptions::parse(&args[3..])?;
     let mut found: Vec<(&[u8], &[u8])> = Vec::new();
     let next = hash.scan(cursor, options.count, |field, value| {
-        if options
-            .pattern
-            .is_none_or(|p| glob_match(p, field, false))
-        {
+        if options.pattern.is_none_or(|p| glob_match(p, field, false)) {
             found.push((field, value));
         }
     });

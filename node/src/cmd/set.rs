@@ -62,7 +62,11 @@ pub fn parse_scan_cursor(arg: &[u8]) -> Result<u64, CmdError> {
             .and_then(|v| v.checked_add((d - b'0') as u64))
             .ok_or_else(invalid)?;
     }
-    Ok(if negative { value.wrapping_neg() } else { value })
+    Ok(if negative {
+        value.wrapping_neg()
+    } else {
+        value
+    })
 }
 
 /// MATCH and COUNT of SSCAN/HSCAN.
@@ -245,8 +249,7 @@ fn smismember(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
     let set = read_set(db, &args[1], ctx.now_ms)?;
     ctx.out.array(args.len() - 2);
     for member in &args[2..] {
-        ctx.out
-            .int(set.is_some_and(|s| s.contains(member)) as i64);
+        ctx.out.int(set.is_some_and(|s| s.contains(member)) as i64);
     }
     Ok(())
 }
@@ -613,7 +616,15 @@ mod tests {
         assert_eq!(parse_scan_cursor(b"-1"), Ok(u64::MAX));
         assert_eq!(parse_scan_cursor(b"18446744073709551615"), Ok(u64::MAX));
         assert_eq!(parse_scan_cursor(b"5\0junk"), Ok(5));
-        for bad in [&b"18446744073709551616"[..], b"abc", b" 1", b"1 ", b"-", b"+", b"1x"] {
+        for bad in [
+            &b"18446744073709551616"[..],
+            b"abc",
+            b" 1",
+            b"1 ",
+            b"-",
+            b"+",
+            b"1x",
+        ] {
             assert!(parse_scan_cursor(bad).is_err(), "{bad:?}");
         }
     }
@@ -629,7 +640,9 @@ mod tests {
         assert!(options.pattern.is_none());
         let bad = |list: &[&str]| {
             let args: Vec<Bytes> = list.iter().map(|s| Bytes::from(s.to_string())).collect();
-            ScanOptions::parse(&args).err().map(|e| e.text().to_string())
+            ScanOptions::parse(&args)
+                .err()
+                .map(|e| e.text().to_string())
         };
         assert_eq!(bad(&["COUNT", "0"]).as_deref(), Some("ERR syntax error"));
         assert_eq!(
@@ -637,6 +650,9 @@ mod tests {
             Some("ERR value is not an integer or out of range")
         );
         assert_eq!(bad(&["MATCH"]).as_deref(), Some("ERR syntax error"));
-        assert_eq!(bad(&["TYPE", "string"]).as_deref(), Some("ERR syntax error"));
+        assert_eq!(
+            bad(&["TYPE", "string"]).as_deref(),
+            Some("ERR syntax error")
+        );
     }
 }

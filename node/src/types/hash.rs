@@ -349,7 +349,9 @@ impl Hash {
                 let mut picked = hashbrown::HashSet::with_capacity(count);
                 let mut out = Vec::with_capacity(count);
                 while out.len() < count {
-                    let Some(pos) = table.random_pos(rng) else { break };
+                    let Some(pos) = table.random_pos(rng) else {
+                        break;
+                    };
                     if picked.insert(pos)
                         && let Some((f, v)) = table.at(pos)
                     {
@@ -462,10 +464,14 @@ mod tests {
     #[test]
     fn zero_entries_means_hashtable_at_once() {
         let mut hash = Hash::new();
-        hash.insert(b"a", b"b", HashLimits {
-            max_listpack_entries: 0,
-            max_listpack_value: 64,
-        });
+        hash.insert(
+            b"a",
+            b"b",
+            HashLimits {
+                max_listpack_entries: 0,
+                max_listpack_value: 64,
+            },
+        );
         assert_eq!(hash.encoding(), "hashtable");
     }
 

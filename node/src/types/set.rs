@@ -317,7 +317,9 @@ impl Set {
                 let mut picked = hashbrown::HashSet::with_capacity(count);
                 let mut out = Vec::with_capacity(count);
                 while out.len() < count {
-                    let Some(pos) = table.random_pos(rng) else { break };
+                    let Some(pos) = table.random_pos(rng) else {
+                        break;
+                    };
                     if picked.insert(pos)
                         && let Some(member) = table.at(pos)
                     {

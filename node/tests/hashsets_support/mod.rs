@@ -81,7 +81,12 @@ impl RawConn {
         };
         if resp3 {
             let hello = conn.call(&["HELLO", "3"]).await;
-            assert_eq!(hello[0], b'%', "HELLO 3 failed: {:?}", String::from_utf8_lossy(&hello));
+            assert_eq!(
+                hello[0],
+                b'%',
+                "HELLO 3 failed: {:?}",
+                String::from_utf8_lossy(&hello)
+            );
         }
         conn
     }
@@ -131,5 +136,7 @@ pub fn encoding(server: &node::Server, key: &str) -> Option<&'static str> {
 }
 
 pub fn exists(server: &node::Server, key: &str) -> bool {
-    server.store.lock().dbs[0].peek_any(key.as_bytes()).is_some()
+    server.store.lock().dbs[0]
+        .peek_any(key.as_bytes())
+        .is_some()
 }
