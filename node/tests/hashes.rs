@@ -550,3 +550,65 @@ async fn writes_touch_watched_keys() {
     watcher.call(&["HGET", "w", "a"]).await;
     assert_eq!(watcher.text(&["EXEC"]).await, "*1\r\n$1\r\n1\r\n");
 }
+
+/// Deterministic replies (listpack order, errors, RESP3 types) compared byte for byte with a
+/// real redis-server, in both protocols.
+#[tokio::test]
+async fn replies_match_real_redis() {
+    let Some(redis) = hashsets_support::start_real_redis() else {
+        return;
+    };
+    let server = common::start("").await;
+    for resp3 in [false, true] {
+        let mut real = hashsets_support::connect_when_ready(&redis.socket, resp3).await;
+        let mut ours = RawConn::connect(server.addr, resp3).await;
+        let k = if resp3 { "h3" } else { "h2" };
+        let script: Vec<Vec<&str>> = vec![
+            vec!["HSET", k, "b", "1", "a", "2", "c", "3", "a", "4"],
+            vec!["HGETALL", k],
+            vec!["HKEYS", k],
+            vec!["HVALS", k],
+            vec!["HMGET", k, "a", "zz", "c"],
+            vec!["HGET", k, "zz"],
+            vec!["HSETNX", k, "a", "x"],
+            vec!["HSETNX", k, "d", "x"],
+            vec!["HMSET", k, "e", "5"],
+            vec!["HDEL", k, "b", "zz", "b"],
+            vec!["HLEN", k],
+            vec!["HSTRLEN", k, "d"],
+            vec!["HEXISTS", k, "d"],
+            vec!["HSCAN", k, "0"],
+            vec!["HSCAN", k, "7", "MATCH", "[a-d]", "COUNT", "1"],
+            vec!["HSCAN", k, "-1"],
+            vec!["HSCAN", k, "x"],
+            vec!["HSCAN", k, "0", "COUNT", "0"],
+            vec!["HSCAN", "nokey", "0"],
+            vec!["HINCRBY", k, "n", "41"],
+            vec!["HINCRBY", k, "n", "1"],
+            vec!["HINCRBY", k, "d", "1"],
+            vec!["HINCRBY", k, "n", "9223372036854775807"],
+            vec!["HINCRBYFLOAT", k, "f", "2.5"],
+            vec!["HINCRBYFLOAT", k, "f", "-0.25"],
+            vec!["HINCRBYFLOAT", k, "f", "100"],
+            vec!["HINCRBYFLOAT", k, "d", "1"],
+            vec!["HINCRBYFLOAT", k, "f", "inf"],
+            vec!["HINCRBYFLOAT", k, "f", "x"],
+            vec!["HGETALL", k],
+            vec!["HRANDFIELD", "nokey"],
+            vec!["HRANDFIELD", "nokey", "3", "WITHVALUES"],
+            vec!["HRANDFIELD", k, "100", "WITHVALUES"],
+            vec!["HRANDFIELD", k, "0"],
+            vec!["HRANDFIELD", k, "1", "x"],
+            vec!["HRANDFIELD", k, "-9223372036854775808"],
+            vec!["HRANDFIELD", k, "-4611686018427387904", "WITHVALUES"],
+            vec!["HGETALL", "nokey"],
+            vec!["HSET", k, "odd"],
+            vec!["SET", "s", "x"],
+            vec!["HGETALL", "s"],
+            vec!["HSET", "s", "a", "1"],
+        ];
+        for args in &script {
+            hashsets_support::same_text(&mut ours, &mut real, args).await;
+        }
+    }
+}

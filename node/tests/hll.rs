@@ -4,11 +4,7 @@
 mod common;
 mod hashsets_support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
-
-use hashsets_support::RawConn;
+use hashsets_support::{RawConn, connect_when_ready, same, start_real_redis};
 
 #[tokio::test]
 async fn commands_in_both_protocols() {
@@ -145,88 +141,6 @@ async fn errors_and_watch() {
     }
 }
 
-/// A real redis-server on a unix socket in a temporary directory, stopped on drop.
-struct RealRedis {
-    child: Child,
-    socket: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for RealRedis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_real_redis() -> Option<RealRedis> {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let socket = dir.path().join("redis.sock");
-    let spawned = Command::new("redis-server")
-        .args([
-            "--port",
-            "0",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--unixsocket",
-        ])
-        .arg(&socket)
-        .arg("--dir")
-        .arg(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn();
-    match spawned {
-        Ok(child) => Some(RealRedis {
-            child,
-            socket,
-            _dir: dir,
-        }),
-        Err(err) => {
-            if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false") {
-                panic!("redis-server is required in CI: {err}");
-            }
-            eprintln!("skipping the comparison with real Redis: redis-server not found ({err})");
-            None
-        }
-    }
-}
-
-async fn connect_when_ready(socket: &Path) -> RawConn {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Ok(conn) = RawConn::connect_unix(socket, false).await {
-            return conn;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "redis-server did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-/// Run the same command on both servers and require identical reply bytes.
-async fn same(ours: &mut RawConn, real: &mut RawConn, args: &[&[u8]]) -> Vec<u8> {
-    let mine = ours.call_bytes(args).await;
-    let theirs = real.call_bytes(args).await;
-    assert!(
-        mine == theirs,
-        "{:?}: node replied {} bytes, redis {} bytes\nnode:  {:?}\nredis: {:?}",
-        args.iter()
-            .take(3)
-            .map(|a| String::from_utf8_lossy(a))
-            .collect::<Vec<_>>(),
-        mine.len(),
-        theirs.len(),
-        String::from_utf8_lossy(&mine[..mine.len().min(200)]),
-        String::from_utf8_lossy(&theirs[..theirs.len().min(200)]),
-    );
-    mine
-}
-
 async fn same_str(ours: &mut RawConn, real: &mut RawConn, args: &[&str]) -> Vec<u8> {
     let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
     same(ours, real, &args).await
@@ -243,7 +157,7 @@ async fn bytes_match_real_redis() {
     let Some(redis) = start_real_redis() else {
         return;
     };
-    let mut real = connect_when_ready(&redis.socket).await;
+    let mut real = connect_when_ready(&redis.socket, false).await;
     let server = common::start("").await;
     let mut ours = RawConn::connect(server.addr, false).await;
 

@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -139,4 +141,92 @@ pub fn exists(server: &node::Server, key: &str) -> bool {
     server.store.lock().dbs[0]
         .peek_any(key.as_bytes())
         .is_some()
+}
+
+/// A real redis-server on a unix socket in a temporary directory, stopped on drop.
+pub struct RealRedis {
+    child: Child,
+    pub socket: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for RealRedis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn start_real_redis() -> Option<RealRedis> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let socket = dir.path().join("redis.sock");
+    let spawned = Command::new("redis-server")
+        .args([
+            "--port",
+            "0",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--unixsocket",
+        ])
+        .arg(&socket)
+        .arg("--dir")
+        .arg(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    match spawned {
+        Ok(child) => Some(RealRedis {
+            child,
+            socket,
+            _dir: dir,
+        }),
+        Err(err) => {
+            if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false") {
+                panic!("redis-server is required in CI: {err}");
+            }
+            eprintln!("skipping the comparison with real Redis: redis-server not found ({err})");
+            None
+        }
+    }
+}
+
+pub async fn connect_when_ready(socket: &Path, resp3: bool) -> RawConn {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Ok(conn) = RawConn::connect_unix(socket, resp3).await {
+            return conn;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "redis-server did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Run the same command on both servers and require identical reply bytes.
+pub async fn same(ours: &mut RawConn, real: &mut RawConn, args: &[&[u8]]) -> Vec<u8> {
+    let mine = ours.call_bytes(args).await;
+    let theirs = real.call_bytes(args).await;
+    assert!(
+        mine == theirs,
+        "{:?}: node replied {} bytes, redis {} bytes\nnode:  {:?}\nredis: {:?}",
+        args.iter()
+            .take(3)
+            .map(|a| String::from_utf8_lossy(a))
+            .collect::<Vec<_>>(),
+        mine.len(),
+        theirs.len(),
+        String::from_utf8_lossy(&mine[..mine.len().min(200)]),
+        String::from_utf8_lossy(&theirs[..theirs.len().min(200)]),
+    );
+    mine
+}
+
+/// Run the same command (given as text) on both servers; identical reply bytes required.
+pub async fn same_text(ours: &mut RawConn, real: &mut RawConn, args: &[&str]) -> Vec<u8> {
+    let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+    same(ours, real, &args).await
 }
