@@ -2,6 +2,7 @@
 
 pub mod bytes;
 pub mod hash;
+pub mod hll;
 pub mod list;
 pub mod set;
 pub mod zset;
