@@ -302,7 +302,8 @@ async fn flush_and_swapdb_touch_only_affected_watchers() {
     let mut con = server.conn(false).await;
     let mut other = server.conn(false).await;
     // (setup in db 0 unless noted, the other client's command, whether EXEC is aborted)
-    let cases: &[(&[&[&str]], &[&str], bool)] = &[
+    type Case<'a> = (&'a [&'a [&'a str]], &'a [&'a str], bool);
+    let cases: &[Case] = &[
         (&[], &["FLUSHDB"], false),
         (&[&["SET", "w", "1"]], &["FLUSHDB"], true),
         (&[&["SET", "w", "1"]], &["FLUSHALL", "ASYNC"], true),

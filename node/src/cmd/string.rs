@@ -6,6 +6,7 @@ use wire::CommandId;
 use super::Handler;
 use crate::ctx::{CmdError, CmdResult, Ctx, args};
 use crate::keyspace::{Db, ExpireMode};
+use crate::longdouble::{Invalid, LongDouble};
 use crate::types::Value;
 
 pub const HANDLERS: &[(CommandId, Handler)] = &[
@@ -453,15 +454,19 @@ fn incrbyfloat(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
     let key = &args[1][..];
     let db = &mut ctx.store.dbs[ctx.db];
     let current = match db.get_mut(key, ctx.now_ms) {
-        Some(entry) => args::float(entry.value.as_bytes()?)?,
-        None => 0.0,
+        Some(entry) => Some(LongDouble::parse(entry.value.as_bytes()?)),
+        None => None,
     };
-    let by = args::float(&args[2])?;
-    let value = current + by;
-    if !value.is_finite() {
-        return Err(CmdError::new("ERR increment would produce NaN or Infinity"));
+    let by = LongDouble::parse(&args[2]);
+    let sum = match (current.unwrap_or(Ok(LongDouble::ZERO)), by) {
+        (Err(Invalid::NotAFloat), _) | (_, Err(Invalid::NotAFloat)) => {
+            return Err(CmdError::not_float());
+        }
+        (Ok(current), Ok(by)) => current.checked_add(by),
+        _ => Err(Invalid::Infinite),
     }
-    let text = wire::reply::format_double_human(value);
+    .map_err(|_| CmdError::new("ERR increment would produce NaN or Infinity"))?;
+    let text = sum.to_human_string();
     overwrite_or_add(db, key, Value::string(text.as_bytes()), ctx.now_ms);
     ctx.signal_modified(key);
     ctx.dirty(1);
