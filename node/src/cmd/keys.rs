@@ -11,7 +11,7 @@ use crate::ctx::{CmdError, CmdResult, Ctx, args};
 use crate::glob::glob_match;
 use crate::keyspace::{Db, Entry, ExpireMode};
 use crate::server::Store;
-use crate::types::SmallBytes;
+use crate::types::{SmallBytes, Value};
 
 pub const HANDLERS: &[(CommandId, Handler)] = &[
     (CommandId::Del, del),
@@ -81,6 +81,12 @@ fn existing_db(ctx: &Ctx, index: i64) -> Result<usize, CmdError> {
         return Err(CmdError::new("ERR DB index is out of range"));
     }
     Ok(index as usize)
+}
+
+/// Lists and sorted sets arriving under a key may serve clients blocked on it (Redis's dbAdd
+/// signals every added key).
+fn may_serve_blocked(value: &Value) -> bool {
+    matches!(value, Value::List(_) | Value::ZSet(_))
 }
 
 // ---- deletion and existence -----------------------------------------------------------------
@@ -172,9 +178,13 @@ fn rename_generic(ctx: &mut Ctx, args: &[Bytes], nx: bool) -> CmdResult {
     }
     let mut entry = db.remove(src).ok_or_else(CmdError::no_such_key)?;
     entry.key = SmallBytes::new(dst);
+    let ready = may_serve_blocked(&entry.value);
     db.insert_entry(entry);
     ctx.signal_modified(src);
     ctx.signal_modified(dst);
+    if ready {
+        ctx.signal_ready(dst);
+    }
     ctx.dirty(1);
     if nx {
         ctx.out.int(1);
@@ -230,11 +240,15 @@ fn copy(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
         }
         dst.remove(dst_key);
     }
+    let ready = may_serve_blocked(&value);
     dst.insert_entry(Entry::new(dst_key, value));
     if expire_at.is_some() {
         dst.set_expire(dst_key, expire_at);
     }
     ctx.store.watch.touch(dst_db, dst_key);
+    if ready {
+        ctx.store.blocking.signal_ready(dst_db, dst_key);
+    }
     ctx.dirty(1);
     ctx.out.int(1);
     Ok(())
@@ -259,9 +273,13 @@ fn move_(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
     let entry = ctx.store.dbs[ctx.db]
         .remove(key)
         .ok_or_else(CmdError::no_such_key)?;
+    let ready = may_serve_blocked(&entry.value);
     ctx.store.dbs[dst_db].insert_entry(entry);
     ctx.signal_modified(key);
     ctx.store.watch.touch(dst_db, key);
+    if ready {
+        ctx.store.blocking.signal_ready(dst_db, key);
+    }
     ctx.dirty(1);
     ctx.out.int(1);
     Ok(())
@@ -647,6 +665,20 @@ fn swapdb(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
         let (low, high) = (a.min(b), a.max(b));
         let (head, tail) = store.dbs.split_at_mut(high);
         head[low].swap_contents(&mut tail[0]);
+        // Clients blocked in either database may now find data (scanDatabaseForReadyKeys).
+        if store.blocking.blocked_clients > 0 {
+            let now = ctx.now_ms;
+            for index in [a, b] {
+                let ready: Vec<SmallBytes> = store.dbs[index]
+                    .entries()
+                    .filter(|e| !e.is_expired(now) && may_serve_blocked(&e.value))
+                    .map(|e| e.key.clone())
+                    .collect();
+                for key in ready {
+                    store.blocking.signal_ready(index, &key);
+                }
+            }
+        }
     }
     ctx.dirty(1);
     ctx.out.ok();
@@ -656,7 +688,6 @@ fn swapdb(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::Value;
 
     #[test]
     fn cursor_parse_like_strtoul() {
