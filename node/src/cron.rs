@@ -3,5 +3,5 @@
 use crate::server::Server;
 
 pub fn tick(server: &Server) {
-    let _ = server;
+    crate::expire::active_expire_cycle(server);
 }

@@ -291,17 +291,9 @@ fn run(
 /// Work that follows every command: keys removed by expiry invalidate WATCHes; clients
 /// blocked on keys that received data are served.
 fn after_command(server: &Server, store: &mut Store, serve_blocked: bool) {
+    crate::expire::drain_expired_log(store);
     if serve_blocked && !store.blocking.ready.is_empty() {
         crate::blocking::serve_ready(server, store);
-    }
-    for db in 0..store.dbs.len() {
-        if store.dbs[db].expired_log.is_empty() {
-            continue;
-        }
-        let expired = std::mem::take(&mut store.dbs[db].expired_log);
-        for key in &expired {
-            store.watch.touch(db, key);
-        }
     }
 }
 

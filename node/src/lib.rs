@@ -12,6 +12,7 @@ pub mod exec;
 pub mod expire;
 pub mod glob;
 pub mod keyspace;
+pub mod longdouble;
 pub mod monitor;
 pub mod pubsub;
 pub mod server;

@@ -47,6 +47,18 @@ impl WatchTable {
         }
     }
 
+    /// Mark dirty the watchers of the keys of `db` for which `affected` holds (FLUSHDB and
+    /// SWAPDB touch only keys that existed, as Redis's touchAllWatchedKeysInDb).
+    pub fn touch_db_where(&mut self, db: usize, mut affected: impl FnMut(&[u8]) -> bool) {
+        for ((key_db, key), watchers) in self.keys.iter() {
+            if *key_db == db && affected(key) {
+                for c in watchers {
+                    c.dirty_cas.store(true, Ordering::Relaxed);
+                }
+            }
+        }
+    }
+
     /// A whole database changed (FLUSHDB, FLUSHALL, SWAPDB): every watcher of a key in `db`
     /// is marked dirty. `None` means every database.
     pub fn touch_db(&mut self, db: Option<usize>) {
