@@ -665,20 +665,10 @@ fn swapdb(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
         let (low, high) = (a.min(b), a.max(b));
         let (head, tail) = store.dbs.split_at_mut(high);
         head[low].swap_contents(&mut tail[0]);
-        // Clients blocked in either database may now find data (scanDatabaseForReadyKeys).
-        if store.blocking.blocked_clients > 0 {
-            let now = ctx.now_ms;
-            for index in [a, b] {
-                let ready: Vec<SmallBytes> = store.dbs[index]
-                    .entries()
-                    .filter(|e| !e.is_expired(now) && may_serve_blocked(&e.value))
-                    .map(|e| e.key.clone())
-                    .collect();
-                for key in ready {
-                    store.blocking.signal_ready(index, &key);
-                }
-            }
-        }
+        // Clients blocked in either database may now find data (scanDatabaseForReadyKeys):
+        // only the keys someone is blocked on need a look.
+        crate::blocking::signal_existing_keys(store, a);
+        crate::blocking::signal_existing_keys(store, b);
     }
     ctx.dirty(1);
     ctx.out.ok();
