@@ -3,5 +3,5 @@
 use crate::server::Server;
 
 pub fn tick(server: &Server) {
-    let _ = server;
+    crate::info::cron(server, crate::server::unix_ms());
 }

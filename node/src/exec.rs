@@ -31,6 +31,7 @@ pub fn execute(
     req: &Request,
     now_ms: u64,
 ) -> Flow {
+    crate::evict::set_clock(now_ms);
     let cmd = match command::resolve(&req.args) {
         Ok(cmd) if cmd.arity_ok(req.args.len()) => cmd,
         Ok(cmd) => return reject(store, client, out, Some(cmd), &CmdError::arity(cmd).0),
@@ -50,6 +51,19 @@ pub fn execute(
             Some(cmd),
             "NOAUTH Authentication required.",
         );
+    }
+    if cmd.id == CommandId::Debug && !crate::cmd::server::debug_allowed(store, client) {
+        return reject(
+            store,
+            client,
+            out,
+            Some(cmd),
+            crate::cmd::server::DEBUG_NOT_ALLOWED,
+        );
+    }
+    if store.config.maxmemory > 0 && !crate::evict::command_allowed(store, client, cmd, now_ms)
+    {
+        return reject(store, client, out, Some(cmd), crate::evict::OOM_ERROR);
     }
     if client.multi.is_some() && !is_multi_control(cmd) {
         if cmd.has(flags::NO_MULTI) {
@@ -133,6 +147,7 @@ fn reject(
     if let Some(cmd) = cmd {
         store.command_stats[cmd.id as usize].rejected_calls += 1;
     }
+    store.errors.record(text);
     out.error(text);
     Flow::Continue
 }
@@ -152,6 +167,7 @@ fn run(
         out.error(&command::unknown_command_message(&req.args));
         return Flow::Continue;
     };
+    let memory_before = (store.config.maxmemory > 0).then(crate::evict::thread_net_allocated);
     let started = Instant::now();
     let db = client.db;
     let mut ctx = Ctx {
@@ -171,12 +187,23 @@ fn run(
         store, client, out, ..
     } = ctx;
     out.proto = client.proto;
+    let elapsed_us = started.elapsed().as_micros() as u64;
+    if let Some(before) = memory_before {
+        let grown = crate::evict::thread_net_allocated().wrapping_sub(before);
+        let memory = &mut store.evict.memory;
+        memory.net_since_refresh = memory.net_since_refresh.saturating_add(grown);
+    }
     let stats = &mut store.command_stats[cmd.id as usize];
     stats.calls += 1;
-    stats.usec += started.elapsed().as_micros() as u64;
+    stats.usec += elapsed_us;
     if let Err(err) = result {
         stats.failed_calls += 1;
+        store.errors.record(err.text());
         out.error(err.text());
+    }
+    // A command that blocks is logged when it is served, as Redis does.
+    if block.is_none() {
+        log_slow_command(store, client, cmd, req, elapsed_us, now_ms);
     }
     after_command(server, store);
     *client.handle.last_cmd.lock() = cmd.name;
@@ -187,6 +214,42 @@ fn run(
         Some(block) => Flow::Block(block),
         None => Flow::Continue,
     }
+}
+
+/// Feed the slow log and the latency monitor.
+fn log_slow_command(
+    store: &mut Store,
+    client: &ClientState,
+    cmd: &'static Command,
+    req: &Request,
+    elapsed_us: u64,
+    now_ms: u64,
+) {
+    let event = if cmd.has(flags::FAST) {
+        "fast-command"
+    } else {
+        "command"
+    };
+    store.latency.add_if_needed(
+        store.config.latency_monitor_threshold,
+        event,
+        elapsed_us / 1000,
+        now_ms,
+    );
+    let slower_than = store.config.slowlog_log_slower_than;
+    if cmd.has(flags::SKIP_SLOWLOG) || slower_than < 0 || elapsed_us < slower_than as u64 {
+        return;
+    }
+    let name = client.handle.name.lock().clone().unwrap_or_default();
+    store.slowlog.record(
+        slower_than,
+        store.config.slowlog_max_len,
+        &req.args,
+        elapsed_us,
+        now_ms,
+        client.handle.addr.to_string(),
+        name,
+    );
 }
 
 /// Work that follows every command: keys removed by expiry invalidate WATCHes; clients
