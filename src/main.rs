@@ -118,9 +118,7 @@ fn run_node(config_path: Option<PathBuf>, directives: Vec<String>) -> std::proce
         }
     };
     if let Err(err) = init_logging(&config) {
-        eprintln!(
-            "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\n{err}"
-        );
+        eprintln!("\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\n{err}");
         return std::process::ExitCode::FAILURE;
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -137,7 +135,7 @@ fn run_node(config_path: Option<PathBuf>, directives: Vec<String>) -> std::proce
                 return std::process::ExitCode::FAILURE;
             }
         };
-        if let Some(path) = &pidfile
+        if let Some(path) = &config.pidfile
             && let Err(e) = std::fs::write(path, format!("{}\n", std::process::id()))
         {
             tracing::warn!("Failed to write PID file: {}", os_error(&e));

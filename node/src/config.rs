@@ -352,7 +352,9 @@ pub struct Directive {
 
 impl std::fmt::Debug for Directive {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Directive").field("name", &self.name).finish()
+        f.debug_struct("Directive")
+            .field("name", &self.name)
+            .finish()
     }
 }
 
@@ -437,10 +439,40 @@ pub static DIRECTIVES: &[Directive] = &[
             default: None,
         },
     },
-    int_directive!("maxclients", &[], true, 1, u32::MAX as u64, false, true, maxclients, usize),
+    int_directive!(
+        "maxclients",
+        &[],
+        true,
+        1,
+        u32::MAX as u64,
+        false,
+        true,
+        maxclients,
+        usize
+    ),
     int_directive!("timeout", &[], true, 0, INT_MAX, false, false, timeout, u64),
-    int_directive!("databases", &[], false, 1, INT_MAX, false, false, databases, usize),
-    int_directive!("proto-max-bulk-len", &[], true, 1024 * 1024, LONG_MAX, true, false, proto_max_bulk_len, u64),
+    int_directive!(
+        "databases",
+        &[],
+        false,
+        1,
+        INT_MAX,
+        false,
+        false,
+        databases,
+        usize
+    ),
+    int_directive!(
+        "proto-max-bulk-len",
+        &[],
+        true,
+        1024 * 1024,
+        LONG_MAX,
+        true,
+        false,
+        proto_max_bulk_len,
+        u64
+    ),
     Directive {
         name: "hz",
         aliases: &[],
@@ -457,7 +489,17 @@ pub static DIRECTIVES: &[Directive] = &[
             set: |c, v| c.hz = v.clamp(1, 500) as u32,
         },
     },
-    int_directive!("maxmemory", &[], true, 0, u64::MAX, true, true, maxmemory, u64),
+    int_directive!(
+        "maxmemory",
+        &[],
+        true,
+        0,
+        u64::MAX,
+        true,
+        true,
+        maxmemory,
+        u64
+    ),
     Directive {
         name: "maxmemory-policy",
         aliases: &[],
@@ -479,15 +521,105 @@ pub static DIRECTIVES: &[Directive] = &[
             },
         },
     },
-    int_directive!("maxmemory-samples", &[], true, 1, INT_MAX, false, false, maxmemory_samples, u32),
-    int_directive!("lfu-log-factor", &[], true, 0, INT_MAX, false, false, lfu_log_factor, u32),
-    int_directive!("lfu-decay-time", &[], true, 0, INT_MAX, false, false, lfu_decay_time, u32),
-    int_directive!("hash-max-listpack-entries", &["hash-max-ziplist-entries"], true, 0, LONG_MAX, false, true, hash_max_listpack_entries, usize),
-    int_directive!("hash-max-listpack-value", &["hash-max-ziplist-value"], true, 0, LONG_MAX, true, true, hash_max_listpack_value, usize),
-    int_directive!("set-max-intset-entries", &[], true, 0, LONG_MAX, false, true, set_max_intset_entries, usize),
-    int_directive!("zset-max-listpack-entries", &["zset-max-ziplist-entries"], true, 0, LONG_MAX, false, true, zset_max_listpack_entries, usize),
-    int_directive!("zset-max-listpack-value", &["zset-max-ziplist-value"], true, 0, LONG_MAX, true, true, zset_max_listpack_value, usize),
-    int_directive!("list-max-listpack-size", &["list-max-ziplist-size"], true, i32::MIN as i64, INT_MAX, false, false, list_max_listpack_size, i64),
+    int_directive!(
+        "maxmemory-samples",
+        &[],
+        true,
+        1,
+        INT_MAX,
+        false,
+        false,
+        maxmemory_samples,
+        u32
+    ),
+    int_directive!(
+        "lfu-log-factor",
+        &[],
+        true,
+        0,
+        INT_MAX,
+        false,
+        false,
+        lfu_log_factor,
+        u32
+    ),
+    int_directive!(
+        "lfu-decay-time",
+        &[],
+        true,
+        0,
+        INT_MAX,
+        false,
+        false,
+        lfu_decay_time,
+        u32
+    ),
+    int_directive!(
+        "hash-max-listpack-entries",
+        &["hash-max-ziplist-entries"],
+        true,
+        0,
+        LONG_MAX,
+        false,
+        true,
+        hash_max_listpack_entries,
+        usize
+    ),
+    int_directive!(
+        "hash-max-listpack-value",
+        &["hash-max-ziplist-value"],
+        true,
+        0,
+        LONG_MAX,
+        true,
+        true,
+        hash_max_listpack_value,
+        usize
+    ),
+    int_directive!(
+        "set-max-intset-entries",
+        &[],
+        true,
+        0,
+        LONG_MAX,
+        false,
+        true,
+        set_max_intset_entries,
+        usize
+    ),
+    int_directive!(
+        "zset-max-listpack-entries",
+        &["zset-max-ziplist-entries"],
+        true,
+        0,
+        LONG_MAX,
+        false,
+        true,
+        zset_max_listpack_entries,
+        usize
+    ),
+    int_directive!(
+        "zset-max-listpack-value",
+        &["zset-max-ziplist-value"],
+        true,
+        0,
+        LONG_MAX,
+        true,
+        true,
+        zset_max_listpack_value,
+        usize
+    ),
+    int_directive!(
+        "list-max-listpack-size",
+        &["list-max-ziplist-size"],
+        true,
+        i32::MIN as i64,
+        INT_MAX,
+        false,
+        false,
+        list_max_listpack_size,
+        i64
+    ),
     Directive {
         name: "client-output-buffer-limit",
         aliases: &[],
@@ -500,9 +632,39 @@ pub static DIRECTIVES: &[Directive] = &[
             rewrite: rewrite_output_buffer_limits,
         },
     },
-    int_directive!("slowlog-log-slower-than", &[], true, -1, i64::MAX as u64, false, false, slowlog_log_slower_than, i64),
-    int_directive!("slowlog-max-len", &[], true, 0, LONG_MAX, false, true, slowlog_max_len, usize),
-    int_directive!("latency-monitor-threshold", &[], true, 0, i64::MAX as u64, false, false, latency_monitor_threshold, u64),
+    int_directive!(
+        "slowlog-log-slower-than",
+        &[],
+        true,
+        -1,
+        i64::MAX as u64,
+        false,
+        false,
+        slowlog_log_slower_than,
+        i64
+    ),
+    int_directive!(
+        "slowlog-max-len",
+        &[],
+        true,
+        0,
+        LONG_MAX,
+        false,
+        true,
+        slowlog_max_len,
+        usize
+    ),
+    int_directive!(
+        "latency-monitor-threshold",
+        &[],
+        true,
+        0,
+        i64::MAX as u64,
+        false,
+        false,
+        latency_monitor_threshold,
+        u64
+    ),
     Directive {
         name: "loglevel",
         aliases: &[],
@@ -555,8 +717,28 @@ pub static DIRECTIVES: &[Directive] = &[
         },
     },
     bool_directive!("protected-mode", protected_mode),
-    int_directive!("tcp-keepalive", &[], true, 0, INT_MAX, false, false, tcp_keepalive, u32),
-    int_directive!("tcp-backlog", &[], false, 0, INT_MAX, false, false, tcp_backlog, u32),
+    int_directive!(
+        "tcp-keepalive",
+        &[],
+        true,
+        0,
+        INT_MAX,
+        false,
+        false,
+        tcp_keepalive,
+        u32
+    ),
+    int_directive!(
+        "tcp-backlog",
+        &[],
+        false,
+        0,
+        INT_MAX,
+        false,
+        false,
+        tcp_backlog,
+        u32
+    ),
     Directive {
         name: "enable-debug-command",
         aliases: &[],
@@ -593,9 +775,9 @@ pub fn lookup(name: &str) -> Option<&'static Directive> {
 
 /// Every name CONFIG GET knows, with its directive (aliases included, as Redis lists them).
 pub fn all_names() -> impl Iterator<Item = (&'static str, &'static Directive)> {
-    DIRECTIVES.iter().flat_map(|d| {
-        std::iter::once((d.name, d)).chain(d.aliases.iter().map(move |a| (*a, d)))
-    })
+    DIRECTIVES
+        .iter()
+        .flat_map(|d| std::iter::once((d.name, d)).chain(d.aliases.iter().map(move |a| (*a, d))))
 }
 
 impl Directive {
@@ -789,7 +971,7 @@ fn set_daemonize(_config: &mut Config, values: &[String]) -> Result<(), String> 
 /// `client-output-buffer-limit <class> <hard> <soft> <soft seconds> [<class> ...]`: all
 /// classes are checked before any is changed.
 fn set_output_buffer_limits(config: &mut Config, values: &[String]) -> Result<(), String> {
-    if values.len() % 4 != 0 {
+    if !values.len().is_multiple_of(4) {
         return Err("Wrong number of arguments in buffer limit configuration.".into());
     }
     let mut limits = config.client_output_buffer_limit;
@@ -1055,11 +1237,11 @@ pub fn format_memory(bytes: u64) -> String {
     const KB: u64 = 1024;
     const MB: u64 = 1024 * 1024;
     const GB: u64 = 1024 * 1024 * 1024;
-    if bytes != 0 && bytes % GB == 0 {
+    if bytes != 0 && bytes.is_multiple_of(GB) {
         format!("{}gb", bytes / GB)
-    } else if bytes != 0 && bytes % MB == 0 {
+    } else if bytes != 0 && bytes.is_multiple_of(MB) {
         format!("{}mb", bytes / MB)
-    } else if bytes != 0 && bytes % KB == 0 {
+    } else if bytes != 0 && bytes.is_multiple_of(KB) {
         format!("{}kb", bytes / KB)
     } else {
         bytes.to_string()
@@ -1216,13 +1398,25 @@ mod tests {
             "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line 4\n>>> 'nosuch 1'\nBad directive or wrong number of arguments"
         );
         let err = c.apply_text("maxmemory 1zb").unwrap_err();
-        assert!(err.0.ends_with("at line 1\n>>> 'maxmemory 1zb'\nargument must be a memory value"));
+        assert!(
+            err.0
+                .ends_with("at line 1\n>>> 'maxmemory 1zb'\nargument must be a memory value")
+        );
         let err = c.apply_text("port 70000").unwrap_err();
-        assert!(err.0.ends_with("argument must be between 0 and 65535 inclusive"), "{}", err.0);
+        assert!(
+            err.0
+                .ends_with("argument must be between 0 and 65535 inclusive"),
+            "{}",
+            err.0
+        );
         let err = c.apply_text("port 1 2").unwrap_err();
         assert!(err.0.ends_with("wrong number of arguments"), "{}", err.0);
         let err = c.apply_text("requirepass \"abc").unwrap_err();
-        assert!(err.0.ends_with("Unbalanced quotes in configuration line"), "{}", err.0);
+        assert!(
+            err.0.ends_with("Unbalanced quotes in configuration line"),
+            "{}",
+            err.0
+        );
         let err = c.apply_text("activerehashing maybe").unwrap_err();
         assert!(err.0.ends_with("argument must be 'yes' or 'no'"));
         let err = c.apply_text("maxmemory-policy lru").unwrap_err();
@@ -1241,20 +1435,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("node.conf");
         std::fs::write(&path, "port 7000\nmaxclients 10\n").unwrap();
-        let c = Config::from_file_and_args(Some(&path), &["--port".into(), "7001".into()])
-            .unwrap();
+        let c = Config::from_file_and_args(Some(&path), &["--port".into(), "7001".into()]).unwrap();
         assert_eq!((c.port, c.maxclients), (7001, 10));
         assert!(c.config_file.is_some());
-        let err = Config::from_file_and_args(Some(&path), &["--nosuch".into(), "1".into()])
-            .unwrap_err();
+        let err =
+            Config::from_file_and_args(Some(&path), &["--nosuch".into(), "1".into()]).unwrap_err();
         assert!(err.0.contains("at line 4\n>>> 'nosuch \"1\"'"), "{}", err.0);
     }
 
     #[test]
     fn get_formats() {
         let c = Config::default();
-        assert_eq!(c.get("client-output-buffer-limit").unwrap(),
-            "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60");
+        assert_eq!(
+            c.get("client-output-buffer-limit").unwrap(),
+            "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"
+        );
         assert_eq!(c.get("maxmemory-policy").unwrap(), "noeviction");
         assert_eq!(c.get("hash-max-ziplist-entries").unwrap(), "512");
         assert_eq!(c.get("requirepass").unwrap(), "");
@@ -1264,9 +1459,19 @@ mod tests {
         c.apply_text("maxmemory 1gb\nclient-output-buffer-limit pubsub 1mb 2mb 3")
             .unwrap();
         assert_eq!(c.get("maxmemory").unwrap(), "1073741824");
-        assert!(c.get("client-output-buffer-limit").unwrap().ends_with("pubsub 1048576 2097152 3"));
-        assert!(c.apply_text("client-output-buffer-limit foo 1 2 3").is_err());
-        assert!(c.apply_text("client-output-buffer-limit normal 1 2").is_err());
+        assert!(
+            c.get("client-output-buffer-limit")
+                .unwrap()
+                .ends_with("pubsub 1048576 2097152 3")
+        );
+        assert!(
+            c.apply_text("client-output-buffer-limit foo 1 2 3")
+                .is_err()
+        );
+        assert!(
+            c.apply_text("client-output-buffer-limit normal 1 2")
+                .is_err()
+        );
     }
 
     #[test]

@@ -45,7 +45,10 @@ pub fn clock_ms() -> u64 {
 pub enum AccessClock {
     #[default]
     Lru,
-    Lfu { log_factor: u32, decay_time: u32 },
+    Lfu {
+        log_factor: u32,
+        decay_time: u32,
+    },
 }
 
 impl AccessClock {
@@ -115,11 +118,8 @@ pub fn lfu_decr_and_return(access: u32, now_ms: u64, decay_time: u32) -> u8 {
     } else {
         65535 - last + now
     };
-    let periods = if decay_time == 0 {
-        0
-    } else {
-        elapsed / decay_time
-    };
+    // A decay time of 0 means the counter never decays.
+    let periods = elapsed.checked_div(decay_time).unwrap_or(0);
     if periods == 0 {
         counter
     } else if periods > counter as u32 {
@@ -351,7 +351,11 @@ pub fn command_allowed(
     !queued_denyoom
 }
 
-fn pick_victim(store: &mut Store, policy: MaxmemoryPolicy, now_ms: u64) -> Option<(usize, SmallBytes)> {
+fn pick_victim(
+    store: &mut Store,
+    policy: MaxmemoryPolicy,
+    now_ms: u64,
+) -> Option<(usize, SmallBytes)> {
     let volatile = policy.is_volatile();
     match policy {
         MaxmemoryPolicy::AllkeysRandom | MaxmemoryPolicy::VolatileRandom => {
@@ -399,11 +403,7 @@ fn pick_victim(store: &mut Store, policy: MaxmemoryPolicy, now_ms: u64) -> Optio
 }
 
 fn candidates(db: &Db, volatile: bool) -> usize {
-    if volatile {
-        db.expires_len()
-    } else {
-        db.len()
-    }
+    if volatile { db.expires_len() } else { db.len() }
 }
 
 /// The eviction score: idle time for LRU, 255 - frequency for LFU, time left reversed for TTL.
@@ -423,7 +423,10 @@ fn pool_insert(pool: &mut Vec<PoolEntry>, db: usize, key: &[u8], idle: u64) {
     if pool.iter().any(|e| e.db == db && e.key.as_slice() == key) {
         return;
     }
-    let at = pool.iter().position(|e| e.idle >= idle).unwrap_or(pool.len());
+    let at = pool
+        .iter()
+        .position(|e| e.idle >= idle)
+        .unwrap_or(pool.len());
     let entry = PoolEntry {
         idle,
         db,
@@ -484,7 +487,10 @@ mod tests {
         let stamp = lru_clock(now - 5000);
         assert_eq!(idle_ms(stamp, now), 5000);
         // Redis's formula counts one second less across the wrap.
-        assert_eq!(idle_ms(LRU_CLOCK_MAX, (LRU_CLOCK_MAX as u64 + 3) * 1000), 2000);
+        assert_eq!(
+            idle_ms(LRU_CLOCK_MAX, (LRU_CLOCK_MAX as u64 + 3) * 1000),
+            2000
+        );
     }
 
     #[test]
@@ -506,7 +512,10 @@ mod tests {
             lfu_decr_and_return(access, now + 180_000, 1),
             LFU_INIT_VAL + 7
         );
-        assert_eq!(lfu_decr_and_return(access, now + 180_000, 0), LFU_INIT_VAL + 10);
+        assert_eq!(
+            lfu_decr_and_return(access, now + 180_000, 0),
+            LFU_INIT_VAL + 10
+        );
         assert_eq!(lfu_decr_and_return(access, now + 100 * 60_000, 1), 0);
     }
 
@@ -525,7 +534,10 @@ mod tests {
     fn sampling_finds_volatile_keys() {
         let mut db = Db::new(0);
         for i in 0..50 {
-            db.insert(format!("k{i}").as_bytes(), crate::types::Value::string(b"v"));
+            db.insert(
+                format!("k{i}").as_bytes(),
+                crate::types::Value::string(b"v"),
+            );
         }
         db.set_expire(b"k7", Some(u64::MAX / 2));
         for _ in 0..20 {

@@ -61,8 +61,7 @@ pub fn execute(
             crate::cmd::server::DEBUG_NOT_ALLOWED,
         );
     }
-    if store.config.maxmemory > 0 && !crate::evict::command_allowed(store, client, cmd, now_ms)
-    {
+    if store.config.maxmemory > 0 && !crate::evict::command_allowed(store, client, cmd, now_ms) {
         return reject(store, client, out, Some(cmd), crate::evict::OOM_ERROR);
     }
     if client.multi.is_some() && !is_multi_control(cmd) {

@@ -79,7 +79,10 @@ impl InstantMetrics {
 
 /// Periodic sampling of the instantaneous metrics (called from the server cron).
 pub fn cron(server: &Server, now_ms: u64) {
-    let ops = server.stats.total_commands_processed.load(Ordering::Relaxed);
+    let ops = server
+        .stats
+        .total_commands_processed
+        .load(Ordering::Relaxed);
     let input = server.stats.net_input_bytes.load(Ordering::Relaxed);
     let output = server.stats.net_output_bytes.load(Ordering::Relaxed);
     let mut store = server.store.lock();
@@ -315,7 +318,11 @@ fn memory_section(out: &mut String, store: &mut Store, now_ms: u64) {
     line!(out, "used_memory_rss_human:{}", bytes_to_human(rss));
     line!(out, "used_memory_peak:{peak}");
     line!(out, "used_memory_peak_human:{}", bytes_to_human(peak));
-    line!(out, "used_memory_peak_perc:{:.2}%", ratio(used, peak) * 100.0);
+    line!(
+        out,
+        "used_memory_peak_perc:{:.2}%",
+        ratio(used, peak) * 100.0
+    );
     line!(out, "used_memory_startup:{startup}");
     line!(out, "allocator_allocated:{}", alloc.allocated);
     line!(out, "allocator_active:{}", alloc.active);
@@ -328,7 +335,11 @@ fn memory_section(out: &mut String, store: &mut Store, now_ms: u64) {
     );
     line!(out, "maxmemory:{maxmemory}");
     line!(out, "maxmemory_human:{}", bytes_to_human(maxmemory));
-    line!(out, "maxmemory_policy:{}", store.config.maxmemory_policy.name());
+    line!(
+        out,
+        "maxmemory_policy:{}",
+        store.config.maxmemory_policy.name()
+    );
     line!(
         out,
         "allocator_frag_ratio:{:.2}",
@@ -439,7 +450,11 @@ fn stats_section(out: &mut String, server: &Server, store: &Store) {
     );
     line!(out, "instantaneous_input_repl_kbps:0.00");
     line!(out, "instantaneous_output_repl_kbps:0.00");
-    line!(out, "rejected_connections:{}", load(&s.rejected_connections));
+    line!(
+        out,
+        "rejected_connections:{}",
+        load(&s.rejected_connections)
+    );
     line!(out, "sync_full:0");
     line!(out, "sync_partial_ok:0");
     line!(out, "sync_partial_err:0");

@@ -85,10 +85,7 @@ fn summarize_args(args: &[Bytes]) -> Vec<Bytes> {
     (0..kept)
         .map(|j| {
             if kept != args.len() && j == kept - 1 {
-                return Bytes::from(format!(
-                    "... ({} more arguments)",
-                    args.len() - kept + 1
-                ));
+                return Bytes::from(format!("... ({} more arguments)", args.len() - kept + 1));
             }
             if redacted.contains(&j) {
                 return Bytes::from_static(b"(redacted)");
@@ -174,7 +171,13 @@ pub struct LatencyMonitor {
 
 impl LatencyMonitor {
     /// Record `latency_ms` for `event` if it reaches `threshold_ms` (0 disables).
-    pub fn add_if_needed(&mut self, threshold_ms: u64, event: &'static str, latency_ms: u64, now_ms: u64) {
+    pub fn add_if_needed(
+        &mut self,
+        threshold_ms: u64,
+        event: &'static str,
+        latency_ms: u64,
+        now_ms: u64,
+    ) {
         if threshold_ms == 0 || latency_ms < threshold_ms {
             return;
         }
@@ -227,7 +230,11 @@ impl LatencyMonitor {
             Some(names) => {
                 let mut removed = 0;
                 for name in names {
-                    if let Some(i) = self.events.iter().position(|(e, _)| e.as_bytes() == &name[..]) {
+                    if let Some(i) = self
+                        .events
+                        .iter()
+                        .position(|(e, _)| e.as_bytes() == &name[..])
+                    {
                         self.events.remove(i);
                         removed += 1;
                     }
@@ -274,12 +281,30 @@ mod tests {
     #[test]
     fn secrets_are_redacted() {
         let args = [b("AUTH"), b("user"), b("pw")];
-        assert_eq!(summarize_args(&args)[1..], [b("(redacted)"), b("(redacted)")]);
-        let args = [b("config"), b("set"), b("requirepass"), b("pw"), b("maxmemory"), b("1")];
+        assert_eq!(
+            summarize_args(&args)[1..],
+            [b("(redacted)"), b("(redacted)")]
+        );
+        let args = [
+            b("config"),
+            b("set"),
+            b("requirepass"),
+            b("pw"),
+            b("maxmemory"),
+            b("1"),
+        ];
         let out = summarize_args(&args);
         assert_eq!(out[3], b("(redacted)"));
         assert_eq!(out[5], b("1"));
-        let args = [b("hello"), b("3"), b("auth"), b("u"), b("p"), b("setname"), b("n")];
+        let args = [
+            b("hello"),
+            b("3"),
+            b("auth"),
+            b("u"),
+            b("p"),
+            b("setname"),
+            b("n"),
+        ];
         let out = summarize_args(&args);
         assert_eq!(out[3..5], [b("(redacted)"), b("(redacted)")]);
         assert_eq!(out[6], b("n"));

@@ -11,7 +11,10 @@ use redis::Value;
 /// other tests share the read lock.
 static MEMORY: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
 
-async fn run(con: &mut redis::aio::MultiplexedConnection, args: &[&str]) -> redis::RedisResult<Value> {
+async fn run(
+    con: &mut redis::aio::MultiplexedConnection,
+    args: &[&str],
+) -> redis::RedisResult<Value> {
     let mut cmd = redis::cmd(args[0]);
     for a in &args[1..] {
         cmd.arg(*a);
@@ -20,7 +23,9 @@ async fn run(con: &mut redis::aio::MultiplexedConnection, args: &[&str]) -> redi
 }
 
 async fn ok(con: &mut redis::aio::MultiplexedConnection, args: &[&str]) -> Value {
-    run(con, args).await.unwrap_or_else(|e| panic!("{args:?}: {e}"))
+    run(con, args)
+        .await
+        .unwrap_or_else(|e| panic!("{args:?}: {e}"))
 }
 
 async fn err(con: &mut redis::aio::MultiplexedConnection, args: &[&str]) -> String {
@@ -80,37 +85,76 @@ async fn config_get_and_set() {
     let ts = common::start("maxmemory-samples 7").await;
     for resp3 in [false, true] {
         let mut con = ts.conn(resp3).await;
-        let got = pairs(&ok(&mut con, &["CONFIG", "GET", "maxmemory-samples", "hz", "nosuch"]).await);
+        let got = pairs(
+            &ok(
+                &mut con,
+                &["CONFIG", "GET", "maxmemory-samples", "hz", "nosuch"],
+            )
+            .await,
+        );
         assert_eq!(
             got,
-            vec![("maxmemory-samples".into(), "7".into()), ("hz".into(), "10".into())]
+            vec![
+                ("maxmemory-samples".into(), "7".into()),
+                ("hz".into(), "10".into())
+            ]
         );
         // Patterns are case-insensitive globs; aliases are listed too.
         let got = pairs(&ok(&mut con, &["CONFIG", "GET", "HASH-MAX-*-ENTRIES"]).await);
         let names: Vec<&str> = got.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, ["hash-max-listpack-entries", "hash-max-ziplist-entries"]);
+        assert_eq!(
+            names,
+            ["hash-max-listpack-entries", "hash-max-ziplist-entries"]
+        );
         // redis-benchmark's start-up queries: directives the node does not have yet.
         assert!(pairs(&ok(&mut con, &["CONFIG", "GET", "save"]).await).is_empty());
         assert!(pairs(&ok(&mut con, &["CONFIG", "GET", "appendonly"]).await).is_empty());
         let all = pairs(&ok(&mut con, &["CONFIG", "GET", "*"]).await);
-        assert!(all.iter().any(|(n, v)| n == "maxmemory-policy" && v == "noeviction"));
+        assert!(
+            all.iter()
+                .any(|(n, v)| n == "maxmemory-policy" && v == "noeviction")
+        );
         assert!(all.iter().any(|(n, v)| n == "client-output-buffer-limit"
             && v == "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"));
     }
     let mut con = ts.conn(false).await;
     assert_eq!(
-        ok(&mut con, &["CONFIG", "SET", "maxmemory", "10mb", "maxmemory-policy", "ALLKEYS-LRU"]).await,
+        ok(
+            &mut con,
+            &[
+                "CONFIG",
+                "SET",
+                "maxmemory",
+                "10mb",
+                "maxmemory-policy",
+                "ALLKEYS-LRU"
+            ]
+        )
+        .await,
         Value::Okay
     );
-    let got = pairs(&ok(&mut con, &["CONFIG", "GET", "maxmemory", "maxmemory-policy"]).await);
+    let got = pairs(
+        &ok(
+            &mut con,
+            &["CONFIG", "GET", "maxmemory", "maxmemory-policy"],
+        )
+        .await,
+    );
     assert_eq!(got[0].1, "10485760");
     assert_eq!(got[1].1, "allkeys-lru");
     // Atomic: the bad second pair leaves the first unchanged.
     assert_eq!(
-        err(&mut con, &["CONFIG", "SET", "maxmemory", "1mb", "hz", "abc"]).await,
+        err(
+            &mut con,
+            &["CONFIG", "SET", "maxmemory", "1mb", "hz", "abc"]
+        )
+        .await,
         "ERR CONFIG SET failed (possibly related to argument 'hz') - argument couldn't be parsed into an integer"
     );
-    assert_eq!(pairs(&ok(&mut con, &["CONFIG", "GET", "maxmemory"]).await)[0].1, "10485760");
+    assert_eq!(
+        pairs(&ok(&mut con, &["CONFIG", "GET", "maxmemory"]).await)[0].1,
+        "10485760"
+    );
     assert_eq!(
         err(&mut con, &["CONFIG", "SET", "timeout", "1", "nosuch", "2"]).await,
         "ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'"
@@ -124,7 +168,11 @@ async fn config_get_and_set() {
         "ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config"
     );
     assert_eq!(
-        err(&mut con, &["CONFIG", "SET", "maxmemory", "1", "maxmemory", "2"]).await,
+        err(
+            &mut con,
+            &["CONFIG", "SET", "maxmemory", "1", "maxmemory", "2"]
+        )
+        .await,
         "ERR CONFIG SET failed (possibly related to argument 'maxmemory') - duplicate parameter"
     );
     assert_eq!(
@@ -132,7 +180,11 @@ async fn config_get_and_set() {
         "ERR syntax error"
     );
     assert_eq!(
-        err(&mut con, &["CONFIG", "SET", "slowlog-log-slower-than", "-5"]).await,
+        err(
+            &mut con,
+            &["CONFIG", "SET", "slowlog-log-slower-than", "-5"]
+        )
+        .await,
         "ERR CONFIG SET failed (possibly related to argument 'slowlog-log-slower-than') - argument must be between -1 and 9223372036854775807 inclusive"
     );
     assert_eq!(
@@ -144,10 +196,31 @@ async fn config_get_and_set() {
         "ERR CONFIG SET failed (possibly related to argument 'activerehashing') - argument must be 'yes' or 'no'"
     );
     // hz is clamped; multi-argument directives take one space-separated value.
-    ok(&mut con, &["CONFIG", "SET", "hz", "1000", "client-output-buffer-limit", "pubsub 1mb 2mb 3"]).await;
-    let got = pairs(&ok(&mut con, &["CONFIG", "GET", "hz", "client-output-buffer-limit"]).await);
+    ok(
+        &mut con,
+        &[
+            "CONFIG",
+            "SET",
+            "hz",
+            "1000",
+            "client-output-buffer-limit",
+            "pubsub 1mb 2mb 3",
+        ],
+    )
+    .await;
+    let got = pairs(
+        &ok(
+            &mut con,
+            &["CONFIG", "GET", "hz", "client-output-buffer-limit"],
+        )
+        .await,
+    );
     assert_eq!(got[0].1, "500");
-    assert!(got[1].1.ends_with("pubsub 1048576 2097152 3"), "{}", got[1].1);
+    assert!(
+        got[1].1.ends_with("pubsub 1048576 2097152 3"),
+        "{}",
+        got[1].1
+    );
     assert_eq!(ts.server.store.lock().config.maxmemory, 10 << 20);
     ok(&mut con, &["CONFIG", "SET", "maxmemory", "0"]).await;
 
@@ -165,7 +238,10 @@ async fn config_get_raw_shapes() {
     let _shared = MEMORY.read().await;
     let ts = common::start("").await;
     let resp2 = ts
-        .raw(b"*3\r\n$6\r\nCONFIG\r\n$3\r\nGET\r\n$9\r\nmaxmemory\r\n", 30)
+        .raw(
+            b"*3\r\n$6\r\nCONFIG\r\n$3\r\nGET\r\n$9\r\nmaxmemory\r\n",
+            30,
+        )
         .await;
     assert_eq!(resp2, b"*2\r\n$9\r\nmaxmemory\r\n$1\r\n0\r\n");
     let hello = b"*2\r\n$5\r\nHELLO\r\n$1\r\n3\r\n";
@@ -199,7 +275,20 @@ async fn config_rewrite_keeps_the_file() {
         store.config.maxmemory = 1 << 20;
         store.config.config_file = Some(path.clone());
     }
-    ok(&mut con, &["CONFIG", "SET", "maxmemory", "2mb", "maxmemory-policy", "allkeys-lru", "timeout", "30"]).await;
+    ok(
+        &mut con,
+        &[
+            "CONFIG",
+            "SET",
+            "maxmemory",
+            "2mb",
+            "maxmemory-policy",
+            "allkeys-lru",
+            "timeout",
+            "30",
+        ],
+    )
+    .await;
     ok(&mut con, &["CONFIG", "SET", "maxmemory", "0"]).await;
     ok(&mut con, &["CONFIG", "SET", "maxmemory", "3mb"]).await;
     assert_eq!(ok(&mut con, &["CONFIG", "REWRITE"]).await, Value::Okay);
@@ -226,15 +315,28 @@ async fn info_sections() {
     assert_eq!(
         headers,
         [
-            "# Server", "# Clients", "# Memory", "# Persistence", "# Stats", "# Replication",
-            "# CPU", "# Modules", "# Commandstats", "# Errorstats", "# Cluster", "# Keyspace"
+            "# Server",
+            "# Clients",
+            "# Memory",
+            "# Persistence",
+            "# Stats",
+            "# Replication",
+            "# CPU",
+            "# Modules",
+            "# Commandstats",
+            "# Errorstats",
+            "# Cluster",
+            "# Keyspace"
         ]
     );
     assert_eq!(field(&all, "redis_version").as_deref(), Some("7.0.15"));
     assert_eq!(field(&all, "role").as_deref(), Some("master"));
     assert_eq!(field(&all, "connected_slaves").as_deref(), Some("0"));
     assert_eq!(field(&all, "tcp_port"), Some(ts.addr.port().to_string()));
-    assert_eq!(field(&all, "process_id"), Some(std::process::id().to_string()));
+    assert_eq!(
+        field(&all, "process_id"),
+        Some(std::process::id().to_string())
+    );
     let replid = field(&all, "master_replid").unwrap();
     assert_eq!(replid.len(), 40);
     assert!(replid.bytes().all(|b| b.is_ascii_hexdigit()));
@@ -242,14 +344,25 @@ async fn info_sections() {
     assert_eq!(field(&all, "second_repl_offset").as_deref(), Some("-1"));
     assert_eq!(field(&all, "run_id").map(|r| r.len()), Some(40));
     assert_eq!(field(&all, "loading").as_deref(), Some("0"));
-    assert_eq!(field(&all, "maxmemory_policy").as_deref(), Some("noeviction"));
+    assert_eq!(
+        field(&all, "maxmemory_policy").as_deref(),
+        Some("noeviction")
+    );
     assert_eq!(field(&all, "cluster_enabled").as_deref(), Some("0"));
     let used: u64 = field(&all, "used_memory").unwrap().parse().unwrap();
     assert!(used > 0);
     let rss: u64 = field(&all, "used_memory_rss").unwrap().parse().unwrap();
     assert!(rss > 0);
-    assert!(field(&all, "used_memory_human").unwrap().ends_with(['B', 'K', 'M', 'G']));
-    assert!(field(&all, "mem_allocator").unwrap().starts_with("jemalloc-"));
+    assert!(
+        field(&all, "used_memory_human")
+            .unwrap()
+            .ends_with(['B', 'K', 'M', 'G'])
+    );
+    assert!(
+        field(&all, "mem_allocator")
+            .unwrap()
+            .starts_with("jemalloc-")
+    );
     assert!(field(&all, "used_cpu_user").unwrap().contains('.'));
     // No empty database is listed.
     assert!(!all.contains("db0:"));
@@ -277,7 +390,10 @@ async fn info_sections() {
     ok(&mut con, &["CONFIG", "RESETSTAT"]).await;
     let stats = info(&mut con, "commandstats").await;
     assert!(!stats.contains("cmdstat_set"), "{stats}");
-    assert!(stats.contains("cmdstat_config|resetstat:calls=1"), "{stats}");
+    assert!(
+        stats.contains("cmdstat_config|resetstat:calls=1"),
+        "{stats}"
+    );
 
     // RESP3: verbatim text.
     let mut con3 = ts.conn(true).await;
@@ -308,7 +424,13 @@ async fn used_memory(con: &mut redis::aio::MultiplexedConnection) -> u64 {
 const VALUE_SIZE: usize = 2048;
 
 /// Fill with `count` keys of 2 KB, `with_ttl` giving them an expiry, ignoring OOM errors.
-async fn fill(ts: &common::TestServer, con: &mut redis::aio::MultiplexedConnection, prefix: &str, count: usize, with_ttl: bool) -> usize {
+async fn fill(
+    ts: &common::TestServer,
+    con: &mut redis::aio::MultiplexedConnection,
+    prefix: &str,
+    count: usize,
+    with_ttl: bool,
+) -> usize {
     let value = "x".repeat(VALUE_SIZE);
     let mut oom = 0;
     for i in 0..count {
@@ -336,32 +458,54 @@ async fn eviction_allkeys_policies_stay_bounded() {
         let ts = common::start(&format!("maxmemory-policy {policy}")).await;
         let mut con = ts.conn(false).await;
         let limit = used_memory(&mut con).await + (2 << 20);
-        ok(&mut con, &["CONFIG", "SET", "maxmemory", &limit.to_string()]).await;
+        ok(
+            &mut con,
+            &["CONFIG", "SET", "maxmemory", &limit.to_string()],
+        )
+        .await;
         // 8 MB of data into a 2 MB budget.
         let oom = fill(&ts, &mut con, "k", 4000, false).await;
         assert_eq!(oom, 0, "{policy}");
         let used = used_memory(&mut con).await;
-        assert!(used <= limit + (1 << 20), "{policy}: used {used} limit {limit}");
+        assert!(
+            used <= limit + (1 << 20),
+            "{policy}: used {used} limit {limit}"
+        );
         let stats = info(&mut con, "stats").await;
         let evicted: u64 = field(&stats, "evicted_keys").unwrap().parse().unwrap();
         let keys = ts.server.store.lock().dbs[0].len() as u64;
-        assert!(evicted > 0 && keys < 4000, "{policy}: {evicted} evicted, {keys} left");
+        assert!(
+            evicted > 0 && keys < 4000,
+            "{policy}: {evicted} evicted, {keys} left"
+        );
         assert_eq!(keys + evicted, 4000, "{policy}");
         // Reads still work once full.
-        assert_eq!(ok(&mut con, &["GET", "k:3999"]).await, Value::BulkString("x".repeat(VALUE_SIZE).into_bytes()));
+        assert_eq!(
+            ok(&mut con, &["GET", "k:3999"]).await,
+            Value::BulkString("x".repeat(VALUE_SIZE).into_bytes())
+        );
     }
 }
 
 #[tokio::test]
 async fn eviction_volatile_policies_only_take_keys_with_ttl() {
     let _alone = MEMORY.write().await;
-    for policy in ["volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"] {
+    for policy in [
+        "volatile-lru",
+        "volatile-lfu",
+        "volatile-random",
+        "volatile-ttl",
+    ] {
         let ts = common::start(&format!("maxmemory-policy {policy}")).await;
         let mut con = ts.conn(false).await;
         // 1 MB of keys without expiry, then a budget 1.5 MB above that.
         assert_eq!(fill(&ts, &mut con, "keep", 500, false).await, 0);
         let limit = used_memory(&mut con).await + (3 << 19);
-        ok(&mut con, &["CONFIG", "SET", "maxmemory", &limit.to_string()]).await;
+        ok(
+            &mut con,
+            &["CONFIG", "SET", "maxmemory", &limit.to_string()],
+        )
+        .await;
         let oom = fill(&ts, &mut con, "ttl", 2000, true).await;
         assert_eq!(oom, 0, "{policy}");
         let (persistent, volatile) = {
@@ -372,7 +516,10 @@ async fn eviction_volatile_policies_only_take_keys_with_ttl() {
         assert_eq!(persistent, 500, "{policy}: keys without TTL must stay");
         assert!(volatile < 2000, "{policy}");
         let used = used_memory(&mut con).await;
-        assert!(used <= limit + (1 << 20), "{policy}: used {used} limit {limit}");
+        assert!(
+            used <= limit + (1 << 20),
+            "{policy}: used {used} limit {limit}"
+        );
         if policy == "volatile-ttl" {
             // The keys expiring soonest went first.
             let store = ts.server.store.lock();
@@ -384,7 +531,10 @@ async fn eviction_volatile_policies_only_take_keys_with_ttl() {
         let e = run(&mut con, &["SET", "one", "more"]).await.unwrap_err();
         assert_eq!(e.code(), Some("OOM"));
         assert_eq!(ts.server.store.lock().dbs[0].expires_len(), 0);
-        assert!(matches!(ok(&mut con, &["GET", "keep:1"]).await, Value::BulkString(_)));
+        assert!(matches!(
+            ok(&mut con, &["GET", "keep:1"]).await,
+            Value::BulkString(_)
+        ));
     }
 }
 
@@ -399,7 +549,10 @@ async fn noeviction_refuses_writes() {
         err(&mut con, &["SET", "k2", "v"]).await,
         "OOM command not allowed when used memory > 'maxmemory'."
     );
-    assert_eq!(ok(&mut con, &["GET", "k"]).await, Value::BulkString(b"v".to_vec()));
+    assert_eq!(
+        ok(&mut con, &["GET", "k"]).await,
+        Value::BulkString(b"v".to_vec())
+    );
     // Inside MULTI every command is refused at queue time, which dooms EXEC.
     let raw = ts
         .raw(
@@ -412,7 +565,10 @@ async fn noeviction_refuses_writes() {
         "+OK\r\n-OOM command not allowed when used memory > 'maxmemory'.\r\n-EXECABORT Transaction discarded because of previous errors.\r\n"
     );
     let stats = info(&mut con, "commandstats").await;
-    assert!(stats.contains("cmdstat_set:calls=1,") && stats.contains("rejected_calls=1,"), "{stats}");
+    assert!(
+        stats.contains("cmdstat_set:calls=1,") && stats.contains("rejected_calls=1,"),
+        "{stats}"
+    );
     ok(&mut con, &["CONFIG", "SET", "maxmemory", "0"]).await;
     ok(&mut con, &["SET", "k2", "v"]).await;
 }
@@ -426,11 +582,26 @@ async fn object_subcommands() {
         ok(&mut con, &["SET", "s", "hello"]).await;
         ok(&mut con, &["SET", "n", "123"]).await;
         ok(&mut con, &["SET", "big", &"x".repeat(50)]).await;
-        assert_eq!(text(&ok(&mut con, &["OBJECT", "ENCODING", "s"]).await), "embstr");
-        assert_eq!(text(&ok(&mut con, &["OBJECT", "encoding", "n"]).await), "int");
-        assert_eq!(text(&ok(&mut con, &["OBJECT", "ENCODING", "big"]).await), "raw");
-        assert_eq!(ok(&mut con, &["OBJECT", "ENCODING", "nokey"]).await, Value::Nil);
-        assert_eq!(int(&ok(&mut con, &["OBJECT", "REFCOUNT", "n"]).await), 2147483647);
+        assert_eq!(
+            text(&ok(&mut con, &["OBJECT", "ENCODING", "s"]).await),
+            "embstr"
+        );
+        assert_eq!(
+            text(&ok(&mut con, &["OBJECT", "encoding", "n"]).await),
+            "int"
+        );
+        assert_eq!(
+            text(&ok(&mut con, &["OBJECT", "ENCODING", "big"]).await),
+            "raw"
+        );
+        assert_eq!(
+            ok(&mut con, &["OBJECT", "ENCODING", "nokey"]).await,
+            Value::Nil
+        );
+        assert_eq!(
+            int(&ok(&mut con, &["OBJECT", "REFCOUNT", "n"]).await),
+            2147483647
+        );
         assert_eq!(int(&ok(&mut con, &["OBJECT", "REFCOUNT", "s"]).await), 1);
         assert_eq!(int(&ok(&mut con, &["OBJECT", "IDLETIME", "s"]).await), 0);
         assert_eq!(
@@ -446,11 +617,24 @@ async fn object_subcommands() {
             err(&mut con, &["OBJECT", "foo", "bar"]).await,
             "ERR unknown subcommand 'foo'. Try OBJECT HELP."
         );
-        let Value::Array(help) = ok(&mut con, &["OBJECT", "HELP"]).await else { panic!() };
+        let Value::Array(help) = ok(&mut con, &["OBJECT", "HELP"]).await else {
+            panic!()
+        };
         assert_eq!(text(&help[1]), "ENCODING <key>");
     }
     let mut con = ts.conn(false).await;
-    ok(&mut con, &["CONFIG", "SET", "maxmemory-policy", "allkeys-lfu", "lfu-log-factor", "0"]).await;
+    ok(
+        &mut con,
+        &[
+            "CONFIG",
+            "SET",
+            "maxmemory-policy",
+            "allkeys-lfu",
+            "lfu-log-factor",
+            "0",
+        ],
+    )
+    .await;
     ok(&mut con, &["SET", "hot", "v"]).await;
     assert_eq!(int(&ok(&mut con, &["OBJECT", "FREQ", "hot"]).await), 5);
     for _ in 0..3 {
@@ -472,9 +656,13 @@ async fn slowlog_records_commands() {
     ok(&mut con, &["SLOWLOG", "RESET"]).await;
     let long = "v".repeat(200);
     ok(&mut con, &["SET", "k", &long]).await;
-    let Value::Array(entries) = ok(&mut con, &["SLOWLOG", "GET", "1"]).await else { panic!() };
+    let Value::Array(entries) = ok(&mut con, &["SLOWLOG", "GET", "1"]).await else {
+        panic!()
+    };
     assert_eq!(entries.len(), 1);
-    let Value::Array(entry) = &entries[0] else { panic!() };
+    let Value::Array(entry) = &entries[0] else {
+        panic!()
+    };
     assert_eq!(entry.len(), 6);
     let id = int(&entry[0]);
     let now = std::time::SystemTime::now()
@@ -483,7 +671,9 @@ async fn slowlog_records_commands() {
         .as_secs() as i64;
     assert!((int(&entry[1]) - now).abs() <= 2);
     assert!(int(&entry[2]) >= 0);
-    let Value::Array(args) = &entry[3] else { panic!() };
+    let Value::Array(args) = &entry[3] else {
+        panic!()
+    };
     let args: Vec<String> = args.iter().map(text).collect();
     assert_eq!(args[..2], ["SET".to_string(), "k".to_string()]);
     assert_eq!(args[2], format!("{}... (72 more bytes)", "v".repeat(128)));
@@ -495,20 +685,32 @@ async fn slowlog_records_commands() {
     let mut many = vec!["CONFIG", "GET"];
     many.extend(std::iter::repeat_n("nosuch", 40));
     ok(&mut con, &many).await;
-    let Value::Array(entries) = ok(&mut con, &["SLOWLOG", "GET"]).await else { panic!() };
+    let Value::Array(entries) = ok(&mut con, &["SLOWLOG", "GET"]).await else {
+        panic!()
+    };
     // Trimmed to slowlog-max-len, newest first: CONFIG GET, SLOWLOG GET 1, SET (a command
     // is logged once it has run, so this SLOWLOG GET is not there yet).
     assert_eq!(entries.len(), 3);
-    let Value::Array(entry) = &entries[0] else { panic!() };
-    let Value::Array(args) = &entry[3] else { panic!() };
+    let Value::Array(entry) = &entries[0] else {
+        panic!()
+    };
+    let Value::Array(args) = &entry[3] else {
+        panic!()
+    };
     assert_eq!(args.len(), 32);
     assert_eq!(text(&args[31]), "... (11 more arguments)");
     assert!(int(&entry[0]) > id);
     // Secrets are not logged.
     ok(&mut con, &["CONFIG", "SET", "requirepass", "", "hz", "10"]).await;
-    let Value::Array(entries) = ok(&mut con, &["SLOWLOG", "GET", "1"]).await else { panic!() };
-    let Value::Array(entry) = &entries[0] else { panic!() };
-    let Value::Array(args) = &entry[3] else { panic!() };
+    let Value::Array(entries) = ok(&mut con, &["SLOWLOG", "GET", "1"]).await else {
+        panic!()
+    };
+    let Value::Array(entry) = &entries[0] else {
+        panic!()
+    };
+    let Value::Array(args) = &entry[3] else {
+        panic!()
+    };
     assert_eq!(text(&args[3]), "(redacted)");
     assert_eq!(text(&args[5]), "10");
 
@@ -521,13 +723,21 @@ async fn slowlog_records_commands() {
         err(&mut con, &["SLOWLOG", "GET", "x"]).await,
         "ERR count should be greater than or equal to -1"
     );
-    let Value::Array(all) = ok(&mut con, &["SLOWLOG", "GET", "-1"]).await else { panic!() };
+    let Value::Array(all) = ok(&mut con, &["SLOWLOG", "GET", "-1"]).await else {
+        panic!()
+    };
     assert_eq!(all.len(), 3);
-    ok(&mut con, &["CONFIG", "SET", "slowlog-log-slower-than", "-1"]).await;
+    ok(
+        &mut con,
+        &["CONFIG", "SET", "slowlog-log-slower-than", "-1"],
+    )
+    .await;
     ok(&mut con, &["SLOWLOG", "RESET"]).await;
     assert_eq!(int(&ok(&mut con, &["SLOWLOG", "LEN"]).await), 0);
     let mut con3 = ts.conn(true).await;
-    let Value::Array(help) = ok(&mut con3, &["SLOWLOG", "HELP"]).await else { panic!() };
+    let Value::Array(help) = ok(&mut con3, &["SLOWLOG", "HELP"]).await else {
+        panic!()
+    };
     assert_eq!(text(&help[1]), "GET [<count>]");
 }
 
@@ -553,7 +763,10 @@ async fn debug_latency_and_time() {
             "{line}"
         );
         assert!(line.ends_with(" lru_seconds_idle:0"), "{line}");
-        assert_eq!(err(&mut con, &["DEBUG", "OBJECT", "nokey"]).await, "ERR no such key");
+        assert_eq!(
+            err(&mut con, &["DEBUG", "OBJECT", "nokey"]).await,
+            "ERR no such key"
+        );
         assert_eq!(
             err(&mut con, &["DEBUG", "NOSUCH"]).await,
             "ERR unknown subcommand or wrong number of arguments for 'NOSUCH'. Try DEBUG HELP."
@@ -577,16 +790,28 @@ async fn debug_latency_and_time() {
     ok(&mut other, &["PING"]).await;
     assert!(started.elapsed() >= Duration::from_millis(190));
     sleeper.await.unwrap();
-    let Value::Array(latest) = ok(&mut other, &["LATENCY", "LATEST"]).await else { panic!() };
+    let Value::Array(latest) = ok(&mut other, &["LATENCY", "LATEST"]).await else {
+        panic!()
+    };
     assert_eq!(latest.len(), 1);
-    let Value::Array(event) = &latest[0] else { panic!() };
+    let Value::Array(event) = &latest[0] else {
+        panic!()
+    };
     assert_eq!(text(&event[0]), "command");
     assert!(int(&event[2]) >= 190 && int(&event[3]) >= int(&event[2]));
-    assert_eq!(int(&ok(&mut other, &["LATENCY", "RESET", "nosuch"]).await), 0);
+    assert_eq!(
+        int(&ok(&mut other, &["LATENCY", "RESET", "nosuch"]).await),
+        0
+    );
     assert_eq!(int(&ok(&mut other, &["LATENCY", "RESET"]).await), 1);
-    assert_eq!(ok(&mut other, &["LATENCY", "LATEST"]).await, Value::Array(vec![]));
+    assert_eq!(
+        ok(&mut other, &["LATENCY", "LATEST"]).await,
+        Value::Array(vec![])
+    );
 
-    let Value::Array(time) = ok(&mut other, &["TIME"]).await else { panic!() };
+    let Value::Array(time) = ok(&mut other, &["TIME"]).await else {
+        panic!()
+    };
     let secs: u64 = text(&time[0]).parse().unwrap();
     let micros: u64 = text(&time[1]).parse().unwrap();
     assert!(secs.abs_diff(node::server::unix_ms() / 1000) <= 2);
@@ -598,10 +823,22 @@ async fn shutdown_variants() {
     let _shared = MEMORY.read().await;
     let ts = common::start("").await;
     let mut con = ts.conn(false).await;
-    assert_eq!(err(&mut con, &["SHUTDOWN", "ABORT"]).await, "ERR No shutdown in progress.");
-    assert_eq!(err(&mut con, &["SHUTDOWN", "NOSAVE", "SAVE"]).await, "ERR syntax error");
-    assert_eq!(err(&mut con, &["SHUTDOWN", "ABORT", "NOW"]).await, "ERR syntax error");
-    assert_eq!(err(&mut con, &["SHUTDOWN", "bogus"]).await, "ERR syntax error");
+    assert_eq!(
+        err(&mut con, &["SHUTDOWN", "ABORT"]).await,
+        "ERR No shutdown in progress."
+    );
+    assert_eq!(
+        err(&mut con, &["SHUTDOWN", "NOSAVE", "SAVE"]).await,
+        "ERR syntax error"
+    );
+    assert_eq!(
+        err(&mut con, &["SHUTDOWN", "ABORT", "NOW"]).await,
+        "ERR syntax error"
+    );
+    assert_eq!(
+        err(&mut con, &["SHUTDOWN", "bogus"]).await,
+        "ERR syntax error"
+    );
     // Saving is impossible without persistence: Redis's answer when the save fails.
     assert_eq!(
         err(&mut con, &["SHUTDOWN", "SAVE"]).await,

@@ -83,7 +83,7 @@ fn config_get(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
 }
 
 fn config_set(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
-    if args.len() % 2 != 0 {
+    if !args.len().is_multiple_of(2) {
         return Err(CmdError::syntax());
     }
     let pairs: Vec<(String, String)> = args[2..]
@@ -227,7 +227,9 @@ fn config_rewrite(ctx: &mut Ctx, _args: &[Bytes]) -> CmdResult {
         Err(err) => {
             let reason = os_error_text(&err);
             tracing::warn!("CONFIG REWRITE failed: {reason}");
-            Err(CmdError::new(format!("ERR Rewriting config file: {reason}")))
+            Err(CmdError::new(format!(
+                "ERR Rewriting config file: {reason}"
+            )))
         }
     }
 }

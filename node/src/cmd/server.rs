@@ -290,7 +290,9 @@ fn debug(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
             ctx.out.ok();
         }
         ("error", 3) => {
-            return Err(CmdError::new(String::from_utf8_lossy(&args[2]).into_owned()));
+            return Err(CmdError::new(
+                String::from_utf8_lossy(&args[2]).into_owned(),
+            ));
         }
         ("protocol", 3) => debug_protocol(ctx, &args[2])?,
         _ => {
@@ -396,6 +398,8 @@ fn debug_protocol(ctx: &mut Ctx, kind: &[u8]) -> CmdResult {
     match kind.as_str() {
         "string" => out.bulk_str("Hello World"),
         "integer" => out.int(12345),
+        // Redis's fixed test value, not an approximation of pi.
+        #[allow(clippy::approx_constant)]
         "double" => out.double(3.141),
         "bignum" => {
             if out.is_resp3() {
