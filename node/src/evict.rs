@@ -214,7 +214,8 @@ impl MemoryTracker {
 
     /// Ask the allocator now.
     pub fn refresh(&mut self, now_ms: u64) -> u64 {
-        let used = allocator_stats().allocated;
+        let _ = tikv_jemalloc_ctl::epoch::advance();
+        let used = tikv_jemalloc_ctl::stats::allocated::read().unwrap_or(0) as u64;
         self.refreshed = used;
         self.refreshed_ms = now_ms.max(1);
         self.net_since_refresh = 0;

@@ -102,8 +102,8 @@ pub fn cron(server: &Server, now_ms: u64) {
     m.net_input.sample(input, elapsed);
     m.net_output.sample(output, elapsed);
     m.last_ms = now_ms;
-    let used = store.evict.memory.estimate();
-    store.evict.memory.peak = store.evict.memory.peak.max(used);
+    // Keeps used_memory_peak current (the refresh records the peak).
+    store.evict.memory.refresh(now_ms);
 }
 
 const SECTIONS: &[&str] = &[
