@@ -1,11 +1,13 @@
 //! `switchyard`: argument parsing and hand-off to the components.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
-
-#[global_allocator]
-static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, reload};
 
 #[derive(Parser)]
 #[command(
@@ -23,12 +25,16 @@ enum Commands {
     /// Run a Redis 7-compatible storage node.
     ///
     /// Takes an optional redis.conf-format file, then redis-server-style flags that override
-    /// it, with the same directive names:
+    /// it, with the same directive names (flags are read as lines appended to the file):
     ///
-    ///   switchyard node node.conf --port 7000 --requirepass secret --bind 127.0.0.1
+    ///   switchyard node node.conf --port 7000 --requirepass secret --bind 127.0.0.1 ::1
     ///
-    /// Binds 127.0.0.1 and ::1 on port 6379 by default. An unknown or malformed directive
-    /// stops start-up with an error naming the line. SIGTERM and SIGINT shut down gracefully.
+    /// Listens on every `bind` address (default 127.0.0.1 and, if available, ::1; a leading
+    /// `-` marks an address that may be unavailable, `*` means every IPv4 address and `::*`
+    /// every IPv6 one) on `port` (default 6379). An unknown or malformed directive stops
+    /// start-up with an error naming the line. `loglevel` and `logfile` direct the log
+    /// (RUST_LOG overrides the level), `pidfile` gets the process id. CONFIG REWRITE writes
+    /// changes back to the file. SIGTERM and SIGINT shut down gracefully.
     #[command(verbatim_doc_comment)]
     Node {
         /// An optional redis.conf-format file, then directives as `--name value [value ...]`.
@@ -42,13 +48,6 @@ enum Commands {
 }
 
 fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
     match cli.command {
         Commands::Node { args } => {
@@ -69,6 +68,47 @@ fn split_config_file(mut args: Vec<String>) -> (Option<PathBuf>, Vec<String>) {
     }
 }
 
+/// Log to standard error or `logfile`, at `loglevel` unless RUST_LOG says otherwise; CONFIG
+/// SET loglevel changes the level at runtime.
+fn init_logging(config: &node::Config) -> Result<(), String> {
+    let from_env = std::env::var("RUST_LOG").is_ok();
+    let filter = if from_env {
+        EnvFilter::from_default_env()
+    } else {
+        EnvFilter::new(config.loglevel.tracing_filter())
+    };
+    let (filter, handle) = reload::Layer::new(filter);
+    let registry = tracing_subscriber::registry().with(filter);
+    if config.logfile.is_empty() {
+        registry
+            .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+            .init();
+    } else {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&config.logfile)
+            .map_err(|e| format!("Can't open the log file: {}", os_error(&e)))?;
+        registry
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .with_ansi(false)
+                    .with_writer(std::sync::Mutex::new(file)),
+            )
+            .init();
+    }
+    if !from_env {
+        let _ = node::cmd::config::LOG_LEVEL_HOOK.set(Box::new(move |level| {
+            let _ = handle.reload(EnvFilter::new(level.tracing_filter()));
+        }));
+    }
+    Ok(())
+}
+
+fn os_error(err: &std::io::Error) -> String {
+    node::cmd::config::os_error_text(err)
+}
+
 fn run_node(config_path: Option<PathBuf>, directives: Vec<String>) -> std::process::ExitCode {
     let config = match node::Config::from_file_and_args(config_path.as_deref(), &directives) {
         Ok(c) => c,
@@ -77,23 +117,43 @@ fn run_node(config_path: Option<PathBuf>, directives: Vec<String>) -> std::proce
             return std::process::ExitCode::FAILURE;
         }
     };
+    if let Err(err) = init_logging(&config) {
+        eprintln!("\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\n{err}");
+        return std::process::ExitCode::FAILURE;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("tokio runtime");
-    runtime.block_on(async move {
-        let listener = match bind(&config).await {
+    let pidfile = config.pidfile.clone();
+    let code = runtime.block_on(async move {
+        let listeners = match bind_all(&config) {
             Ok(l) => l,
             Err(err) => {
-                eprintln!(
-                    "Could not create server TCP listening socket {}:{}: {err}",
-                    config.bind.join(" "),
-                    config.port
-                );
+                tracing::error!("{err}");
+                eprintln!("{err}");
                 return std::process::ExitCode::FAILURE;
             }
         };
-        tracing::info!(port = config.port, "Ready to accept connections");
+        if let Some(path) = &config.pidfile
+            && let Err(e) = std::fs::write(path, format!("{}\n", std::process::id()))
+        {
+            tracing::warn!("Failed to write PID file: {}", os_error(&e));
+        }
+        let port = listeners
+            .first()
+            .and_then(|l| l.local_addr().ok())
+            .map_or(config.port, |a| a.port());
+        let server = node::Server::new(config, port);
+        let mut listeners = listeners.into_iter();
+        let Some(first) = listeners.next() else {
+            eprintln!("Configured to not listen anywhere, exiting.");
+            return std::process::ExitCode::FAILURE;
+        };
+        for extra in listeners {
+            tokio::spawn(accept_loop(server.clone(), extra));
+        }
+        tracing::info!(port, "Ready to accept connections");
         let shutdown = async {
             let mut term =
                 tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
@@ -104,32 +164,100 @@ fn run_node(config_path: Option<PathBuf>, directives: Vec<String>) -> std::proce
             }
             tracing::info!("Received signal, shutting down");
         };
-        match node::run(config, listener, shutdown).await {
+        match node::serve(server, first, shutdown).await {
             Ok(()) => std::process::ExitCode::SUCCESS,
             Err(err) => {
                 eprintln!("{err}");
                 std::process::ExitCode::FAILURE
             }
         }
-    })
+    });
+    if let Some(path) = pidfile {
+        let _ = std::fs::remove_file(path);
+    }
+    code
 }
 
-/// Bind the first usable `bind` address; a leading `-` marks one that may be unavailable.
-async fn bind(config: &node::Config) -> std::io::Result<tokio::net::TcpListener> {
-    let mut last_err = None;
-    for addr in &config.bind {
-        let optional = addr.starts_with('-');
-        let host = addr.trim_start_matches('-');
-        let host = if host.contains(':') {
-            format!("[{host}]")
-        } else {
-            host.to_string()
-        };
-        match tokio::net::TcpListener::bind(format!("{host}:{}", config.port)).await {
-            Ok(l) => return Ok(l),
-            Err(e) if optional => last_err = Some(e),
-            Err(e) => return Err(e),
+/// Accept on an additional `bind` address until the server shuts down.
+async fn accept_loop(server: Arc<node::Server>, listener: tokio::net::TcpListener) {
+    loop {
+        tokio::select! {
+            _ = server.shutdown.cancelled() => return,
+            accepted = listener.accept() => match accepted {
+                Ok((socket, addr)) => {
+                    tokio::spawn(node::conn::serve_client(server.clone(), socket, addr));
+                }
+                Err(err) => {
+                    tracing::warn!(%err, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                }
+            },
         }
     }
-    Err(last_err.unwrap_or_else(|| std::io::Error::other("no bind address")))
+}
+
+/// Bind every `bind` address as Redis does: `*` is every IPv4 address, `::*` every IPv6 one,
+/// and an address with a leading `-` is skipped when the system cannot bind it.
+fn bind_all(config: &node::Config) -> Result<Vec<tokio::net::TcpListener>, String> {
+    let mut listeners = Vec::new();
+    for entry in &config.bind {
+        let optional = entry.starts_with('-');
+        let host = entry.trim_start_matches('-');
+        let host = match host {
+            "*" => "0.0.0.0",
+            "::*" => "::",
+            other => other,
+        };
+        let addr: SocketAddr = match host.parse::<std::net::IpAddr>() {
+            Ok(ip) => SocketAddr::new(ip, config.port),
+            Err(_) => {
+                let failure = format!(
+                    "Could not create server TCP listening socket {host}:{}: Name or service not known",
+                    config.port
+                );
+                return Err(format!(
+                    "{failure}\nFailed listening on port {} (TCP), aborting.",
+                    config.port
+                ));
+            }
+        };
+        match listen(addr, config.tcp_backlog) {
+            Ok(l) => listeners.push(l),
+            Err(e) if optional && unavailable(&e) => {
+                tracing::warn!("Skipping optional bind address {host}: {}", os_error(&e));
+            }
+            Err(e) => {
+                return Err(format!(
+                    "Warning: Could not create server TCP listening socket {host}:{}: {}\nFailed listening on port {} (TCP), aborting.",
+                    config.port,
+                    os_error(&e),
+                    config.port
+                ));
+            }
+        }
+    }
+    Ok(listeners)
+}
+
+/// Errors Redis treats as "this address family or address is not available here".
+fn unavailable(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    matches!(
+        e.kind(),
+        ErrorKind::AddrNotAvailable | ErrorKind::Unsupported | ErrorKind::InvalidInput
+    ) || matches!(e.raw_os_error(), Some(92 | 93 | 94 | 96 | 97 | 99))
+}
+
+fn listen(addr: SocketAddr, backlog: u32) -> std::io::Result<tokio::net::TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, None)?;
+    if addr.is_ipv6() {
+        // Keep IPv6 listeners from also claiming the IPv4 port, so both can be bound.
+        socket.set_only_v6(true)?;
+    }
+    socket.set_reuse_address(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(backlog.min(i32::MAX as u32) as i32)?;
+    socket.set_nonblocking(true)?;
+    tokio::net::TcpListener::from_std(socket.into())
 }

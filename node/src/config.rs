@@ -1,4 +1,9 @@
 //! Node configuration: redis.conf directives, from a file and from `--name value` flags.
+//!
+//! `Config` is plain typed data. Around it, [`DIRECTIVES`] is the registry that knows, for
+//! every directive the node honours, its name and aliases, how to parse and format its value,
+//! whether CONFIG SET may change it at runtime, and how CONFIG REWRITE writes it back. Parsing
+//! rules, bounds and error texts are Redis 7.0's.
 
 use std::path::{Path, PathBuf};
 
@@ -12,6 +17,7 @@ pub struct Config {
     pub timeout: u64,
     pub databases: usize,
     pub proto_max_bulk_len: u64,
+    /// Server cron frequency, already clamped to 1..=500 as Redis does.
     pub hz: u32,
     /// Bytes; 0 = no limit.
     pub maxmemory: u64,
@@ -26,11 +32,29 @@ pub struct Config {
     pub zset_max_listpack_value: usize,
     pub list_max_listpack_size: i64,
     pub client_output_buffer_limit: ClientOutputBufferLimits,
-    /// Microseconds; negative disables the slow log, 0 logs everything.
+    /// Microseconds; -1 disables the slow log, 0 logs everything.
     pub slowlog_log_slower_than: i64,
     pub slowlog_max_len: usize,
     /// Milliseconds; 0 disables the latency monitor.
     pub latency_monitor_threshold: u64,
+    pub loglevel: LogLevel,
+    /// Empty: standard error.
+    pub logfile: String,
+    pub pidfile: Option<String>,
+    pub protected_mode: bool,
+    /// Seconds between TCP keepalive probes on client sockets (0 = off).
+    pub tcp_keepalive: u32,
+    pub tcp_backlog: u32,
+    pub enable_debug_command: ProtectedAction,
+    /// Accepted for compatibility: values are always freed synchronously, which these
+    /// directives only tune the speed of.
+    pub lazyfree_lazy_eviction: bool,
+    pub lazyfree_lazy_expire: bool,
+    pub lazyfree_lazy_server_del: bool,
+    pub lazyfree_lazy_user_del: bool,
+    pub lazyfree_lazy_user_flush: bool,
+    /// Accepted for compatibility: per-slot tables always rehash incrementally.
+    pub activerehashing: bool,
     /// Path of the file the configuration was read from (CONFIG REWRITE writes it back).
     pub config_file: Option<PathBuf>,
 }
@@ -51,7 +75,8 @@ impl Default for Config {
             maxmemory_samples: 5,
             lfu_log_factor: 10,
             lfu_decay_time: 1,
-            hash_max_listpack_entries: 128,
+            // Redis's built-in default (redis.conf's sample file says 128).
+            hash_max_listpack_entries: 512,
             hash_max_listpack_value: 64,
             set_max_intset_entries: 512,
             zset_max_listpack_entries: 128,
@@ -61,6 +86,19 @@ impl Default for Config {
             slowlog_log_slower_than: 10000,
             slowlog_max_len: 128,
             latency_monitor_threshold: 0,
+            loglevel: LogLevel::Notice,
+            logfile: String::new(),
+            pidfile: None,
+            protected_mode: true,
+            tcp_keepalive: 300,
+            tcp_backlog: 511,
+            enable_debug_command: ProtectedAction::No,
+            lazyfree_lazy_eviction: false,
+            lazyfree_lazy_expire: false,
+            lazyfree_lazy_server_del: false,
+            lazyfree_lazy_user_del: false,
+            lazyfree_lazy_user_flush: false,
+            activerehashing: true,
             config_file: None,
         }
     }
@@ -79,15 +117,16 @@ pub enum MaxmemoryPolicy {
 }
 
 impl MaxmemoryPolicy {
+    /// In Redis's enum order (its error text lists them so).
     pub const ALL: [MaxmemoryPolicy; 8] = [
-        MaxmemoryPolicy::NoEviction,
-        MaxmemoryPolicy::AllkeysLru,
         MaxmemoryPolicy::VolatileLru,
-        MaxmemoryPolicy::AllkeysLfu,
         MaxmemoryPolicy::VolatileLfu,
-        MaxmemoryPolicy::AllkeysRandom,
         MaxmemoryPolicy::VolatileRandom,
         MaxmemoryPolicy::VolatileTtl,
+        MaxmemoryPolicy::AllkeysLru,
+        MaxmemoryPolicy::AllkeysLfu,
+        MaxmemoryPolicy::AllkeysRandom,
+        MaxmemoryPolicy::NoEviction,
     ];
 
     pub fn name(self) -> &'static str {
@@ -114,6 +153,92 @@ impl MaxmemoryPolicy {
             self,
             MaxmemoryPolicy::AllkeysLfu | MaxmemoryPolicy::VolatileLfu
         )
+    }
+
+    pub fn is_lru(self) -> bool {
+        matches!(
+            self,
+            MaxmemoryPolicy::AllkeysLru | MaxmemoryPolicy::VolatileLru
+        )
+    }
+
+    /// Only keys with an expiry are candidates.
+    pub fn is_volatile(self) -> bool {
+        matches!(
+            self,
+            MaxmemoryPolicy::VolatileLru
+                | MaxmemoryPolicy::VolatileLfu
+                | MaxmemoryPolicy::VolatileRandom
+                | MaxmemoryPolicy::VolatileTtl
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogLevel {
+    Debug,
+    Verbose,
+    Notice,
+    Warning,
+}
+
+impl LogLevel {
+    pub const ALL: [LogLevel; 4] = [
+        LogLevel::Debug,
+        LogLevel::Verbose,
+        LogLevel::Notice,
+        LogLevel::Warning,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            LogLevel::Debug => "debug",
+            LogLevel::Verbose => "verbose",
+            LogLevel::Notice => "notice",
+            LogLevel::Warning => "warning",
+        }
+    }
+
+    /// The `tracing` filter directive that shows what this Redis level shows.
+    pub fn tracing_filter(self) -> &'static str {
+        match self {
+            LogLevel::Debug => "trace",
+            LogLevel::Verbose => "debug",
+            LogLevel::Notice => "info",
+            LogLevel::Warning => "warn",
+        }
+    }
+}
+
+/// `enable-debug-command` and friends: `no`, `yes`, or `local` (loopback connections only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProtectedAction {
+    No,
+    Yes,
+    Local,
+}
+
+impl ProtectedAction {
+    pub const ALL: [ProtectedAction; 3] = [
+        ProtectedAction::No,
+        ProtectedAction::Yes,
+        ProtectedAction::Local,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ProtectedAction::No => "no",
+            ProtectedAction::Yes => "yes",
+            ProtectedAction::Local => "local",
+        }
+    }
+
+    pub fn allows(self, local_client: bool) -> bool {
+        match self {
+            ProtectedAction::No => false,
+            ProtectedAction::Yes => true,
+            ProtectedAction::Local => local_client,
+        }
     }
 }
 
@@ -154,42 +279,812 @@ impl Default for ClientOutputBufferLimits {
     }
 }
 
+impl ClientOutputBufferLimits {
+    fn classes(&self) -> [(&'static str, OutputBufferLimit); 3] {
+        [
+            ("normal", self.normal),
+            ("slave", self.replica),
+            ("pubsub", self.pubsub),
+        ]
+    }
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error("{0}")]
 pub struct ConfigError(pub String);
 
+// ---- the directive registry -----------------------------------------------------------------
+
+/// How a directive's value is parsed, formatted and rewritten.
+pub enum Kind {
+    Bool {
+        get: fn(&Config) -> bool,
+        set: fn(&mut Config, bool),
+    },
+    /// An integer, optionally with memory units (`1gb`). `unsigned` types print their bounds
+    /// and reject negatives as C's unsigned comparison does.
+    Int {
+        min: i64,
+        max: u64,
+        memory: bool,
+        unsigned: bool,
+        get: fn(&Config) -> i64,
+        set: fn(&mut Config, i64),
+    },
+    Enum {
+        names: &'static [&'static str],
+        get: fn(&Config) -> usize,
+        set: fn(&mut Config, usize),
+    },
+    /// A string; `None` means unset (an empty value unsets it).
+    Str {
+        get: fn(&Config) -> Option<String>,
+        set: fn(&mut Config, Option<String>),
+        default: Option<&'static str>,
+    },
+    /// Directives with their own syntax (several arguments).
+    Special {
+        set: fn(&mut Config, &[String]) -> Result<(), String>,
+        get: fn(&Config) -> String,
+        rewrite: fn(&Config) -> Rewrite,
+    },
+}
+
+/// What CONFIG REWRITE does with a directive.
+pub enum Rewrite {
+    /// Drop every line of the directive from the file (it is at its default and has no line).
+    Remove,
+    /// These lines; `force` appends them even when the file had none.
+    Lines { lines: Vec<String>, force: bool },
+}
+
+pub struct Directive {
+    pub name: &'static str,
+    pub aliases: &'static [&'static str],
+    /// CONFIG SET may change it.
+    pub mutable: bool,
+    /// CONFIG SET splits its value on spaces into several arguments.
+    pub multi_arg: bool,
+    /// Its value is hidden from the slow log (as Redis redacts it).
+    pub sensitive: bool,
+    pub kind: Kind,
+}
+
+impl std::fmt::Debug for Directive {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Directive")
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+macro_rules! bool_directive {
+    ($name:literal, $field:ident) => {
+        Directive {
+            name: $name,
+            aliases: &[],
+            mutable: true,
+            multi_arg: false,
+            sensitive: false,
+            kind: Kind::Bool {
+                get: |c| c.$field,
+                set: |c, v| c.$field = v,
+            },
+        }
+    };
+}
+
+macro_rules! int_directive {
+    ($name:literal, $aliases:expr, $mutable:expr, $min:expr, $max:expr, $memory:expr, $unsigned:expr, $field:ident, $ty:ty) => {
+        Directive {
+            name: $name,
+            aliases: $aliases,
+            mutable: $mutable,
+            multi_arg: false,
+            sensitive: false,
+            kind: Kind::Int {
+                min: $min,
+                max: $max,
+                memory: $memory,
+                unsigned: $unsigned,
+                get: |c| c.$field as i64,
+                set: |c, v| c.$field = v as $ty,
+            },
+        }
+    };
+}
+
+const INT_MAX: u64 = i32::MAX as u64;
+const LONG_MAX: u64 = i64::MAX as u64;
+
+const POLICY_NAMES: &[&str] = &[
+    "volatile-lru",
+    "volatile-lfu",
+    "volatile-random",
+    "volatile-ttl",
+    "allkeys-lru",
+    "allkeys-lfu",
+    "allkeys-random",
+    "noeviction",
+];
+const LOGLEVEL_NAMES: &[&str] = &["debug", "verbose", "notice", "warning"];
+const PROTECTED_NAMES: &[&str] = &["no", "yes", "local"];
+
+/// Every directive the node honours. Persistence and replication directives come with those
+/// features.
+pub static DIRECTIVES: &[Directive] = &[
+    // `port` and `bind` are set at start-up: the listeners belong to the caller of `serve`.
+    int_directive!("port", &[], false, 0, 65535, false, false, port, u16),
+    Directive {
+        name: "bind",
+        aliases: &[],
+        mutable: false,
+        multi_arg: true,
+        sensitive: false,
+        kind: Kind::Special {
+            set: set_bind,
+            get: |c| c.bind.join(" "),
+            rewrite: rewrite_bind,
+        },
+    },
+    Directive {
+        name: "requirepass",
+        aliases: &[],
+        mutable: true,
+        multi_arg: false,
+        sensitive: true,
+        kind: Kind::Str {
+            get: |c| c.requirepass.clone(),
+            set: |c, v| c.requirepass = v,
+            default: None,
+        },
+    },
+    int_directive!(
+        "maxclients",
+        &[],
+        true,
+        1,
+        u32::MAX as u64,
+        false,
+        true,
+        maxclients,
+        usize
+    ),
+    int_directive!("timeout", &[], true, 0, INT_MAX, false, false, timeout, u64),
+    int_directive!(
+        "databases",
+        &[],
+        false,
+        1,
+        INT_MAX,
+        false,
+        false,
+        databases,
+        usize
+    ),
+    int_directive!(
+        "proto-max-bulk-len",
+        &[],
+        true,
+        1024 * 1024,
+        LONG_MAX,
+        true,
+        false,
+        proto_max_bulk_len,
+        u64
+    ),
+    Directive {
+        name: "hz",
+        aliases: &[],
+        mutable: true,
+        multi_arg: false,
+        sensitive: false,
+        kind: Kind::Int {
+            min: 0,
+            max: INT_MAX,
+            memory: false,
+            unsigned: false,
+            get: |c| c.hz as i64,
+            // Redis takes hz as a hint and clamps it.
+            set: |c, v| c.hz = v.clamp(1, 500) as u32,
+        },
+    },
+    int_directive!(
+        "maxmemory",
+        &[],
+        true,
+        0,
+        u64::MAX,
+        true,
+        true,
+        maxmemory,
+        u64
+    ),
+    Directive {
+        name: "maxmemory-policy",
+        aliases: &[],
+        mutable: true,
+        multi_arg: false,
+        sensitive: false,
+        kind: Kind::Enum {
+            names: POLICY_NAMES,
+            get: |c| {
+                POLICY_NAMES
+                    .iter()
+                    .position(|n| *n == c.maxmemory_policy.name())
+                    .unwrap_or(0)
+            },
+            set: |c, i| {
+                if let Some(p) = MaxmemoryPolicy::parse(POLICY_NAMES[i]) {
+                    c.maxmemory_policy = p;
+                }
+            },
+        },
+    },
+    int_directive!(
+        "maxmemory-samples",
+        &[],
+        true,
+        1,
+        INT_MAX,
+        false,
+        false,
+        maxmemory_samples,
+        u32
+    ),
+    int_directive!(
+        "lfu-log-factor",
+        &[],
+        true,
+        0,
+        INT_MAX,
+        false,
+        false,
+        lfu_log_factor,
+        u32
+    ),
+    int_directive!(
+        "lfu-decay-time",
+        &[],
+        true,
+        0,
+        INT_MAX,
+        false,
+        false,
+        lfu_decay_time,
+        u32
+    ),
+    int_directive!(
+        "hash-max-listpack-entries",
+        &["hash-max-ziplist-entries"],
+        true,
+        0,
+        LONG_MAX,
+        false,
+        true,
+        hash_max_listpack_entries,
+        usize
+    ),
+    int_directive!(
+        "hash-max-listpack-value",
+        &["hash-max-ziplist-value"],
+        true,
+        0,
+        LONG_MAX,
+        true,
+        true,
+        hash_max_listpack_value,
+        usize
+    ),
+    int_directive!(
+        "set-max-intset-entries",
+        &[],
+        true,
+        0,
+        LONG_MAX,
+        false,
+        true,
+        set_max_intset_entries,
+        usize
+    ),
+    int_directive!(
+        "zset-max-listpack-entries",
+        &["zset-max-ziplist-entries"],
+        true,
+        0,
+        LONG_MAX,
+        false,
+        true,
+        zset_max_listpack_entries,
+        usize
+    ),
+    int_directive!(
+        "zset-max-listpack-value",
+        &["zset-max-ziplist-value"],
+        true,
+        0,
+        LONG_MAX,
+        true,
+        true,
+        zset_max_listpack_value,
+        usize
+    ),
+    int_directive!(
+        "list-max-listpack-size",
+        &["list-max-ziplist-size"],
+        true,
+        i32::MIN as i64,
+        INT_MAX,
+        false,
+        false,
+        list_max_listpack_size,
+        i64
+    ),
+    Directive {
+        name: "client-output-buffer-limit",
+        aliases: &[],
+        mutable: true,
+        multi_arg: true,
+        sensitive: false,
+        kind: Kind::Special {
+            set: set_output_buffer_limits,
+            get: get_output_buffer_limits,
+            rewrite: rewrite_output_buffer_limits,
+        },
+    },
+    int_directive!(
+        "slowlog-log-slower-than",
+        &[],
+        true,
+        -1,
+        i64::MAX as u64,
+        false,
+        false,
+        slowlog_log_slower_than,
+        i64
+    ),
+    int_directive!(
+        "slowlog-max-len",
+        &[],
+        true,
+        0,
+        LONG_MAX,
+        false,
+        true,
+        slowlog_max_len,
+        usize
+    ),
+    int_directive!(
+        "latency-monitor-threshold",
+        &[],
+        true,
+        0,
+        i64::MAX as u64,
+        false,
+        false,
+        latency_monitor_threshold,
+        u64
+    ),
+    Directive {
+        name: "loglevel",
+        aliases: &[],
+        mutable: true,
+        multi_arg: false,
+        sensitive: false,
+        kind: Kind::Enum {
+            names: LOGLEVEL_NAMES,
+            get: |c| c.loglevel as usize,
+            set: |c, i| c.loglevel = LogLevel::ALL[i],
+        },
+    },
+    Directive {
+        name: "logfile",
+        aliases: &[],
+        mutable: false,
+        multi_arg: false,
+        sensitive: false,
+        kind: Kind::Str {
+            get: |c| Some(c.logfile.clone()),
+            set: |c, v| c.logfile = v.unwrap_or_default(),
+            default: Some(""),
+        },
+    },
+    Directive {
+        name: "pidfile",
+        aliases: &[],
+        mutable: false,
+        multi_arg: false,
+        sensitive: false,
+        kind: Kind::Str {
+            get: |c| c.pidfile.clone(),
+            set: |c, v| c.pidfile = v,
+            default: None,
+        },
+    },
+    Directive {
+        name: "daemonize",
+        aliases: &[],
+        mutable: false,
+        multi_arg: false,
+        sensitive: false,
+        kind: Kind::Special {
+            set: set_daemonize,
+            get: |_| "no".into(),
+            rewrite: |_| Rewrite::Lines {
+                lines: vec!["daemonize no".into()],
+                force: false,
+            },
+        },
+    },
+    bool_directive!("protected-mode", protected_mode),
+    int_directive!(
+        "tcp-keepalive",
+        &[],
+        true,
+        0,
+        INT_MAX,
+        false,
+        false,
+        tcp_keepalive,
+        u32
+    ),
+    int_directive!(
+        "tcp-backlog",
+        &[],
+        false,
+        0,
+        INT_MAX,
+        false,
+        false,
+        tcp_backlog,
+        u32
+    ),
+    Directive {
+        name: "enable-debug-command",
+        aliases: &[],
+        mutable: false,
+        multi_arg: false,
+        sensitive: false,
+        kind: Kind::Enum {
+            names: PROTECTED_NAMES,
+            get: |c| c.enable_debug_command as usize,
+            set: |c, i| c.enable_debug_command = ProtectedAction::ALL[i],
+        },
+    },
+    bool_directive!("lazyfree-lazy-eviction", lazyfree_lazy_eviction),
+    bool_directive!("lazyfree-lazy-expire", lazyfree_lazy_expire),
+    bool_directive!("lazyfree-lazy-server-del", lazyfree_lazy_server_del),
+    bool_directive!("lazyfree-lazy-user-del", lazyfree_lazy_user_del),
+    bool_directive!("lazyfree-lazy-user-flush", lazyfree_lazy_user_flush),
+    bool_directive!("activerehashing", activerehashing),
+];
+
+/// Directives Redis 7.0 still accepts in files and ignores.
+const DEPRECATED: &[&str] = &[
+    "list-max-ziplist-entries",
+    "list-max-ziplist-value",
+    "lua-replicate-commands",
+];
+
+/// The directive called `name` (or one of its aliases), case-insensitively.
+pub fn lookup(name: &str) -> Option<&'static Directive> {
+    DIRECTIVES.iter().find(|d| {
+        d.name.eq_ignore_ascii_case(name) || d.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
+    })
+}
+
+/// Every name CONFIG GET knows, with its directive (aliases included, as Redis lists them).
+pub fn all_names() -> impl Iterator<Item = (&'static str, &'static Directive)> {
+    DIRECTIVES
+        .iter()
+        .flat_map(|d| std::iter::once((d.name, d)).chain(d.aliases.iter().map(move |a| (*a, d))))
+}
+
+impl Directive {
+    /// Set from arguments (one unless `multi_arg`). Errors are Redis's texts.
+    pub fn set(&self, config: &mut Config, values: &[String]) -> Result<(), String> {
+        match &self.kind {
+            Kind::Special { set, .. } => set(config, values),
+            _ => {
+                let [value] = values else {
+                    return Err("wrong number of arguments".into());
+                };
+                self.set_one(config, value)
+            }
+        }
+    }
+
+    fn set_one(&self, config: &mut Config, value: &str) -> Result<(), String> {
+        match &self.kind {
+            Kind::Bool { set, .. } => {
+                let v = if value.eq_ignore_ascii_case("yes") {
+                    true
+                } else if value.eq_ignore_ascii_case("no") {
+                    false
+                } else {
+                    return Err("argument must be 'yes' or 'no'".into());
+                };
+                set(config, v);
+            }
+            Kind::Int {
+                min,
+                max,
+                memory,
+                unsigned,
+                set,
+                ..
+            } => {
+                let v = parse_numeric(value, *memory)?;
+                check_bounds(v, *min, *max, *unsigned)?;
+                set(config, v as i64);
+            }
+            Kind::Enum { names, set, .. } => {
+                let Some(i) = names.iter().position(|n| n.eq_ignore_ascii_case(value)) else {
+                    return Err(format!(
+                        "argument(s) must be one of the following: {}",
+                        names.join(", ")
+                    ));
+                };
+                set(config, i);
+            }
+            Kind::Str { set, .. } => {
+                set(config, (!value.is_empty()).then(|| value.to_string()));
+            }
+            Kind::Special { set, .. } => set(config, &[value.to_string()])?,
+        }
+        Ok(())
+    }
+
+    /// The value as CONFIG GET shows it.
+    pub fn get(&self, config: &Config) -> String {
+        match &self.kind {
+            Kind::Bool { get, .. } => if get(config) { "yes" } else { "no" }.into(),
+            Kind::Int {
+                get,
+                memory,
+                unsigned,
+                ..
+            } => {
+                let v = get(config);
+                if *memory || *unsigned {
+                    (v as u64).to_string()
+                } else {
+                    v.to_string()
+                }
+            }
+            Kind::Enum { names, get, .. } => names.get(get(config)).copied().unwrap_or("").into(),
+            Kind::Str { get, .. } => get(config).unwrap_or_default(),
+            Kind::Special { get, .. } => get(config),
+        }
+    }
+
+    /// What CONFIG REWRITE writes for this directive.
+    fn rewrite(&self, config: &Config) -> Rewrite {
+        let default = Config::default();
+        match &self.kind {
+            Kind::Bool { get, .. } => Rewrite::Lines {
+                lines: vec![format!(
+                    "{} {}",
+                    self.name,
+                    if get(config) { "yes" } else { "no" }
+                )],
+                force: get(config) != get(&default),
+            },
+            Kind::Int { get, memory, .. } => {
+                let v = get(config);
+                let text = if *memory {
+                    format_memory(v as u64)
+                } else {
+                    v.to_string()
+                };
+                Rewrite::Lines {
+                    lines: vec![format!("{} {text}", self.name)],
+                    force: v != get(&default),
+                }
+            }
+            Kind::Enum { names, get, .. } => Rewrite::Lines {
+                lines: vec![format!(
+                    "{} {}",
+                    self.name,
+                    names.get(get(config)).copied().unwrap_or("")
+                )],
+                force: get(config) != get(&default),
+            },
+            Kind::Str { get, default, .. } => match get(config) {
+                None => Rewrite::Remove,
+                Some(v) => Rewrite::Lines {
+                    force: *default != Some(v.as_str()),
+                    lines: vec![format!("{} {}", self.name, repr(&v))],
+                },
+            },
+            Kind::Special { rewrite, .. } => rewrite(config),
+        }
+    }
+}
+
+/// A number as Redis's numeric configs read it: memory units first when allowed, else a
+/// strict integer.
+fn parse_numeric(value: &str, memory: bool) -> Result<i128, String> {
+    if memory {
+        return parse_memory(value)
+            .map(|v| v as i128)
+            .map_err(|_| "argument must be a memory value".to_string());
+    }
+    wire::request::parse_i64(value.as_bytes())
+        .map(|v| v as i128)
+        .ok_or_else(|| "argument couldn't be parsed into an integer".to_string())
+}
+
+fn check_bounds(v: i128, min: i64, max: u64, unsigned: bool) -> Result<(), String> {
+    // Unsigned C types see a negative number as a huge one.
+    let v = if unsigned && v < 0 {
+        v + (1i128 << 64)
+    } else {
+        v
+    };
+    if v < min as i128 || v > max as i128 {
+        return Err(format!(
+            "argument must be between {min} and {max} inclusive"
+        ));
+    }
+    Ok(())
+}
+
+fn set_bind(config: &mut Config, values: &[String]) -> Result<(), String> {
+    if values.len() > 16 {
+        return Err("Too many bind addresses specified.".into());
+    }
+    config.bind = if values.len() == 1 && values[0].is_empty() {
+        Vec::new()
+    } else {
+        values.to_vec()
+    };
+    Ok(())
+}
+
+fn rewrite_bind(config: &Config) -> Rewrite {
+    if config.bind == Config::default().bind {
+        return Rewrite::Remove;
+    }
+    let addresses = if config.bind.is_empty() {
+        "\"\"".to_string()
+    } else {
+        config.bind.join(" ")
+    };
+    Rewrite::Lines {
+        lines: vec![format!("bind {addresses}")],
+        force: true,
+    }
+}
+
+fn set_daemonize(_config: &mut Config, values: &[String]) -> Result<(), String> {
+    match values {
+        [v] if v.eq_ignore_ascii_case("no") => Ok(()),
+        [v] if v.eq_ignore_ascii_case("yes") => {
+            Err("daemonize yes is not supported: run the node under a supervisor".into())
+        }
+        [_] => Err("argument must be 'yes' or 'no'".into()),
+        _ => Err("wrong number of arguments".into()),
+    }
+}
+
+/// `client-output-buffer-limit <class> <hard> <soft> <soft seconds> [<class> ...]`: all
+/// classes are checked before any is changed.
+fn set_output_buffer_limits(config: &mut Config, values: &[String]) -> Result<(), String> {
+    if !values.len().is_multiple_of(4) {
+        return Err("Wrong number of arguments in buffer limit configuration.".into());
+    }
+    let mut limits = config.client_output_buffer_limit;
+    for chunk in values.chunks(4) {
+        let class = chunk[0].to_ascii_lowercase();
+        if !matches!(class.as_str(), "normal" | "replica" | "slave" | "pubsub") {
+            return Err("Invalid client class specified in buffer limit configuration.".into());
+        }
+        let bad = || "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+        let hard = parse_memory(&chunk[1]).map_err(|_| bad())?;
+        let soft = parse_memory(&chunk[2]).map_err(|_| bad())?;
+        let soft_seconds = parse_c_long(&chunk[3])
+            .filter(|v| *v >= 0)
+            .ok_or_else(bad)? as u64;
+        let limit = OutputBufferLimit {
+            hard,
+            soft,
+            soft_seconds,
+        };
+        match class.as_str() {
+            "normal" => limits.normal = limit,
+            "pubsub" => limits.pubsub = limit,
+            _ => limits.replica = limit,
+        }
+    }
+    config.client_output_buffer_limit = limits;
+    Ok(())
+}
+
+fn get_output_buffer_limits(config: &Config) -> String {
+    config
+        .client_output_buffer_limit
+        .classes()
+        .iter()
+        .map(|(name, l)| format!("{name} {} {} {}", l.hard, l.soft, l.soft_seconds))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn rewrite_output_buffer_limits(config: &Config) -> Rewrite {
+    let defaults = ClientOutputBufferLimits::default().classes();
+    let mut force = false;
+    let lines = config
+        .client_output_buffer_limit
+        .classes()
+        .iter()
+        .zip(defaults.iter())
+        .map(|((name, l), (_, d))| {
+            force |= l != d;
+            let name = if *name == "slave" { "replica" } else { name };
+            format!(
+                "client-output-buffer-limit {name} {} {} {}",
+                format_memory(l.hard),
+                format_memory(l.soft),
+                l.soft_seconds
+            )
+        })
+        .collect();
+    Rewrite::Lines { lines, force }
+}
+
+/// `strtoll(s, &end, 10)` with `*end == '\0'`: an optional sign, then digits.
+fn parse_c_long(s: &str) -> Option<i64> {
+    let trimmed = s.trim_start();
+    let digits = trimmed.strip_prefix(['-', '+']).unwrap_or(trimmed);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    trimmed.parse().ok()
+}
+
+// ---- loading --------------------------------------------------------------------------------
+
 impl Config {
-    /// Read a redis.conf-format file, then apply `overrides` (`--name value ...` flags).
+    /// Read a redis.conf-format file, then apply `overrides` (`--name value ...` flags). As
+    /// redis-server does, the flags are appended to the file's text, so a bad flag is reported
+    /// with a line number after the file's lines.
     pub fn from_file_and_args(
         path: Option<&Path>,
         overrides: &[String],
     ) -> Result<Config, ConfigError> {
         let mut config = Config::default();
+        let mut text = String::new();
         if let Some(path) = path {
-            let text = std::fs::read_to_string(path).map_err(|e| {
+            text = std::fs::read_to_string(path).map_err(|e| {
                 ConfigError(format!(
                     "Fatal error, can't open config file '{}': {e}",
                     path.display()
                 ))
             })?;
-            config.config_file = Some(path.to_path_buf());
-            config.apply_text(&text)?;
+            let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+            config.config_file = Some(absolute);
         }
-        config.apply_args(overrides)?;
+        let options = args_to_text(overrides);
+        if !options.is_empty() {
+            text.push('\n');
+            text.push_str(&options);
+        }
+        config.apply_text(&text)?;
         Ok(config)
     }
 
     /// Apply redis.conf text. An unknown or malformed directive is an error naming its line.
     pub fn apply_text(&mut self, text: &str) -> Result<(), ConfigError> {
-        for (number, line) in text.lines().enumerate() {
-            let trimmed = line.trim();
+        for (number, line) in text.split('\n').enumerate() {
+            let trimmed = line.trim_matches([' ', '\t', '\r', '\n']);
             if trimmed.is_empty() || trimmed.starts_with('#') {
                 continue;
             }
             let Some(args) = wire::request::split_args(trimmed.as_bytes()) else {
                 return Err(bad_line(
                     number + 1,
-                    line,
+                    trimmed,
                     "Unbalanced quotes in configuration line",
                 ));
             };
@@ -200,137 +1095,93 @@ impl Config {
             let Some((name, values)) = args.split_first() else {
                 continue;
             };
-            self.set(&name.to_ascii_lowercase(), values)
-                .map_err(|e| bad_line(number + 1, line, &e))?;
+            let name = name.to_ascii_lowercase();
+            let result = if let Some(directive) = lookup(&name) {
+                if !directive.multi_arg && values.len() != 1 {
+                    Err("wrong number of arguments".to_string())
+                } else {
+                    directive.set(self, values)
+                }
+            } else if DEPRECATED.contains(&name.as_str()) && values.len() == 1 {
+                Ok(())
+            } else if name == "include" && values.len() == 1 {
+                self.include(&values[0])
+            } else {
+                Err("Bad directive or wrong number of arguments".to_string())
+            };
+            result.map_err(|e| bad_line(number + 1, trimmed, &e))?;
         }
         Ok(())
+    }
+
+    fn include(&mut self, path: &str) -> Result<(), String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("Fatal error, can't open config file '{path}': {e}"))?;
+        self.apply_text(&text).map_err(|e| e.0)
     }
 
     /// Apply `--name value [value...]` flags as redis-server does: each flag starts a directive
     /// line made of the values that follow it.
     pub fn apply_args(&mut self, args: &[String]) -> Result<(), ConfigError> {
-        let mut text = String::new();
-        for arg in args {
-            if let Some(name) = arg.strip_prefix("--") {
-                text.push('\n');
-                text.push_str(name);
-            } else {
-                text.push(' ');
-                text.push_str(&quote(arg));
-            }
-        }
-        self.apply_text(&text)
+        self.apply_text(&args_to_text(args))
     }
 
-    /// Set one directive. Errors are Redis's texts.
+    /// Set one directive by name, as a config file line would.
     pub fn set(&mut self, name: &str, values: &[String]) -> Result<(), String> {
-        let one = || -> Result<&str, String> {
-            match values {
-                [v] => Ok(v.as_str()),
-                _ => Err("wrong number of arguments".into()),
-            }
-        };
-        match name {
-            "port" => self.port = parse_num(one()?, 0, 65535)? as u16,
-            "bind" => self.bind = values.to_vec(),
-            "requirepass" => {
-                let v = one()?;
-                self.requirepass = (!v.is_empty()).then(|| v.to_string());
-            }
-            "maxclients" => self.maxclients = parse_num(one()?, 1, u32::MAX as i64)? as usize,
-            "timeout" => self.timeout = parse_num(one()?, 0, i32::MAX as i64)? as u64,
-            "databases" => self.databases = parse_num(one()?, 1, i32::MAX as i64)? as usize,
-            "proto-max-bulk-len" => self.proto_max_bulk_len = parse_memory(one()?)?,
-            "hz" => self.hz = parse_num(one()?, 1, 500)? as u32,
-            "maxmemory" => self.maxmemory = parse_memory(one()?)?,
-            "maxmemory-policy" => {
-                self.maxmemory_policy =
-                    MaxmemoryPolicy::parse(one()?).ok_or("argument(s) must be one of the following: volatile-lru, allkeys-lru, volatile-lfu, allkeys-lfu, volatile-random, allkeys-random, volatile-ttl, noeviction")?
-            }
-            "maxmemory-samples" => self.maxmemory_samples = parse_num(one()?, 1, i32::MAX as i64)? as u32,
-            "lfu-log-factor" => self.lfu_log_factor = parse_num(one()?, 0, i32::MAX as i64)? as u32,
-            "lfu-decay-time" => self.lfu_decay_time = parse_num(one()?, 0, i32::MAX as i64)? as u32,
-            "hash-max-listpack-entries" | "hash-max-ziplist-entries" => {
-                self.hash_max_listpack_entries = parse_num(one()?, 0, i64::MAX)? as usize
-            }
-            "hash-max-listpack-value" | "hash-max-ziplist-value" => {
-                self.hash_max_listpack_value = parse_memory(one()?)? as usize
-            }
-            "set-max-intset-entries" => self.set_max_intset_entries = parse_num(one()?, 0, i64::MAX)? as usize,
-            "zset-max-listpack-entries" | "zset-max-ziplist-entries" => {
-                self.zset_max_listpack_entries = parse_num(one()?, 0, i64::MAX)? as usize
-            }
-            "zset-max-listpack-value" | "zset-max-ziplist-value" => {
-                self.zset_max_listpack_value = parse_memory(one()?)? as usize
-            }
-            "list-max-listpack-size" | "list-max-ziplist-size" => {
-                self.list_max_listpack_size = parse_num(one()?, i32::MIN as i64, i32::MAX as i64)?
-            }
-            "client-output-buffer-limit" => self.set_output_buffer_limits(values)?,
-            "slowlog-log-slower-than" => {
-                self.slowlog_log_slower_than = parse_num(one()?, i64::MIN, i64::MAX)?
-            }
-            "slowlog-max-len" => self.slowlog_max_len = parse_num(one()?, 0, i64::MAX)? as usize,
-            "latency-monitor-threshold" => {
-                self.latency_monitor_threshold = parse_num(one()?, 0, i64::MAX)? as u64
-            }
-            _ => return Err("Bad directive or wrong number of arguments".into()),
-        }
-        Ok(())
+        let directive =
+            lookup(name).ok_or("Bad directive or wrong number of arguments".to_string())?;
+        directive.set(self, values)
+    }
+
+    /// The value of a directive as CONFIG GET shows it.
+    pub fn get(&self, name: &str) -> Option<String> {
+        lookup(name).map(|d| d.get(self))
+    }
+
+    /// Whether a client is allowed to run DEBUG.
+    pub fn debug_allowed(&self, local_client: bool) -> bool {
+        self.enable_debug_command.allows(local_client)
     }
 }
 
-impl Config {
-    /// `client-output-buffer-limit <class> <hard> <soft> <soft seconds> [<class> ...]`.
-    fn set_output_buffer_limits(&mut self, values: &[String]) -> Result<(), String> {
-        if values.is_empty() || values.len() % 4 != 0 {
-            return Err("Wrong number of arguments in buffer limit configuration.".into());
-        }
-        let mut limits = self.client_output_buffer_limit;
-        for chunk in values.chunks(4) {
-            let limit = OutputBufferLimit {
-                hard: parse_memory(&chunk[1])?,
-                soft: parse_memory(&chunk[2])?,
-                soft_seconds: parse_num(&chunk[3], 0, i64::MAX)? as u64,
-            };
-            match chunk[0].to_ascii_lowercase().as_str() {
-                "normal" => limits.normal = limit,
-                "replica" | "slave" => limits.replica = limit,
-                "pubsub" => limits.pubsub = limit,
-                _ => {
-                    return Err(
-                        "Invalid client class specified in buffer limit configuration.".into(),
-                    );
-                }
+/// redis-server's option string: `--name` starts a line, each value follows quoted.
+fn args_to_text(args: &[String]) -> String {
+    let mut text = String::new();
+    for arg in args {
+        if let Some(name) = arg.strip_prefix("--") {
+            if !text.is_empty() {
+                text.push('\n');
             }
+            text.push_str(name);
+            text.push(' ');
+        } else {
+            text.push_str(&repr(arg));
+            text.push(' ');
         }
-        self.client_output_buffer_limit = limits;
-        Ok(())
     }
+    text
 }
 
 fn bad_line(number: usize, line: &str, reason: &str) -> ConfigError {
     ConfigError(format!(
-        "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line {number}\n>>> '{}'\n{reason}",
-        line.trim()
+        "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line {number}\n>>> '{line}'\n{reason}"
     ))
 }
 
-fn quote(arg: &str) -> String {
-    if !arg.is_empty()
-        && !arg.contains(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '\\')
-    {
-        return arg.to_string();
-    }
+/// A quoted string as Redis's `sdscatrepr` writes it (and `sdssplitargs` reads it back).
+pub fn repr(s: &str) -> String {
     let mut out = String::from("\"");
-    for c in arg.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
+    for b in s.bytes() {
+        match b {
+            b'\\' => out.push_str("\\\\"),
+            b'"' => out.push_str("\\\""),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            7 => out.push_str("\\a"),
+            8 => out.push_str("\\b"),
+            0x20..=0x7e => out.push(b as char),
+            _ => out.push_str(&format!("\\x{b:02x}")),
         }
     }
     out.push('"');
@@ -338,9 +1189,8 @@ fn quote(arg: &str) -> String {
 }
 
 pub fn parse_num(value: &str, min: i64, max: i64) -> Result<i64, String> {
-    let n: i64 = value
-        .parse()
-        .map_err(|_| "argument couldn't be parsed into an integer".to_string())?;
+    let n = wire::request::parse_i64(value.as_bytes())
+        .ok_or_else(|| "argument couldn't be parsed into an integer".to_string())?;
     if n < min || n > max {
         return Err(format!(
             "argument must be between {min} and {max} inclusive"
@@ -349,14 +1199,18 @@ pub fn parse_num(value: &str, min: i64, max: i64) -> Result<i64, String> {
     Ok(n)
 }
 
-/// Memory amounts as redis.conf accepts them: `1gb`, `100mb`, `1k` (1000), `1kb` (1024) ...
+/// Memory amounts as Redis's `memtoull` reads them: digits then an optional unit, `1k` (1000),
+/// `1kb` (1024), `m`, `mb`, `g`, `gb`, `b`, case-insensitive.
 pub fn parse_memory(value: &str) -> Result<u64, String> {
-    let lower = value.to_ascii_lowercase();
-    let split = lower
-        .find(|c: char| !c.is_ascii_digit() && c != '-')
-        .unwrap_or(lower.len());
-    let (digits, unit) = lower.split_at(split);
-    let mul: u64 = match unit {
+    let err = || "argument must be a memory value".to_string();
+    if value.starts_with('-') {
+        return Err(err());
+    }
+    let split = value
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(value.len());
+    let (digits, unit) = value.split_at(split);
+    let mul: u64 = match unit.to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "k" => 1000,
         "kb" => 1024,
@@ -364,13 +1218,147 @@ pub fn parse_memory(value: &str) -> Result<u64, String> {
         "mb" => 1024 * 1024,
         "g" => 1000 * 1000 * 1000,
         "gb" => 1024 * 1024 * 1024,
-        _ => return Err("argument must be a memory value".into()),
+        _ => return Err(err()),
     };
-    let n: u64 = digits
-        .parse()
-        .map_err(|_| "argument must be a memory value".to_string())?;
-    n.checked_mul(mul)
-        .ok_or_else(|| "argument must be a memory value".into())
+    if digits.len() >= 128 {
+        return Err(err());
+    }
+    // strtoull reads no digits as 0.
+    let n: u64 = if digits.is_empty() {
+        0
+    } else {
+        digits.parse().map_err(|_| err())?
+    };
+    Ok(n.wrapping_mul(mul))
+}
+
+/// Bytes as CONFIG REWRITE writes them: `gb`, `mb`, `kb` when exact.
+pub fn format_memory(bytes: u64) -> String {
+    const KB: u64 = 1024;
+    const MB: u64 = 1024 * 1024;
+    const GB: u64 = 1024 * 1024 * 1024;
+    if bytes != 0 && bytes.is_multiple_of(GB) {
+        format!("{}gb", bytes / GB)
+    } else if bytes != 0 && bytes.is_multiple_of(MB) {
+        format!("{}mb", bytes / MB)
+    } else if bytes != 0 && bytes.is_multiple_of(KB) {
+        format!("{}kb", bytes / KB)
+    } else {
+        bytes.to_string()
+    }
+}
+
+// ---- CONFIG REWRITE -------------------------------------------------------------------------
+
+const REWRITE_SIGNATURE: &str = "# Generated by CONFIG REWRITE";
+
+/// The new text of a config file, from its old text and the current configuration, as Redis's
+/// `rewriteConfig`: comments and lines we do not know keep their place (unknown ones become
+/// `# ??? ` comments), each directive reuses its old lines in order, lines left over are
+/// blanked, directives not at their default and absent from the file are appended after a
+/// signature comment, and runs of blank lines collapse to one.
+pub fn rewrite_text(old: &str, config: &Config) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    // Directive name -> its line numbers in the old file, in order.
+    let mut positions: Vec<(&'static str, Vec<usize>)> = Vec::new();
+    let mut needs_signature = true;
+    let mut old_lines: Vec<&str> = old.split('\n').collect();
+    // A trailing newline does not start another line.
+    if old_lines.last() == Some(&"") {
+        old_lines.pop();
+    }
+    for raw in old_lines {
+        let line = raw.trim_matches(['\r', '\n', '\t', ' ']);
+        if line.is_empty() || line.starts_with('#') {
+            if line == REWRITE_SIGNATURE {
+                needs_signature = false;
+            }
+            lines.push(line.to_string());
+            continue;
+        }
+        let directive = wire::request::split_args(line.as_bytes())
+            .and_then(|args| args.into_iter().next())
+            .and_then(|name| lookup(&String::from_utf8_lossy(&name)));
+        match directive {
+            Some(d) => {
+                match positions.iter_mut().find(|(n, _)| *n == d.name) {
+                    Some((_, list)) => list.push(lines.len()),
+                    None => positions.push((d.name, vec![lines.len()])),
+                }
+                lines.push(line.to_string());
+            }
+            None => lines.push(format!("# ??? {line}")),
+        }
+    }
+    for directive in DIRECTIVES {
+        let mut reuse = positions
+            .iter_mut()
+            .find(|(n, _)| *n == directive.name)
+            .map(|(_, list)| std::mem::take(list))
+            .unwrap_or_default()
+            .into_iter();
+        if let Rewrite::Lines { lines: new, force } = directive.rewrite(config) {
+            for new_line in new {
+                if let Some(at) = reuse.next() {
+                    lines[at] = new_line;
+                } else if force {
+                    if needs_signature {
+                        lines.push(REWRITE_SIGNATURE.to_string());
+                        needs_signature = false;
+                    }
+                    lines.push(new_line);
+                }
+            }
+        }
+        for orphan in reuse {
+            lines[orphan] = String::new();
+        }
+    }
+    let mut out = String::new();
+    let mut was_empty = false;
+    for line in lines {
+        if line.is_empty() {
+            if was_empty {
+                continue;
+            }
+            was_empty = true;
+        } else {
+            was_empty = false;
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+/// Rewrite `path` with the current configuration, atomically (temporary file, fsync, rename).
+pub fn rewrite_file(path: &Path, config: &Config) -> std::io::Result<()> {
+    use std::io::Write;
+    let old = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e),
+    };
+    let content = rewrite_text(&old, config);
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "redis.conf".into());
+    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(content.as_bytes())?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 #[cfg(test)]
@@ -394,9 +1382,117 @@ mod tests {
         .unwrap();
         assert_eq!(c.port, 7001);
         assert_eq!(c.bind, vec!["127.0.0.1", "::1"]);
-        let err = c.apply_text("port 1\nnosuch 1\n").unwrap_err();
-        assert!(err.0.contains("at line 2"), "{}", err.0);
         assert_eq!(parse_memory("1kb"), Ok(1024));
         assert_eq!(parse_memory("2m"), Ok(2_000_000));
+        assert_eq!(parse_memory("3GB"), Ok(3 << 30));
+        assert!(parse_memory("-1").is_err());
+        assert!(parse_memory("1x").is_err());
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let mut c = Config::default();
+        let err = c.apply_text("port 1\n\n# x\nnosuch 1\n").unwrap_err();
+        assert_eq!(
+            err.0,
+            "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line 4\n>>> 'nosuch 1'\nBad directive or wrong number of arguments"
+        );
+        let err = c.apply_text("maxmemory 1zb").unwrap_err();
+        assert!(
+            err.0
+                .ends_with("at line 1\n>>> 'maxmemory 1zb'\nargument must be a memory value")
+        );
+        let err = c.apply_text("port 70000").unwrap_err();
+        assert!(
+            err.0
+                .ends_with("argument must be between 0 and 65535 inclusive"),
+            "{}",
+            err.0
+        );
+        let err = c.apply_text("port 1 2").unwrap_err();
+        assert!(err.0.ends_with("wrong number of arguments"), "{}", err.0);
+        let err = c.apply_text("requirepass \"abc").unwrap_err();
+        assert!(
+            err.0.ends_with("Unbalanced quotes in configuration line"),
+            "{}",
+            err.0
+        );
+        let err = c.apply_text("activerehashing maybe").unwrap_err();
+        assert!(err.0.ends_with("argument must be 'yes' or 'no'"));
+        let err = c.apply_text("maxmemory-policy lru").unwrap_err();
+        assert!(err.0.ends_with("argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction"));
+        let err = c.apply_text("daemonize yes").unwrap_err();
+        assert!(err.0.contains("not supported"));
+        // Deprecated directives are ignored, aliases work.
+        c.apply_text("list-max-ziplist-entries 5\nhash-max-ziplist-entries 7\nHZ 1000")
+            .unwrap();
+        assert_eq!(c.hash_max_listpack_entries, 7);
+        assert_eq!(c.hz, 500);
+    }
+
+    #[test]
+    fn flags_continue_the_file_line_numbers() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("node.conf");
+        std::fs::write(&path, "port 7000\nmaxclients 10\n").unwrap();
+        let c = Config::from_file_and_args(Some(&path), &["--port".into(), "7001".into()]).unwrap();
+        assert_eq!((c.port, c.maxclients), (7001, 10));
+        assert!(c.config_file.is_some());
+        let err =
+            Config::from_file_and_args(Some(&path), &["--nosuch".into(), "1".into()]).unwrap_err();
+        assert!(err.0.contains("at line 4\n>>> 'nosuch \"1\"'"), "{}", err.0);
+    }
+
+    #[test]
+    fn get_formats() {
+        let c = Config::default();
+        assert_eq!(
+            c.get("client-output-buffer-limit").unwrap(),
+            "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"
+        );
+        assert_eq!(c.get("maxmemory-policy").unwrap(), "noeviction");
+        assert_eq!(c.get("hash-max-ziplist-entries").unwrap(), "512");
+        assert_eq!(c.get("requirepass").unwrap(), "");
+        assert_eq!(c.get("slowlog-log-slower-than").unwrap(), "10000");
+        assert_eq!(c.get("activerehashing").unwrap(), "yes");
+        let mut c = c;
+        c.apply_text("maxmemory 1gb\nclient-output-buffer-limit pubsub 1mb 2mb 3")
+            .unwrap();
+        assert_eq!(c.get("maxmemory").unwrap(), "1073741824");
+        assert!(
+            c.get("client-output-buffer-limit")
+                .unwrap()
+                .ends_with("pubsub 1048576 2097152 3")
+        );
+        assert!(
+            c.apply_text("client-output-buffer-limit foo 1 2 3")
+                .is_err()
+        );
+        assert!(
+            c.apply_text("client-output-buffer-limit normal 1 2")
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn rewrite_keeps_layout() {
+        let old = "# my config\nport 7000\nunknown-thing 5\n\n\nmaxmemory 1mb\nmaxmemory 2mb\nslave-lazy-flush no\n";
+        let mut c = Config::default();
+        c.apply_text("port 7000\nmaxmemory 3mb\nmaxclients 50\ntimeout 0")
+            .unwrap();
+        let new = rewrite_text(old, &c);
+        assert_eq!(
+            new,
+            "# my config\nport 7000\n# ??? unknown-thing 5\n\nmaxmemory 3mb\n\n# ??? slave-lazy-flush no\n# Generated by CONFIG REWRITE\nmaxclients 50\n"
+        );
+        // Idempotent.
+        assert_eq!(rewrite_text(&new, &c), new);
+        // Strings are quoted, unset ones removed.
+        c.requirepass = Some("p w".into());
+        assert!(rewrite_text("", &c).contains("requirepass \"p w\"\n"));
+        c.requirepass = None;
+        assert!(!rewrite_text("requirepass x\n", &c).contains("requirepass"));
+        assert_eq!(format_memory(1536), "1536");
+        assert_eq!(format_memory(3 << 20), "3mb");
     }
 }

@@ -4,4 +4,5 @@ use crate::server::Server;
 
 pub fn tick(server: &Server) {
     crate::expire::active_expire_cycle(server);
+    crate::info::cron(server, crate::server::unix_ms());
 }

@@ -68,6 +68,7 @@ fn dispatch(
     req: &Request,
     now_ms: u64,
 ) -> Flow {
+    crate::evict::set_clock(now_ms);
     let resolved = command::resolve(&req.args);
     // As Redis's lastcmd: set at lookup, even when the command is then rejected.
     *client.handle.last_cmd.lock() = match &resolved {
@@ -93,6 +94,18 @@ fn dispatch(
             Some(cmd),
             "NOAUTH Authentication required.",
         );
+    }
+    if cmd.id == CommandId::Debug && !crate::cmd::server::debug_allowed(store, client) {
+        return reject(
+            store,
+            client,
+            out,
+            Some(cmd),
+            crate::cmd::server::DEBUG_NOT_ALLOWED,
+        );
+    }
+    if store.config.maxmemory > 0 && !crate::evict::command_allowed(store, client, cmd, now_ms) {
+        return reject(store, client, out, Some(cmd), crate::evict::OOM_ERROR);
     }
     if client.in_resp2_pubsub() && !allowed_in_pubsub(cmd) {
         let text = format!(
@@ -224,6 +237,7 @@ fn reject(
     if let Some(cmd) = cmd {
         store.command_stats[cmd.id as usize].rejected_calls += 1;
     }
+    store.errors.record(text);
     out.error(text);
     Flow::Continue
 }
@@ -243,6 +257,7 @@ fn run(
         out.error(&command::unknown_command_message(&req.args));
         return Flow::Continue;
     };
+    let memory_before = (store.config.maxmemory > 0).then(crate::evict::thread_net_allocated);
     let started = Instant::now();
     let db = client.db;
     let mut ctx = Ctx {
@@ -256,21 +271,40 @@ fn run(
         block: None,
         no_block,
     };
+    // Like Redis, only reads count as keyspace hits and misses (lookupKeyRead); writes that
+    // look a key up (SET reusing an entry, LPOP ...) do not.
+    let read_stats = (!cmd.has(flags::READONLY))
+        .then(|| (ctx.db, ctx.store.dbs[ctx.db].hits, ctx.store.dbs[ctx.db].misses));
     let result = handler(&mut ctx, &req.args);
+    if let Some((db, hits, misses)) = read_stats {
+        ctx.store.dbs[db].hits = hits;
+        ctx.store.dbs[db].misses = misses;
+    }
     let block = ctx.block.take();
     let Ctx {
         store, client, out, ..
     } = ctx;
     out.proto = client.proto;
+    let elapsed_us = started.elapsed().as_micros() as u64;
+    if let Some(before) = memory_before {
+        let grown = crate::evict::thread_net_allocated().wrapping_sub(before);
+        let memory = &mut store.evict.memory;
+        memory.net_since_refresh = memory.net_since_refresh.saturating_add(grown);
+    }
     let stats = &mut store.command_stats[cmd.id as usize];
     // A blocked command is counted when it is unblocked (served, timed out), as in Redis.
     if block.is_none() {
         stats.calls += 1;
-        stats.usec += started.elapsed().as_micros() as u64;
+        stats.usec += elapsed_us;
     }
     if let Err(err) = result {
         stats.failed_calls += 1;
+        store.errors.record(err.text());
         out.error(err.text());
+    }
+    // A command that blocks is logged when it is served, as Redis does.
+    if block.is_none() {
+        log_slow_command(store, client, cmd, req, elapsed_us, now_ms);
     }
     // Nested runs (EXEC's commands, serving blocked clients) leave the serving to the
     // top-level command, once it is complete.
@@ -286,6 +320,42 @@ fn run(
         }
         _ => Flow::Continue,
     }
+}
+
+/// Feed the slow log and the latency monitor.
+fn log_slow_command(
+    store: &mut Store,
+    client: &ClientState,
+    cmd: &'static Command,
+    req: &Request,
+    elapsed_us: u64,
+    now_ms: u64,
+) {
+    let event = if cmd.has(flags::FAST) {
+        "fast-command"
+    } else {
+        "command"
+    };
+    store.latency.add_if_needed(
+        store.config.latency_monitor_threshold,
+        event,
+        elapsed_us / 1000,
+        now_ms,
+    );
+    let slower_than = store.config.slowlog_log_slower_than;
+    if cmd.has(flags::SKIP_SLOWLOG) || slower_than < 0 || elapsed_us < slower_than as u64 {
+        return;
+    }
+    let name = client.handle.name.lock().clone().unwrap_or_default();
+    store.slowlog.record(
+        slower_than,
+        store.config.slowlog_max_len,
+        &req.args,
+        elapsed_us,
+        now_ms,
+        client.handle.addr.to_string(),
+        name,
+    );
 }
 
 /// Work that follows every command: keys removed by expiry invalidate WATCHes; clients

@@ -69,6 +69,11 @@ pub struct Db {
     pub expire_mode: ExpireMode,
     /// Statistics: keys removed by expiry (lazy or active).
     pub expired_keys: u64,
+    /// Statistics: [`Db::lookup`] calls that found the key / did not (INFO keyspace_hits).
+    pub hits: u64,
+    pub misses: u64,
+    /// LRU clock or LFU counter in `Entry::access`, as the eviction policy needs.
+    pub access_clock: crate::evict::AccessClock,
     hasher: FixedState,
 }
 
@@ -83,6 +88,9 @@ impl Db {
             expired_log: Vec::new(),
             expire_mode: ExpireMode::Delete,
             expired_keys: 0,
+            hits: 0,
+            misses: 0,
+            access_clock: Default::default(),
             hasher: FixedState::with_seed(HASH_SEED),
         }
     }
@@ -131,11 +139,32 @@ impl Db {
             .map(|e| &mut **e)
     }
 
-    /// Like [`Db::get_mut`], and refreshes the access clock used by LRU/LFU eviction.
+    /// Like [`Db::get_mut`], and refreshes the access clock used by LRU/LFU eviction and
+    /// counts a keyspace hit or miss.
     pub fn lookup(&mut self, key: &[u8], now_ms: u64) -> Option<&mut Entry> {
-        let entry = self.get_mut(key, now_ms)?;
-        entry.access = (now_ms / 1000) as u32;
-        Some(entry)
+        if self.slots.is_empty() {
+            self.misses += 1;
+            return None;
+        }
+        let slot = key_slot(key) as usize;
+        let hash = self.hash(key);
+        let expired = match self.slots[slot].find(hash, |e| e.key.as_slice() == key) {
+            Some(e) => e.is_expired(now_ms),
+            None => {
+                self.misses += 1;
+                return None;
+            }
+        };
+        if expired {
+            self.expire_now(key);
+            self.misses += 1;
+            return None;
+        }
+        self.hits += 1;
+        let clock = self.access_clock;
+        let entry = self.slots[slot].find_mut(hash, |e| e.key.as_slice() == key)?;
+        clock.touch(&mut entry.access, now_ms);
+        Some(&mut **entry)
     }
 
     /// Read-only view without side effects: an expired key reads as absent but stays.
@@ -161,8 +190,12 @@ impl Db {
     }
 
     /// Store a whole entry (its expiry included), replacing any entry with the same key.
-    pub fn insert_entry(&mut self, entry: Box<Entry>) -> Option<Box<Entry>> {
+    pub fn insert_entry(&mut self, mut entry: Box<Entry>) -> Option<Box<Entry>> {
         self.ensure_slots();
+        // 0 marks an entry that was never stamped (made by `Entry::new`).
+        if entry.access == 0 {
+            entry.access = self.access_clock.fresh(crate::evict::clock_ms());
+        }
         let slot = key_slot(&entry.key) as usize;
         let hash = self.hash(&entry.key);
         let volatile = entry.expire_at != 0;

@@ -8,16 +8,24 @@ pub mod config;
 pub mod conn;
 pub mod cron;
 pub mod ctx;
+pub mod evict;
 pub mod exec;
 pub mod expire;
 pub mod glob;
+pub mod info;
 pub mod keyspace;
 pub mod longdouble;
 pub mod monitor;
 pub mod pubsub;
 pub mod server;
+pub mod slowlog;
 pub mod types;
 pub mod watch;
 
 pub use config::Config;
 pub use server::{Server, run, serve};
+
+// The node measures its memory (INFO, maxmemory) with jemalloc's statistics, so whatever
+// embeds it (the switchyard binary, tests) runs on jemalloc.
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;

@@ -45,12 +45,25 @@ pub struct Store {
     pub dirty: u64,
     pub command_stats: Vec<CommandStats>,
     pub active_expire: crate::expire::ActiveExpire,
+    pub slowlog: crate::slowlog::SlowLog,
+    pub latency: crate::slowlog::LatencyMonitor,
+    /// maxmemory accounting and eviction state.
+    pub evict: crate::evict::Evictor,
+    pub errors: crate::info::ErrorStats,
+    pub metrics: crate::info::InstantMetrics,
 }
 
 impl Store {
     pub fn new(config: Config) -> Self {
+        let access_clock = crate::evict::AccessClock::for_config(&config);
         Store {
-            dbs: (0..config.databases).map(Db::new).collect(),
+            dbs: (0..config.databases)
+                .map(|id| {
+                    let mut db = Db::new(id);
+                    db.access_clock = access_clock;
+                    db
+                })
+                .collect(),
             config,
             clients: HashMap::new(),
             watch: WatchTable::default(),
@@ -61,6 +74,11 @@ impl Store {
             dirty: 0,
             command_stats: vec![CommandStats::default(); CommandId::COUNT],
             active_expire: Default::default(),
+            slowlog: Default::default(),
+            latency: Default::default(),
+            evict: crate::evict::Evictor::new(),
+            errors: Default::default(),
+            metrics: Default::default(),
         }
     }
 }
@@ -82,6 +100,8 @@ pub struct Server {
     pub stats: Stats,
     /// 40 hex characters, new at every start.
     pub run_id: String,
+    /// Replication ID (INFO master_replid), 40 hex characters, new at every start.
+    pub replid: String,
     pub started: Instant,
     pub started_unix_ms: u64,
     pub next_client_id: AtomicU64,
@@ -97,6 +117,7 @@ impl Server {
             store: Mutex::new(Store::new(config)),
             stats: Stats::default(),
             run_id: random_hex40(),
+            replid: random_hex40(),
             started: Instant::now(),
             started_unix_ms: unix_ms(),
             next_client_id: AtomicU64::new(1),
