@@ -388,7 +388,7 @@ impl Cli {
         );
         let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
         text.push_str(&String::from_utf8_lossy(&output.stderr));
-        text.trim_end_matches('\n').to_string()
+        strip_final_newline(text)
     }
 
     /// Run one command line (split like redis-cli's own prompt does).
@@ -405,8 +405,25 @@ impl Cli {
         );
         let mut text = String::from_utf8_lossy(&output.stdout).into_owned();
         text.push_str(&String::from_utf8_lossy(&output.stderr));
-        text.trim_end_matches('\n').to_string()
+        strip_final_newline(text)
     }
+}
+
+/// redis-cli ends every reply with a newline; an empty last line is a nil or empty reply.
+fn strip_final_newline(mut text: String) -> String {
+    if text.ends_with('\n') {
+        text.pop();
+    }
+    text
+}
+
+/// In raw mode redis-cli prints an error reply followed by an empty line. Scripts write error
+/// replies without it, so `"ERR syntax error"` reads as what a user sees.
+fn is_error_reply(text: &str) -> bool {
+    let first_word = text.split(' ').next().unwrap_or("");
+    text.contains(' ')
+        && first_word.len() >= 3
+        && first_word.bytes().all(|b| b.is_ascii_uppercase())
 }
 
 /// Split a command line on whitespace; `"..."` groups words and understands `\"`, `\\`, `\n`,
@@ -477,7 +494,10 @@ pub fn check_script(cli: &Cli, family: &str, steps: &[Step<'_>]) {
             Some(rest) => (true, rest),
             None => (false, *line),
         };
-        let got = cli.line(line);
+        let mut got = cli.line(line);
+        if is_error_reply(expected) && got.ends_with('\n') {
+            got.pop();
+        }
         let matches = if unordered {
             sorted_lines(&got) == sorted_lines(expected)
         } else {
