@@ -310,7 +310,10 @@ fn command_errors_have_redis_texts_and_keep_the_connection() {
             vec![b"SET", b"k", b"v", b"EX", b"0"],
             "-ERR invalid expire time in 'set' command".into(),
         ),
-        (vec![b"SET", b"k", b"v", b"XX", b"NX"], "-ERR syntax error".into()),
+        (
+            vec![b"SET", b"k", b"v", b"XX", b"NX"],
+            "-ERR syntax error".into(),
+        ),
         (
             vec![b"EXPIRE", b"k", b"abc"],
             "-ERR value is not an integer or out of range".into(),
@@ -332,5 +335,9 @@ fn command_errors_have_redis_texts_and_keep_the_connection() {
             ));
         }
     }
-    assert!(failures.is_empty(), "error replies:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "error replies:\n{}",
+        failures.join("\n")
+    );
 }

@@ -91,7 +91,11 @@ fn a_taken_port_is_reported() {
     let port = listener.local_addr().expect("addr").port().to_string();
     let output = run_with_timeout(
         Command::new(env!("CARGO_BIN_EXE_switchyard")).args([
-            "node", "--port", &port, "--bind", "127.0.0.1",
+            "node",
+            "--port",
+            &port,
+            "--bind",
+            "127.0.0.1",
         ]),
         None,
         Duration::from_secs(30),

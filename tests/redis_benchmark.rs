@@ -68,7 +68,10 @@ fn run_default_suite(extra: &[&str]) {
         support::tail(&stdout, 2000)
     );
     assert!(output.status.success(), "{context}");
-    assert!(missing.is_empty(), "missing results for {missing:?}\n{context}");
+    assert!(
+        missing.is_empty(),
+        "missing results for {missing:?}\n{context}"
+    );
     assert!(
         !stdout.contains("Error from server") && !stderr.contains("Error from server"),
         "{context}"

@@ -17,7 +17,9 @@ fn start() -> Option<(Server, Cli)> {
 
 #[test]
 fn strings() {
-    let Some((_server, cli)) = start() else { return };
+    let Some((_server, cli)) = start() else {
+        return;
+    };
     check_script(
         &cli,
         "strings",
@@ -83,14 +85,19 @@ fn strings() {
             ("BITCOUNT k1", "35"),
             ("BITPOS bits 1", "7"),
             ("BITOP NOT inv bits", "1"),
-            ("BITFIELD bf SET u8 0 255 GET u8 0 INCRBY u8 0 10", "0\n255\n9"),
+            (
+                "BITFIELD bf SET u8 0 255 GET u8 0 INCRBY u8 0 10",
+                "0\n255\n9",
+            ),
         ],
     );
 }
 
 #[test]
 fn lists() {
-    let Some((_server, cli)) = start() else { return };
+    let Some((_server, cli)) = start() else {
+        return;
+    };
     check_script(
         &cli,
         "lists",
@@ -127,14 +134,19 @@ fn lists() {
             ("BLMOVE nolist l LEFT LEFT 0.05", ""),
             ("BLPOP l -1", "ERR timeout is negative"),
             ("SET str x", "OK"),
-            ("LPUSH str a", "WRONGTYPE Operation against a key holding the wrong kind of value"),
+            (
+                "LPUSH str a",
+                "WRONGTYPE Operation against a key holding the wrong kind of value",
+            ),
         ],
     );
 }
 
 #[test]
 fn hashes() {
-    let Some((_server, cli)) = start() else { return };
+    let Some((_server, cli)) = start() else {
+        return;
+    };
     check_script(
         &cli,
         "hashes",
@@ -157,7 +169,10 @@ fn hashes() {
             ("~ HVALS h", "v1b\nv3\n5\n2.5"),
             ("~ HGETALL h", "f1\nv1b\nf3\nv3\nn\n5\nfl\n2.5"),
             ("OBJECT ENCODING h", "listpack"),
-            ("HSET h f", "ERR wrong number of arguments for 'hset' command"),
+            (
+                "HSET h f",
+                "ERR wrong number of arguments for 'hset' command",
+            ),
             ("HRANDFIELD nohash", ""),
             ("HRANDFIELD h 0", ""),
             ("HDEL h f1 f3 n fl", "4"),
@@ -168,7 +183,9 @@ fn hashes() {
 
 #[test]
 fn sets() {
-    let Some((_server, cli)) = start() else { return };
+    let Some((_server, cli)) = start() else {
+        return;
+    };
     check_script(
         &cli,
         "sets",
@@ -197,14 +214,19 @@ fn sets() {
             ("EXISTS s", "0"),
             ("SRANDMEMBER nokey", ""),
             ("SPOP ints 5", "1\n2\n3"),
-            ("SADD str", "ERR wrong number of arguments for 'sadd' command"),
+            (
+                "SADD str",
+                "ERR wrong number of arguments for 'sadd' command",
+            ),
         ],
     );
 }
 
 #[test]
 fn sorted_sets() {
-    let Some((_server, cli)) = start() else { return };
+    let Some((_server, cli)) = start() else {
+        return;
+    };
     check_script(
         &cli,
         "sorted sets",
@@ -224,7 +246,10 @@ fn sorted_sets() {
             ("ZMSCORE z a nothere", "2.5\n"),
             ("ZADD z XX CH 10 a 5 d", "1"),
             ("ZADD z INCR 1 a", "11"),
-            ("ZADD z NX GT 1 a", "ERR GT, LT, and/or NX options at the same time are not compatible"),
+            (
+                "ZADD z NX GT 1 a",
+                "ERR GT, LT, and/or NX options at the same time are not compatible",
+            ),
             ("ZADD z 1 a x", "ERR syntax error"),
             ("ZADD z nan a", "ERR value is not a valid float"),
             ("ZREM z a nothere", "1"),
@@ -254,7 +279,9 @@ fn sorted_sets() {
 
 #[test]
 fn keys_and_expiry() {
-    let Some((_server, cli)) = start() else { return };
+    let Some((_server, cli)) = start() else {
+        return;
+    };
     check_script(
         &cli,
         "keys",
@@ -299,7 +326,10 @@ fn keys_and_expiry() {
             ("EXPIRE only -1", "1"),
             ("EXISTS only", "0"),
             ("EXISTS gone", "0"),
-            ("EXPIRE k abc", "ERR value is not an integer or out of range"),
+            (
+                "EXPIRE k abc",
+                "ERR value is not an integer or out of range",
+            ),
             ("MOVE nokey 1", "0"),
             ("SET m 1", "OK"),
             ("MOVE m 1", "1"),
@@ -315,7 +345,9 @@ fn keys_and_expiry() {
 
 #[test]
 fn hyperloglog() {
-    let Some((_server, cli)) = start() else { return };
+    let Some((_server, cli)) = start() else {
+        return;
+    };
     check_script(
         &cli,
         "hyperloglog",
@@ -350,9 +382,15 @@ fn server_and_connection() {
             ("SELECT 15", "OK"),
             ("SELECT 16", "ERR DB index is out of range"),
             ("DBSIZE", "0"),
-            ("CONFIG GET maxmemory-policy", "maxmemory-policy\nnoeviction"),
+            (
+                "CONFIG GET maxmemory-policy",
+                "maxmemory-policy\nnoeviction",
+            ),
             ("CONFIG SET maxmemory-policy allkeys-lru", "OK"),
-            ("CONFIG GET maxmemory-policy", "maxmemory-policy\nallkeys-lru"),
+            (
+                "CONFIG GET maxmemory-policy",
+                "maxmemory-policy\nallkeys-lru",
+            ),
             ("CONFIG GET save", "save\n"),
             ("CONFIG GET appendonly", "appendonly\nno"),
             ("CONFIG GET databases", "databases\n16"),
@@ -360,8 +398,14 @@ fn server_and_connection() {
             ("COMMAND GETKEYS SET k v", "k"),
             ("COMMAND GETKEYS MSET a 1 b 2", "a\nb"),
             ("CLIENT GETNAME", ""),
-            ("CLIENT SETNAME \"has space\"", "ERR Client names cannot contain spaces, newlines or special characters."),
-            ("AUTH x", "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"),
+            (
+                "CLIENT SETNAME \"has space\"",
+                "ERR Client names cannot contain spaces, newlines or special characters.",
+            ),
+            (
+                "AUTH x",
+                "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?",
+            ),
             ("HELLO 4", "NOPROTO unsupported protocol version"),
         ],
     );
@@ -405,7 +449,9 @@ fn server_and_connection() {
 
 #[test]
 fn publish_reaches_a_redis_cli_subscriber() {
-    let Some((_server, cli)) = start() else { return };
+    let Some((_server, cli)) = start() else {
+        return;
+    };
     let mut subscriber = LineReader::spawn(cli.command().args(["SUBSCRIBE", "news", "sport"]));
     subscriber.expect_lines(
         &["subscribe", "news", "1", "subscribe", "sport", "2"],
@@ -413,16 +459,29 @@ fn publish_reaches_a_redis_cli_subscriber() {
     );
     let mut pattern = LineReader::spawn(cli.command().args(["PSUBSCRIBE", "n*"]));
     pattern.expect_lines(&["psubscribe", "n*", "1"], Duration::from_secs(10));
-    assert_eq!(cli.line("PUBSUB NUMSUB news sport none"), "news\n1\nsport\n1\nnone\n0");
+    assert_eq!(
+        cli.line("PUBSUB NUMSUB news sport none"),
+        "news\n1\nsport\n1\nnone\n0"
+    );
     assert_eq!(cli.line("PUBSUB NUMPAT"), "1");
-    let mut channels: Vec<String> = cli.line("PUBSUB CHANNELS").lines().map(String::from).collect();
+    let mut channels: Vec<String> = cli
+        .line("PUBSUB CHANNELS")
+        .lines()
+        .map(String::from)
+        .collect();
     channels.sort();
     assert_eq!(channels, ["news", "sport"]);
     assert_eq!(cli.line("PUBLISH news hello"), "2");
     subscriber.expect_lines(&["message", "news", "hello"], Duration::from_secs(10));
-    pattern.expect_lines(&["pmessage", "n*", "news", "hello"], Duration::from_secs(10));
+    pattern.expect_lines(
+        &["pmessage", "n*", "news", "hello"],
+        Duration::from_secs(10),
+    );
     assert_eq!(cli.line("PUBLISH sport \"goal scored\""), "1");
-    subscriber.expect_lines(&["message", "sport", "goal scored"], Duration::from_secs(10));
+    subscriber.expect_lines(
+        &["message", "sport", "goal scored"],
+        Duration::from_secs(10),
+    );
     assert_eq!(cli.line("PUBLISH nobody x"), "1");
     assert_eq!(cli.line("PUBLISH zzz x"), "0");
     drop(subscriber);
@@ -435,12 +494,13 @@ fn publish_reaches_a_redis_cli_subscriber() {
 
 #[test]
 fn blocking_pop_is_served_by_a_push_from_another_client() {
-    let Some((_server, cli)) = start() else { return };
+    let Some((_server, cli)) = start() else {
+        return;
+    };
     let mut blocked = LineReader::spawn(cli.command().args(["BLPOP", "jobs", "10"]));
     assert!(
         support::wait_until(Duration::from_secs(10), || {
-            cli.line("INFO clients")
-                .contains("blocked_clients:1")
+            cli.line("INFO clients").contains("blocked_clients:1")
         }),
         "the BLPOP client never showed up as blocked"
     );
@@ -451,7 +511,9 @@ fn blocking_pop_is_served_by_a_push_from_another_client() {
 
 #[test]
 fn multi_exec_from_stdin() {
-    let Some((_server, cli)) = start() else { return };
+    let Some((_server, cli)) = start() else {
+        return;
+    };
     let cases = [
         (
             "MULTI\nSET a 1\nINCR a\nGET a\nEXEC\n",
@@ -499,12 +561,17 @@ fn multi_exec_from_stdin() {
             );
         }
     }
-    assert!(failures.is_empty(), "MULTI/EXEC via redis-cli stdin:{failures}");
+    assert!(
+        failures.is_empty(),
+        "MULTI/EXEC via redis-cli stdin:{failures}"
+    );
 }
 
 #[test]
 fn pipe_mass_insertion_of_100k_keys() {
-    let Some((_server, cli)) = start() else { return };
+    let Some((_server, cli)) = start() else {
+        return;
+    };
     let mut input = Vec::with_capacity(4 << 20);
     for n in 0..100_000 {
         let key = format!("key:{n}");
