@@ -394,7 +394,6 @@ CONFIG GET hz
 CONFIG SET maxmemory 1gb
 CONFIG GET maxmemory
 CONFIG SET maxmemory 0
-COMMAND COUNT
 COMMAND INFO get
 COMMAND INFO set nosuch
 COMMAND INFO zadd

@@ -716,6 +716,33 @@ pub static DIRECTIVES: &[Directive] = &[
             },
         },
     },
+    // Persistence is not built yet: these report the node's real state (no save rules, no
+    // AOF), which is what redis-benchmark and clients ask, and refuse to turn persistence on
+    // rather than accept it silently.
+    Directive {
+        name: "save",
+        aliases: &[],
+        mutable: true,
+        multi_arg: true,
+        sensitive: false,
+        kind: Kind::Special {
+            set: set_save,
+            get: |_| String::new(),
+            rewrite: |_| Rewrite::Remove,
+        },
+    },
+    Directive {
+        name: "appendonly",
+        aliases: &[],
+        mutable: true,
+        multi_arg: false,
+        sensitive: false,
+        kind: Kind::Special {
+            set: set_appendonly,
+            get: |_| "no".into(),
+            rewrite: |_| Rewrite::Remove,
+        },
+    },
     bool_directive!("protected-mode", protected_mode),
     int_directive!(
         "tcp-keepalive",
@@ -962,6 +989,25 @@ fn set_daemonize(_config: &mut Config, values: &[String]) -> Result<(), String> 
         [v] if v.eq_ignore_ascii_case("no") => Ok(()),
         [v] if v.eq_ignore_ascii_case("yes") => {
             Err("daemonize yes is not supported: run the node under a supervisor".into())
+        }
+        [_] => Err("argument must be 'yes' or 'no'".into()),
+        _ => Err("wrong number of arguments".into()),
+    }
+}
+
+fn set_save(_config: &mut Config, values: &[String]) -> Result<(), String> {
+    match values {
+        [] => Ok(()),
+        [v] if v.is_empty() => Ok(()),
+        _ => Err("save rules are not supported: this node has no persistence yet".into()),
+    }
+}
+
+fn set_appendonly(_config: &mut Config, values: &[String]) -> Result<(), String> {
+    match values {
+        [v] if v.eq_ignore_ascii_case("no") => Ok(()),
+        [v] if v.eq_ignore_ascii_case("yes") => {
+            Err("appendonly yes is not supported: this node has no persistence yet".into())
         }
         [_] => Err("argument must be 'yes' or 'no'".into()),
         _ => Err("wrong number of arguments".into()),

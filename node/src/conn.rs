@@ -283,7 +283,7 @@ impl Conn {
         batch.clear();
         self.batch = batch;
         if let Some(err) = protocol_error {
-            self.out.error(&format!("ERR {err}"));
+            self.out.raw(&err.reply_line());
             open = false;
         }
         if self.client.close_after_reply {

@@ -77,13 +77,13 @@ fn dispatch(
     };
     let cmd = match resolved {
         Ok(cmd) if cmd.arity_ok(req.args.len()) => cmd,
-        Ok(cmd) => return reject(store, client, out, Some(cmd), &CmdError::arity(cmd).0),
+        Ok(cmd) => return reject(store, client, out, Some(cmd), CmdError::arity(cmd).text()),
         Err(err) => {
             let cmd = match err {
                 ResolveError::Arity(c) | ResolveError::UnknownSubcommand(c) => Some(c),
                 ResolveError::Unknown => None,
             };
-            return reject(store, client, out, cmd, &err.message(&req.args));
+            return reject(store, client, out, cmd, err.message(&req.args));
         }
     };
     if !client.authenticated && !cmd.has(flags::NO_AUTH) {
@@ -229,16 +229,17 @@ fn reject(
     client: &mut ClientState,
     out: &mut ReplyBuf,
     cmd: Option<&'static Command>,
-    text: &str,
+    text: impl AsRef<[u8]>,
 ) -> Flow {
+    let text = text.as_ref();
     if let Some(multi) = client.multi.as_mut() {
         multi.aborted = true;
     }
     if let Some(cmd) = cmd {
         store.command_stats[cmd.id as usize].rejected_calls += 1;
     }
-    store.errors.record(text);
-    out.error(text);
+    store.errors.record(&String::from_utf8_lossy(text));
+    out.error_bytes(text);
     Flow::Continue
 }
 
@@ -254,7 +255,7 @@ fn run(
     no_block: bool,
 ) -> Flow {
     let Some(handler) = crate::cmd::handler(cmd.id) else {
-        out.error(&command::unknown_command_message(&req.args));
+        out.error_bytes(&command::unknown_command_message(&req.args));
         return Flow::Continue;
     };
     let memory_before = (store.config.maxmemory > 0).then(crate::evict::thread_net_allocated);
@@ -273,8 +274,13 @@ fn run(
     };
     // Like Redis, only reads count as keyspace hits and misses (lookupKeyRead); writes that
     // look a key up (SET reusing an entry, LPOP ...) do not.
-    let read_stats = (!cmd.has(flags::READONLY))
-        .then(|| (ctx.db, ctx.store.dbs[ctx.db].hits, ctx.store.dbs[ctx.db].misses));
+    let read_stats = (!cmd.has(flags::READONLY)).then(|| {
+        (
+            ctx.db,
+            ctx.store.dbs[ctx.db].hits,
+            ctx.store.dbs[ctx.db].misses,
+        )
+    });
     let result = handler(&mut ctx, &req.args);
     if let Some((db, hits, misses)) = read_stats {
         ctx.store.dbs[db].hits = hits;

@@ -326,19 +326,21 @@ pub enum ResolveError {
 }
 
 impl ResolveError {
-    /// The error text Redis 7 sends (without the leading `-`).
-    pub fn message<A: AsRef<[u8]>>(&self, args: &[A]) -> String {
+    /// The error text Redis 7 sends (without the leading `-`). Bytes, not text: Redis echoes
+    /// the client's arguments as they came.
+    pub fn message<A: AsRef<[u8]>>(&self, args: &[A]) -> Vec<u8> {
         match self {
             ResolveError::Unknown => unknown_command_message(args),
             ResolveError::UnknownSubcommand(cmd) => {
                 let sub = args.get(1).map(|a| a.as_ref()).unwrap_or_default();
-                format!(
-                    "ERR unknown subcommand '{}'. Try {} HELP.",
-                    truncate_for_error(sub, 128),
-                    cmd.name.to_ascii_uppercase()
-                )
+                let mut text = b"ERR unknown subcommand '".to_vec();
+                text.extend(truncate_for_error(sub, 128));
+                text.extend_from_slice(b"'. Try ");
+                text.extend_from_slice(cmd.name.to_ascii_uppercase().as_bytes());
+                text.extend_from_slice(b" HELP.");
+                text
             }
-            ResolveError::Arity(cmd) => arity_message(cmd),
+            ResolveError::Arity(cmd) => arity_message(cmd).into_bytes(),
         }
     }
 }
@@ -348,31 +350,30 @@ pub fn arity_message(cmd: &Command) -> String {
     format!("ERR wrong number of arguments for '{}' command", cmd.name)
 }
 
-/// `ERR unknown command '<name>', with args beginning with: '<a1>' ...`, as Redis 7.0 builds it.
-pub fn unknown_command_message<A: AsRef<[u8]>>(args: &[A]) -> String {
+/// `ERR unknown command '<name>', with args beginning with: '<a1>' ...`, as Redis 7.0 builds it:
+/// the arguments as sent (bytes), each cut so that the list stays around 128 bytes.
+pub fn unknown_command_message<A: AsRef<[u8]>>(args: &[A]) -> Vec<u8> {
     let name = args.first().map(|a| a.as_ref()).unwrap_or_default();
-    let mut text = format!(
-        "ERR unknown command '{}', with args beginning with: ",
-        truncate_for_error(name, 128)
-    );
-    let mut quoted = String::new();
+    let mut text = b"ERR unknown command '".to_vec();
+    text.extend(truncate_for_error(name, 128));
+    text.extend_from_slice(b"', with args beginning with: ");
+    let mut quoted: Vec<u8> = Vec::new();
     for arg in args.iter().skip(1) {
         if quoted.len() >= 128 {
             break;
         }
         let room = 128 - quoted.len();
-        quoted.push('\'');
-        quoted.push_str(&truncate_for_error(arg.as_ref(), room));
-        quoted.push_str("' ");
+        quoted.push(b'\'');
+        quoted.extend(truncate_for_error(arg.as_ref(), room));
+        quoted.extend_from_slice(b"' ");
     }
-    text.push_str(&quoted);
+    text.extend(quoted);
     text
 }
 
-fn truncate_for_error(bytes: &[u8], max: usize) -> String {
-    let cut = &bytes[..bytes.len().min(max)];
-    String::from_utf8_lossy(cut)
-        .chars()
-        .map(|c| if c == '\r' || c == '\n' { ' ' } else { c })
-        .collect()
+/// At most `max` bytes, with CR and LF turned into spaces as Redis does in error replies.
+fn truncate_for_error(bytes: &[u8], max: usize) -> impl Iterator<Item = u8> + '_ {
+    bytes[..bytes.len().min(max)]
+        .iter()
+        .map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b })
 }

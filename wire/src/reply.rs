@@ -82,6 +82,17 @@ impl ReplyBuf {
         self.buf.extend_from_slice(b"\r\n");
     }
 
+    /// An error reply from raw bytes (errors that echo client arguments carry them as sent).
+    pub fn error_bytes(&mut self, text: &[u8]) {
+        self.buf.push(b'-');
+        let text = text.strip_prefix(b"-").unwrap_or(text);
+        self.buf.extend(
+            text.iter()
+                .map(|&b| if b == b'\r' || b == b'\n' { b' ' } else { b }),
+        );
+        self.buf.extend_from_slice(b"\r\n");
+    }
+
     pub fn int(&mut self, value: i64) {
         self.header(b':', value);
     }

@@ -43,8 +43,8 @@ pub enum ProtocolError {
     UnauthenticatedMultibulkLength,
     #[error("Protocol error: too big bulk count string")]
     TooBigBulkCount,
-    #[error("Protocol error: expected '$', got '{0}'")]
-    ExpectedDollar(char),
+    #[error("Protocol error: expected '$', got '{}'", *.0 as char)]
+    ExpectedDollar(u8),
     #[error("Protocol error: invalid bulk length")]
     InvalidBulkLength,
     #[error("Protocol error: unauthenticated bulk length")]
@@ -56,9 +56,24 @@ pub enum ProtocolError {
 }
 
 impl ProtocolError {
-    /// The full error line as the server sends it.
-    pub fn reply_line(&self) -> String {
-        format!("-ERR {self}\r\n")
+    /// The full error line as the server sends it. The offending byte of `ExpectedDollar` is
+    /// sent as it is, as Redis does (CR and LF become spaces like in any error).
+    pub fn reply_line(&self) -> Vec<u8> {
+        let mut line = b"-ERR ".to_vec();
+        match self {
+            ProtocolError::ExpectedDollar(byte) => {
+                line.extend_from_slice(b"Protocol error: expected '$', got '");
+                line.push(if matches!(byte, b'\r' | b'\n') {
+                    b' '
+                } else {
+                    *byte
+                });
+                line.push(b'\'');
+            }
+            other => line.extend_from_slice(other.to_string().as_bytes()),
+        }
+        line.extend_from_slice(b"\r\n");
+        line
     }
 }
 
@@ -167,7 +182,7 @@ impl RequestParser {
                         return Ok(None);
                     };
                     if first != b'$' {
-                        return Err(ProtocolError::ExpectedDollar(first as char));
+                        return Err(ProtocolError::ExpectedDollar(first));
                     }
                     let Some((len, header_len)) = read_header(buf, partial.pos, false)? else {
                         return Ok(None);
@@ -450,7 +465,7 @@ mod tests {
     fn errors_match_redis() {
         assert_eq!(
             parse_all(b"*1\r\n:1\r\n"),
-            Err(ProtocolError::ExpectedDollar(':'))
+            Err(ProtocolError::ExpectedDollar(b':'))
         );
         assert_eq!(
             parse_all(b"*x\r\n"),
@@ -482,8 +497,8 @@ mod tests {
         header.extend(vec![b'1'; INLINE_MAX_SIZE + 1]);
         assert_eq!(parse_all(&header), Err(ProtocolError::TooBigMultibulkCount));
         assert_eq!(
-            ProtocolError::ExpectedDollar('x').reply_line(),
-            "-ERR Protocol error: expected '$', got 'x'\r\n"
+            ProtocolError::ExpectedDollar(0xff).reply_line(),
+            b"-ERR Protocol error: expected '$', got '\xff'\r\n"
         );
     }
 
