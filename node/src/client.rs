@@ -15,6 +15,29 @@ use wire::request::Request;
 
 use crate::types::SmallBytes;
 
+/// The last command a client ran, for CLIENT LIST's `cmd=`: a command id, updated with one
+/// relaxed store per command.
+#[derive(Debug, Default)]
+pub struct LastCommand(AtomicUsize);
+
+impl LastCommand {
+    pub fn set(&self, cmd: Option<&wire::Command>) {
+        self.0
+            .store(cmd.map_or(0, |c| c.id as usize + 1), Ordering::Relaxed);
+    }
+
+    /// The command's name (`client|list` ...), or `NULL` as Redis prints when there is none.
+    pub fn name(&self) -> &'static str {
+        match self.0.load(Ordering::Relaxed) {
+            0 => "NULL",
+            n => wire::command::all_executable()
+                .chain(wire::command::all_commands())
+                .find(|c| c.id as usize + 1 == n)
+                .map_or("NULL", |c| c.name),
+        }
+    }
+}
+
 /// What other connections may see or do to a client.
 #[derive(Debug)]
 pub struct ClientHandle {
@@ -29,7 +52,7 @@ pub struct ClientHandle {
     /// Unix ms of the last command.
     pub last_interaction_ms: AtomicU64,
     /// Name of the last command run (`client|list` ...), for CLIENT LIST's `cmd=`.
-    pub last_cmd: Mutex<&'static str>,
+    pub last_cmd: LastCommand,
     pub resp: AtomicUsize,
     pub subscriptions: AtomicUsize,
     pub psubscriptions: AtomicUsize,
@@ -84,7 +107,7 @@ impl ClientHandle {
             lib_ver: Mutex::new(None),
             db: AtomicUsize::new(0),
             last_interaction_ms: AtomicU64::new(crate::server::unix_ms()),
-            last_cmd: Mutex::new("NULL"),
+            last_cmd: LastCommand::default(),
             resp: AtomicUsize::new(2),
             subscriptions: AtomicUsize::new(0),
             psubscriptions: AtomicUsize::new(0),
@@ -254,6 +277,9 @@ pub struct ClientState {
     pub close_after_reply: bool,
     /// CLIENT REPLY OFF / SKIP.
     pub reply_mode: ReplyMode,
+    /// The last top-level command resolved by name: pipelines repeat commands, and this spares
+    /// the table lookup.
+    pub resolved: Option<(SmallBytes, &'static wire::Command)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -278,6 +304,7 @@ impl ClientState {
             patterns: Default::default(),
             close_after_reply: false,
             reply_mode: ReplyMode::On,
+            resolved: None,
         }
     }
 

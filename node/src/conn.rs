@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -238,12 +238,21 @@ impl Conn {
         let mut index = 0;
         let mut open = true;
         let mut unexecuted: usize = batch.iter().map(|r| r.raw.len()).sum();
+        let mut last_ms = 0;
         while index < batch.len() && open {
             let flow = {
                 let server = self.server.clone();
                 let mut store = server.store.lock();
+                let (base_ms, base) = (unix_ms(), Instant::now());
+                store.command_clock = base;
                 let mut flow = Flow::Continue;
                 while index < batch.len() {
+                    let now_ms = base_ms
+                        + store
+                            .command_clock
+                            .saturating_duration_since(base)
+                            .as_millis() as u64;
+                    last_ms = now_ms;
                     self.take_pushes();
                     self.note_query_buf(unexecuted);
                     flow = exec::execute(
@@ -252,7 +261,7 @@ impl Conn {
                         &mut self.client,
                         &mut self.out,
                         &batch[index],
-                        unix_ms(),
+                        now_ms,
                     );
                     if matches!(flow, Flow::Paused { .. }) {
                         break;
@@ -290,10 +299,12 @@ impl Conn {
             open = false;
         }
         self.parser.set_unauthenticated(!self.client.authenticated);
-        self.client
-            .handle
-            .last_interaction_ms
-            .store(unix_ms(), Ordering::Relaxed);
+        if last_ms != 0 {
+            self.client
+                .handle
+                .last_interaction_ms
+                .store(last_ms, Ordering::Relaxed);
+        }
         self.flush().await.is_ok() && open
     }
 

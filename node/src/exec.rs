@@ -11,6 +11,7 @@ use wire::{Command, CommandId, ReplyBuf};
 use crate::client::{ClientState, MultiState, ReplyMode, WatchedKey};
 use crate::ctx::{CmdError, Ctx};
 use crate::server::{Server, Store};
+use crate::types::SmallBytes;
 
 /// What the connection does after a command.
 #[derive(Debug)]
@@ -69,12 +70,24 @@ fn dispatch(
     now_ms: u64,
 ) -> Flow {
     crate::evict::set_clock(now_ms);
-    let resolved = command::resolve(&req.args);
-    // As Redis's lastcmd: set at lookup, even when the command is then rejected.
-    *client.handle.last_cmd.lock() = match &resolved {
-        Ok(cmd) | Err(ResolveError::Arity(cmd)) => cmd.name,
-        Err(_) => "NULL",
+    let resolved = match &client.resolved {
+        Some((name, cmd)) if name.as_slice() == &req.args[0][..] => Ok(*cmd),
+        _ => {
+            let resolved = command::resolve(&req.args);
+            if let Ok(cmd) = resolved
+                && !cmd.is_container()
+                && !cmd.name.contains('|')
+            {
+                client.resolved = Some((SmallBytes::new(&req.args[0]), cmd));
+            }
+            resolved
+        }
     };
+    // As Redis's lastcmd: set at lookup, even when the command is then rejected.
+    client.handle.last_cmd.set(match &resolved {
+        Ok(cmd) | Err(ResolveError::Arity(cmd)) => Some(*cmd),
+        Err(_) => None,
+    });
     let cmd = match resolved {
         Ok(cmd) if cmd.arity_ok(req.args.len()) => cmd,
         Ok(cmd) => return reject(store, client, out, Some(cmd), CmdError::arity(cmd).text()),
@@ -259,7 +272,9 @@ fn run(
         return Flow::Continue;
     };
     let memory_before = (store.config.maxmemory > 0).then(crate::evict::thread_net_allocated);
-    let started = Instant::now();
+    // One clock read per command: the lap since the previous command of this batch (the
+    // connection starts the lap when it takes the lock).
+    let started = store.command_clock;
     let db = client.db;
     let mut ctx = Ctx {
         store,
@@ -291,7 +306,9 @@ fn run(
         store, client, out, ..
     } = ctx;
     out.proto = client.proto;
-    let elapsed_us = started.elapsed().as_micros() as u64;
+    let finished = Instant::now();
+    store.command_clock = finished;
+    let elapsed_us = finished.saturating_duration_since(started).as_micros() as u64;
     if let Some(before) = memory_before {
         let grown = crate::evict::thread_net_allocated().wrapping_sub(before);
         let memory = &mut store.evict.memory;

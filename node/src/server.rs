@@ -45,6 +45,9 @@ pub struct Store {
     pub dirty: u64,
     pub command_stats: Vec<CommandStats>,
     pub active_expire: crate::expire::ActiveExpire,
+    /// When the previous command finished (or the current batch took the lock): commands
+    /// are timed by laps of this clock, one clock read each.
+    pub command_clock: Instant,
     pub slowlog: crate::slowlog::SlowLog,
     pub latency: crate::slowlog::LatencyMonitor,
     /// maxmemory accounting and eviction state.
@@ -74,6 +77,7 @@ impl Store {
             dirty: 0,
             command_stats: vec![CommandStats::default(); CommandId::COUNT],
             active_expire: Default::default(),
+            command_clock: Instant::now(),
             slowlog: Default::default(),
             latency: Default::default(),
             evict: crate::evict::Evictor::new(),

@@ -106,9 +106,20 @@ async fn config_get_and_set() {
             names,
             ["hash-max-listpack-entries", "hash-max-ziplist-entries"]
         );
-        // redis-benchmark's start-up queries: directives the node does not have yet.
-        assert!(pairs(&ok(&mut con, &["CONFIG", "GET", "save"]).await).is_empty());
-        assert!(pairs(&ok(&mut con, &["CONFIG", "GET", "appendonly"]).await).is_empty());
+        // redis-benchmark's start-up queries: the node's real state, no persistence yet.
+        assert_eq!(
+            pairs(&ok(&mut con, &["CONFIG", "GET", "save"]).await),
+            [("save".to_string(), String::new())]
+        );
+        assert_eq!(
+            pairs(&ok(&mut con, &["CONFIG", "GET", "appendonly"]).await),
+            [("appendonly".to_string(), "no".to_string())]
+        );
+        let refused = run(&mut con, &["CONFIG", "SET", "save", "900 1"]).await;
+        assert!(
+            format!("{refused:?}").contains("no persistence yet"),
+            "{refused:?}"
+        );
         let all = pairs(&ok(&mut con, &["CONFIG", "GET", "*"]).await);
         assert!(
             all.iter()

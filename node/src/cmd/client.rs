@@ -198,7 +198,7 @@ fn info_line(out: &mut String, client: &ClientHandle, caller: &CallerView, now_m
         omem,
         tot_mem,
         events,
-        *client.last_cmd.lock(),
+        client.last_cmd.name(),
         client.resp.load(Ordering::Relaxed),
         String::from_utf8_lossy(&lib_name),
         String::from_utf8_lossy(&lib_ver),
