@@ -49,13 +49,24 @@ fn main() {
     );
 
     let (ours, calls) = feed(wire::RespCodec::default(), &input, chunk);
-    println!("wire::codec::RespCodec        {:>10.1} ms  ({calls} decode calls)", ms(ours));
+    println!(
+        "wire::codec::RespCodec        {:>10.1} ms  ({calls} decode calls)",
+        ms(ours)
+    );
     let (whole, _) = feed(wire::RespCodec::default(), &input, input.len());
     println!("wire::codec, all at once      {:>10.1} ms", ms(whole));
     let (resp2, _) = feed(redis_protocol::codec::Resp2::default(), &input, chunk);
-    println!("redis_protocol::codec::Resp2  {:>10.1} ms  ({:.0}x)", ms(resp2), ratio(resp2, ours));
+    println!(
+        "redis_protocol::codec::Resp2  {:>10.1} ms  ({:.0}x)",
+        ms(resp2),
+        ratio(resp2, ours)
+    );
     let (resp3, _) = feed(redis_protocol::codec::Resp3::default(), &input, chunk);
-    println!("redis_protocol::codec::Resp3  {:>10.1} ms  ({:.0}x)", ms(resp3), ratio(resp3, ours));
+    println!(
+        "redis_protocol::codec::Resp3  {:>10.1} ms  ({:.0}x)",
+        ms(resp3),
+        ratio(resp3, ours)
+    );
     let (once, _) = feed(redis_protocol::codec::Resp2::default(), &input, input.len());
     println!("redis_protocol Resp2, at once {:>10.1} ms", ms(once));
 }

@@ -378,6 +378,38 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         Ok(self.read_buf.split_to(n).freeze())
     }
 
+    /// The next line, up to LF, without its line ending (a replication `$<len>` header, or the
+    /// empty keepalive lines a master sends while it prepares the RDB).
+    pub async fn read_line(&mut self) -> Result<Bytes, Error> {
+        if self.decoder.in_progress() {
+            return Err(Error::UnexpectedReply {
+                what: "line read in the middle of a frame".into(),
+                delivery: Delivery::MaybeExecuted,
+            });
+        }
+        let mut scanned = 0;
+        loop {
+            if let Some(at) = memchr::memchr(b'\n', &self.read_buf[scanned..]) {
+                let mut line = self.read_buf.split_to(scanned + at + 1).freeze();
+                line.truncate(line.len() - 1);
+                if line.last() == Some(&b'\r') {
+                    line.truncate(line.len() - 1);
+                }
+                return Ok(line);
+            }
+            scanned = self.read_buf.len();
+            if scanned > crate::codec::MAX_HEADER_LINE {
+                return Err(Error::Protocol {
+                    source: FrameError::LineTooLong {
+                        max: crate::codec::MAX_HEADER_LINE as u64,
+                    },
+                    delivery: Delivery::MaybeExecuted,
+                });
+            }
+            self.fill().await?;
+        }
+    }
+
     /// Bytes read from the stream and not consumed yet.
     pub fn buffered(&self) -> &[u8] {
         &self.read_buf
@@ -786,11 +818,14 @@ async fn write_loop<W: AsyncWrite + Unpin>(
         }
     }
     stop.cancel();
+    // The reader fails what is in flight once this is gone.
+    drop(pending);
     requests.close();
     while let Ok(batch) = requests.try_recv() {
         let _ = batch.reply.send(Err(shared.failure(Delivery::NotSent)));
     }
-    let _ = stream.shutdown().await;
+    // Bounded: a stream like TLS may want to write on shutdown to a peer that does not read.
+    let _ = tokio::time::timeout(Duration::from_secs(1), stream.shutdown()).await;
 }
 
 struct ReadSide<R> {
@@ -881,7 +916,10 @@ async fn dispatch(
         }
         if shared.pushes_taken.load(Ordering::Acquire) {
             // A dropped receiver only means nobody listens any more.
-            let _ = push_tx.send(decoded).await;
+            tokio::select! {
+                _ = push_tx.send(decoded) => {}
+                _ = shared.stop.cancelled() => {}
+            }
         }
         return Ok(());
     }

@@ -32,6 +32,8 @@ pub const MAX_HEADER_LINE: usize = crate::request::INLINE_MAX_SIZE;
 
 /// A payload at least this long gets its buffer space reserved once, not grown read by read.
 const RESERVE_THRESHOLD: usize = 32 * 1024;
+/// The most reserved ahead of the bytes that have arrived.
+const MAX_RESERVE: usize = 16 * 1024 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -315,7 +317,10 @@ impl FrameDecoder {
             Err(_) => self.reset(),
             Ok(None) => {
                 if let Some(blob) = self.blob {
-                    let needed = (blob.start + blob.len + 2).saturating_sub(buf.len());
+                    // Capped: a short header alone must not make us allocate half a gigabyte.
+                    let needed = (blob.start + blob.len + 2)
+                        .saturating_sub(buf.len())
+                        .min(MAX_RESERVE);
                     if blob.len >= RESERVE_THRESHOLD && buf.capacity() - buf.len() < needed {
                         buf.reserve(needed);
                     }
@@ -1053,7 +1058,10 @@ mod tests {
             }
         );
         let ok = format!("{}:1\r\n", "*1\r\n".repeat(DEFAULT_MAX_DEPTH));
-        assert_eq!(decode_all(ok.as_bytes(), Limits::default()).unwrap().len(), 1);
+        assert_eq!(
+            decode_all(ok.as_bytes(), Limits::default()).unwrap().len(),
+            1
+        );
     }
 
     #[test]
