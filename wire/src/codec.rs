@@ -242,7 +242,8 @@ enum BlobKind {
 struct PendingBlob {
     kind: BlobKind,
     start: usize,
-    len: usize,
+    /// Where the payload ends; `end + 2` (the CRLF) is known not to overflow.
+    end: usize,
 }
 
 /// Resumable decoder: feed it the same buffer, only appended to, until a frame is complete.
@@ -318,10 +319,10 @@ impl FrameDecoder {
             Ok(None) => {
                 if let Some(blob) = self.blob {
                     // Capped: a short header alone must not make us allocate half a gigabyte.
-                    let needed = (blob.start + blob.len + 2)
-                        .saturating_sub(buf.len())
-                        .min(MAX_RESERVE);
-                    if blob.len >= RESERVE_THRESHOLD && buf.capacity() - buf.len() < needed {
+                    let needed = (blob.end + 2).saturating_sub(buf.len()).min(MAX_RESERVE);
+                    if blob.end - blob.start >= RESERVE_THRESHOLD
+                        && buf.capacity() - buf.len() < needed
+                    {
                         buf.reserve(needed);
                     }
                 }
@@ -342,7 +343,7 @@ impl FrameDecoder {
     fn scan(&mut self, buf: &[u8]) -> Result<Option<usize>, FrameError> {
         loop {
             if let Some(blob) = self.blob {
-                let end = blob.start + blob.len;
+                let end = blob.end;
                 if buf.len() < end + 2 {
                     return Ok(None);
                 }
@@ -420,10 +421,14 @@ impl FrameDecoder {
                             _ if len < 4 => return Err(FrameError::InvalidVerbatim),
                             _ => BlobKind::Verbatim,
                         };
+                        let end = next
+                            .checked_add(len)
+                            .filter(|end| end.checked_add(2).is_some())
+                            .ok_or(FrameError::InvalidLength)?;
                         self.blob = Some(PendingBlob {
                             kind,
                             start: next,
-                            len,
+                            end,
                         });
                         self.pos = next;
                         continue;
@@ -502,7 +507,8 @@ impl FrameDecoder {
     ) -> Result<Option<usize>, FrameError> {
         let mut from = start.max(self.line_checked);
         loop {
-            let Some(offset) = memchr::memchr(b'\r', &buf[from..]) else {
+            // `get`: a caller handing in a shorter buffer than last time gets nonsense, not a panic.
+            let Some(offset) = memchr::memchr(b'\r', buf.get(from..).unwrap_or_default()) else {
                 from = buf.len();
                 break;
             };
@@ -1125,6 +1131,25 @@ mod tests {
         buf.extend_from_slice(b"c\r\n:5\r\n");
         assert_eq!(decoder.decode_raw(&mut buf), Ok(Some(b("$3\r\nabc\r\n"))));
         assert_eq!(decoder.decode_raw(&mut buf), Ok(Some(b(":5\r\n"))));
+    }
+
+    #[test]
+    fn unlimited_lengths_do_not_overflow() {
+        let limits = Limits {
+            max_bulk_len: u64::MAX,
+            max_aggregate_len: u64::MAX,
+            max_depth: usize::MAX,
+        };
+        let mut decoder = FrameDecoder::new(limits);
+        let mut buf = BytesMut::from(&b"$9223372036854775807\r\nabc"[..]);
+        assert_eq!(decoder.decode(&mut buf), Ok(None));
+        assert!(buf.capacity() <= 17 * 1024 * 1024);
+        let mut decoder = FrameDecoder::new(limits);
+        let mut buf = BytesMut::from(&b"|9223372036854775807\r\n"[..]);
+        assert_eq!(decoder.decode(&mut buf), Ok(None));
+        let mut decoder = FrameDecoder::new(limits);
+        let mut buf = BytesMut::from(&b"*9223372036854775807\r\n:1\r\n"[..]);
+        assert_eq!(decoder.decode(&mut buf), Ok(None));
     }
 
     #[test]
