@@ -184,9 +184,7 @@ async fn accept_loop(server: Arc<node::Server>, listener: tokio::net::TcpListene
         tokio::select! {
             _ = server.shutdown.cancelled() => return,
             accepted = listener.accept() => match accepted {
-                Ok((socket, addr)) => {
-                    tokio::spawn(node::conn::serve_client(server.clone(), socket, addr));
-                }
+                Ok((socket, addr)) => server.spawn_connection(socket, addr),
                 Err(err) => {
                     tracing::warn!(%err, "accept failed");
                     tokio::time::sleep(std::time::Duration::from_millis(10)).await;

@@ -130,6 +130,16 @@ impl Server {
         })
     }
 
+    /// Start serving an accepted connection.
+    pub fn spawn_connection(
+        self: &Arc<Self>,
+        socket: tokio::net::TcpStream,
+        addr: std::net::SocketAddr,
+    ) {
+        let server = self.clone();
+        tokio::spawn(async move { crate::conn::serve_client(server, socket, addr).await });
+    }
+
     pub fn next_client_id(&self) -> u64 {
         self.next_client_id.fetch_add(1, Ordering::Relaxed)
     }
@@ -182,8 +192,7 @@ pub async fn serve(
                         continue;
                     }
                 };
-                let server = server.clone();
-                tokio::spawn(async move { crate::conn::serve_client(server, socket, addr).await });
+                server.spawn_connection(socket, addr);
             }
         }
     }
