@@ -94,6 +94,8 @@ pub struct RequestParser {
     max_bulk_len: u64,
     unauthenticated: bool,
     partial: Option<Partial>,
+    /// The offsets buffer of the last request, reused by the next one.
+    spare_spans: Vec<(usize, usize)>,
 }
 
 impl Default for RequestParser {
@@ -108,6 +110,7 @@ impl RequestParser {
             max_bulk_len,
             unauthenticated: false,
             partial: None,
+            spare_spans: Vec::new(),
         }
     }
 
@@ -152,10 +155,13 @@ impl RequestParser {
                     let _ = buf.split_to(header_len);
                     continue;
                 }
+                let mut spans = std::mem::take(&mut self.spare_spans);
+                spans.clear();
+                spans.reserve(count.min(1024) as usize);
                 self.partial = Some(Partial {
                     remaining: count,
                     pos: header_len,
-                    spans: Vec::with_capacity(count.min(1024) as usize),
+                    spans,
                     pending_bulk: None,
                 });
             }
