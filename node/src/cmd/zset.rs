@@ -554,7 +554,7 @@ fn zlexcount(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
     let range = parse_lex_range(&args[2], &args[3])?;
     let now = ctx.now_ms;
     let count = zset_mut(&mut ctx.store.dbs[ctx.db], &args[1], now)?
-        .and_then(|z| z.lex_range_ranks(&range))
+        .and_then(|z| z.lex_range_ranks(&range, false))
         .map_or(0, |(first, last)| last - first + 1);
     ctx.out.int(count as i64);
     Ok(())
@@ -689,7 +689,7 @@ fn select_ranks(
             if offset > 0 && offset >= len {
                 return None;
             }
-            set.lex_range_ranks(range)?
+            set.lex_range_ranks(range, reverse)?
         }
     };
     // Redis skips `offset` entries with a post-decrement loop: a negative offset skips all.

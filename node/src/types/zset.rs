@@ -79,6 +79,18 @@ pub struct LexRange {
 }
 
 impl LexRange {
+    /// A range no member can fall in: min above max, or equal with an open end.
+    pub fn is_empty(&self) -> bool {
+        let order = match (&self.min, &self.max) {
+            (LexEdge::Min, LexEdge::Min) | (LexEdge::Max, LexEdge::Max) => Ordering::Equal,
+            (LexEdge::Min, _) | (_, LexEdge::Max) => Ordering::Less,
+            (LexEdge::Max, _) | (_, LexEdge::Min) => Ordering::Greater,
+            (LexEdge::Member(a), LexEdge::Member(b)) => a.cmp(b),
+        };
+        order == Ordering::Greater
+            || (order == Ordering::Equal && (self.min_exclusive || self.max_exclusive))
+    }
+
     pub fn above_min(&self, member: &[u8]) -> bool {
         let ord = self.min.cmp_member(member);
         if self.min_exclusive {
@@ -308,9 +320,38 @@ impl ZSet {
         Some((first, after - 1))
     }
 
-    /// 0-based ranks of the first and last entries within `range`, if any. Meaningful when
-    /// all scores are equal, as Redis documents.
-    pub fn lex_range_ranks(&self, range: &LexRange) -> Option<(usize, usize)> {
+    /// 0-based ranks of the first and last entries within `range`, if any. Lexicographic
+    /// ranges are meaningful when all scores are equal, as Redis documents; with mixed scores
+    /// the compact form answers as Redis's listpack code does: a linear search for the end the
+    /// walk starts from (the last entry when `reverse`), then the run of entries within the
+    /// other bound.
+    pub fn lex_range_ranks(&self, range: &LexRange, reverse: bool) -> Option<(usize, usize)> {
+        // Redis's zslIsInLexRange / zzlIsInLexRange, which also decide for unsorted members.
+        if range.is_empty() {
+            return None;
+        }
+        let (first_member, _) = self.get_by_rank(0)?;
+        let (last_member, _) = self.get_by_rank(self.len() - 1)?;
+        if !range.above_min(last_member) || !range.below_max(first_member) {
+            return None;
+        }
+        if let Repr::Listpack(v) = &self.repr {
+            if reverse {
+                let last = v.iter().rposition(|(m, _)| range.below_max(m))?;
+                let run = v[..=last]
+                    .iter()
+                    .rev()
+                    .take_while(|(m, _)| range.above_min(m))
+                    .count();
+                return (run > 0).then(|| (last + 1 - run, last));
+            }
+            let first = v.iter().position(|(m, _)| range.above_min(m))?;
+            let run = v[first..]
+                .iter()
+                .take_while(|(m, _)| range.below_max(m))
+                .count();
+            return (run > 0).then(|| (first, first + run - 1));
+        }
         let first = self.partition(|_, member| !range.above_min(member));
         let (first_member, _) = self.get_by_rank(first)?;
         if !range.below_max(first_member) {
@@ -1112,11 +1153,11 @@ mod tests {
             max_exclusive: maxex,
         };
         let m = |s: &str| LexEdge::Member(s.as_bytes().to_vec());
-        assert_eq!(set.lex_range_ranks(&range(LexEdge::Min, true, LexEdge::Max, true)), Some((0, 3)));
-        assert_eq!(set.lex_range_ranks(&range(m("b"), false, m("c"), true)), Some((1, 1)));
-        assert_eq!(set.lex_range_ranks(&range(m("b"), true, m("c"), true)), None);
-        assert_eq!(set.lex_range_ranks(&range(LexEdge::Max, true, LexEdge::Min, true)), None);
-        assert_eq!(set.lex_range_ranks(&range(LexEdge::Min, true, LexEdge::Min, true)), None);
+        assert_eq!(set.lex_range_ranks(&range(LexEdge::Min, true, LexEdge::Max, true), false), Some((0, 3)));
+        assert_eq!(set.lex_range_ranks(&range(m("b"), false, m("c"), true), false), Some((1, 1)));
+        assert_eq!(set.lex_range_ranks(&range(m("b"), true, m("c"), true), false), None);
+        assert_eq!(set.lex_range_ranks(&range(LexEdge::Max, true, LexEdge::Min, true), false), None);
+        assert_eq!(set.lex_range_ranks(&range(LexEdge::Min, true, LexEdge::Min, true), false), None);
     }
 
     #[test]
