@@ -82,7 +82,8 @@ fn strtod(s: &[u8]) -> (f64, usize, bool) {
     };
     let signed = |v: f64| if negative { -v } else { v };
     let rest = &s[i..];
-    let starts = |word: &[u8]| rest.len() >= word.len() && rest[..word.len()].eq_ignore_ascii_case(word);
+    let starts =
+        |word: &[u8]| rest.len() >= word.len() && rest[..word.len()].eq_ignore_ascii_case(word);
     if starts(b"infinity") {
         return (signed(f64::INFINITY), i + 8, false);
     }
@@ -102,10 +103,10 @@ fn strtod(s: &[u8]) -> (f64, usize, bool) {
         }
         return (f64::NAN, used, false);
     }
-    if starts(b"0x") {
-        if let Some((value, used, range)) = hex_float(&rest[2..]) {
-            return (signed(value), i + 2 + used, range);
-        }
+    if starts(b"0x")
+        && let Some((value, used, range)) = hex_float(&rest[2..])
+    {
+        return (signed(value), i + 2 + used, range);
     }
     let int_digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
     let mut used = int_digits;
@@ -411,7 +412,7 @@ fn zadd_generic(ctx: &mut Ctx, args: &[Bytes], mut incr: bool) -> CmdResult {
         first += 1;
     }
     let rest = &args[first..];
-    if rest.is_empty() || rest.len() % 2 != 0 {
+    if rest.is_empty() || !rest.len().is_multiple_of(2) {
         return Err(CmdError::syntax());
     }
     if nx && xx {
@@ -419,7 +420,7 @@ fn zadd_generic(ctx: &mut Ctx, args: &[Bytes], mut incr: bool) -> CmdResult {
             "ERR XX and NX options at the same time are not compatible",
         ));
     }
-    if (gt && nx) || (lt && nx) || (gt && lt) {
+    if (nx && (gt || lt)) || (gt && lt) {
         return Err(CmdError::new(
             "ERR GT, LT, and/or NX options at the same time are not compatible",
         ));
@@ -446,7 +447,7 @@ fn zadd_generic(ctx: &mut Ctx, args: &[Bytes], mut incr: bool) -> CmdResult {
             }
             return Ok(());
         }
-        db.insert(key, Value::ZSet(Box::new(ZSet::new())));
+        db.insert(key, Value::ZSet(Box::default()));
     }
     let Some(set) = zset_mut(db, key, now)? else {
         return Err(CmdError::no_such_key());
@@ -562,7 +563,8 @@ fn zlexcount(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
 
 fn zscore(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
     let now = ctx.now_ms;
-    let score = zset_mut(&mut ctx.store.dbs[ctx.db], &args[1], now)?.and_then(|z| z.score(&args[2]));
+    let score =
+        zset_mut(&mut ctx.store.dbs[ctx.db], &args[1], now)?.and_then(|z| z.score(&args[2]));
     match score {
         Some(score) => ctx.out.double(score),
         None => ctx.out.null(),
@@ -764,7 +766,9 @@ fn zrange_generic(
         std::mem::swap(&mut min_index, &mut max_index);
     }
     let range = match range_type {
-        RangeType::Score => ParsedRange::Score(parse_score_range(&args[min_index], &args[max_index])?),
+        RangeType::Score => {
+            ParsedRange::Score(parse_score_range(&args[min_index], &args[max_index])?)
+        }
         RangeType::Lex => ParsedRange::Lex(parse_lex_range(&args[min_index], &args[max_index])?),
         _ => ParsedRange::Rank(args::int(&args[min_index])?, args::int(&args[max_index])?),
     };
@@ -987,7 +991,11 @@ fn parse_mpop(args: &[Bytes], numkeys_index: usize) -> Result<(&[Bytes], bool, u
             return Err(CmdError::syntax());
         }
     }
-    Ok((&args[numkeys_index + 1..where_index], max, count.unwrap_or(1)))
+    Ok((
+        &args[numkeys_index + 1..where_index],
+        max,
+        count.unwrap_or(1),
+    ))
 }
 
 fn zmpop(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
@@ -1295,8 +1303,12 @@ fn set_op_generic(
             with_scores = true;
             j += 1;
         } else if cardinality_only && remaining >= 2 && args::is(arg, "limit") {
-            limit = ranged_int(&args[j + 1], 0, i64::MAX, Some("ERR LIMIT can't be negative"))?
-                as usize;
+            limit = ranged_int(
+                &args[j + 1],
+                0,
+                i64::MAX,
+                Some("ERR LIMIT can't be negative"),
+            )? as usize;
             j += 2;
         } else {
             return Err(CmdError::syntax());
@@ -1419,7 +1431,11 @@ fn parse_cursor(arg: &[u8]) -> Option<u64> {
     for &d in digits {
         value = value.checked_mul(10)?.checked_add((d - b'0') as u64)?;
     }
-    Some(if negative { value.wrapping_neg() } else { value })
+    Some(if negative {
+        value.wrapping_neg()
+    } else {
+        value
+    })
 }
 
 /// How a score reads in ZSCAN: the listpack stores integral scores as integers; the skip
@@ -1506,7 +1522,12 @@ mod tests {
             b".",
             b"1\x002",
         ] {
-            assert_eq!(parse_double(bad), None, "{:?}", String::from_utf8_lossy(bad));
+            assert_eq!(
+                parse_double(bad),
+                None,
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 
@@ -1537,8 +1558,14 @@ mod tests {
 
     #[test]
     fn scan_scores_read_like_redis() {
-        assert_eq!(scan_score_text(123456789012345678.0, true), "123456789012345680");
-        assert_eq!(scan_score_text(123456789012345678.0, false), "1.2345678901234568e+17");
+        assert_eq!(
+            scan_score_text(123456789012345678.0, true),
+            "123456789012345680"
+        );
+        assert_eq!(
+            scan_score_text(123456789012345678.0, false),
+            "1.2345678901234568e+17"
+        );
         assert_eq!(scan_score_text(0.1, true), "0.10000000000000001");
         assert_eq!(scan_score_text(1e20, true), "1e+20");
         assert_eq!(scan_score_text(-0.0, false), "-0");

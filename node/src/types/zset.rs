@@ -568,9 +568,7 @@ impl SkipList {
         let extra: usize = self
             .nodes
             .iter()
-            .map(|n| {
-                n.member.heap_size() + n.upper.as_ref().map_or(0, |u| u.len() * 8)
-            })
+            .map(|n| n.member.heap_size() + n.upper.as_ref().map_or(0, |u| u.len() * 8))
             .sum();
         nodes + extra + self.buckets.capacity() * 4 + self.free.capacity() * 4
     }
@@ -1070,7 +1068,10 @@ mod tests {
                 while list.next(x, level) != NIL {
                     rank += list.span(x, level);
                     x = list.next(x, level);
-                    assert_eq!(list.rank_of(list.nodes[x as usize].score, &list.nodes[x as usize].member), Some(rank - 1));
+                    assert_eq!(
+                        list.rank_of(list.nodes[x as usize].score, &list.nodes[x as usize].member),
+                        Some(rank - 1)
+                    );
                 }
             }
         }
@@ -1092,7 +1093,11 @@ mod tests {
                 match rng.random_range(0..10) {
                     0..=5 => {
                         let old = set.insert(&member, score, limits);
-                        let stored = if set.is_listpack() { listpack_score(score) } else { score };
+                        let stored = if set.is_listpack() {
+                            listpack_score(score)
+                        } else {
+                            score
+                        };
                         assert_eq!(old, model.insert(member.clone(), stored));
                     }
                     6..=7 => {
@@ -1153,11 +1158,26 @@ mod tests {
             max_exclusive: maxex,
         };
         let m = |s: &str| LexEdge::Member(s.as_bytes().to_vec());
-        assert_eq!(set.lex_range_ranks(&range(LexEdge::Min, true, LexEdge::Max, true), false), Some((0, 3)));
-        assert_eq!(set.lex_range_ranks(&range(m("b"), false, m("c"), true), false), Some((1, 1)));
-        assert_eq!(set.lex_range_ranks(&range(m("b"), true, m("c"), true), false), None);
-        assert_eq!(set.lex_range_ranks(&range(LexEdge::Max, true, LexEdge::Min, true), false), None);
-        assert_eq!(set.lex_range_ranks(&range(LexEdge::Min, true, LexEdge::Min, true), false), None);
+        assert_eq!(
+            set.lex_range_ranks(&range(LexEdge::Min, true, LexEdge::Max, true), false),
+            Some((0, 3))
+        );
+        assert_eq!(
+            set.lex_range_ranks(&range(m("b"), false, m("c"), true), false),
+            Some((1, 1))
+        );
+        assert_eq!(
+            set.lex_range_ranks(&range(m("b"), true, m("c"), true), false),
+            None
+        );
+        assert_eq!(
+            set.lex_range_ranks(&range(LexEdge::Max, true, LexEdge::Min, true), false),
+            None
+        );
+        assert_eq!(
+            set.lex_range_ranks(&range(LexEdge::Min, true, LexEdge::Min, true), false),
+            None
+        );
     }
 
     #[test]
@@ -1182,7 +1202,11 @@ mod tests {
             // Grow and shrink the set between calls so the index resizes both ways.
             if calls % 3 == 0 {
                 for _ in 0..1500 {
-                    set.insert(format!("tmp{}", rng.random::<u32>()).as_bytes(), 1.0, limits);
+                    set.insert(
+                        format!("tmp{}", rng.random::<u32>()).as_bytes(),
+                        1.0,
+                        limits,
+                    );
                 }
             } else if calls % 3 == 1 {
                 let temp: Vec<Vec<u8>> = set
@@ -1200,7 +1224,10 @@ mod tests {
             assert!(calls < 100_000);
         }
         for i in 0..100 {
-            assert!(seen.contains(format!("stable{i}").as_bytes()), "missed stable{i}");
+            assert!(
+                seen.contains(format!("stable{i}").as_bytes()),
+                "missed stable{i}"
+            );
         }
     }
 
@@ -1208,7 +1235,10 @@ mod tests {
     fn negative_zero_and_conversion() {
         let mut set = ZSet::new();
         set.insert(b"a", -0.0, SMALL);
-        assert!(set.score(b"a").is_some_and(|s| s == 0.0 && s.is_sign_positive()));
+        assert!(
+            set.score(b"a")
+                .is_some_and(|s| s == 0.0 && s.is_sign_positive())
+        );
         for i in 0..20 {
             set.insert(format!("x{i}").as_bytes(), i as f64, SMALL);
         }

@@ -13,29 +13,47 @@ pub struct TestServer {
 pub async fn start(directives: &str) -> TestServer {
     let mut config = node::Config::default();
     config.apply_text(directives).expect("config");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let server = node::Server::new(config, addr.port());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let s = server.clone();
     tokio::spawn(async move {
-        let _ = node::serve(s, listener, async { let _ = rx.await; }).await;
+        let _ = node::serve(s, listener, async {
+            let _ = rx.await;
+        })
+        .await;
     });
-    TestServer { addr, server, _shutdown: tx }
+    TestServer {
+        addr,
+        server,
+        _shutdown: tx,
+    }
 }
 
 impl TestServer {
     pub fn url(&self, resp3: bool) -> String {
-        format!("redis://{}/{}", self.addr, if resp3 { "?protocol=resp3" } else { "" })
+        format!(
+            "redis://{}/{}",
+            self.addr,
+            if resp3 { "?protocol=resp3" } else { "" }
+        )
     }
     pub async fn conn(&self, resp3: bool) -> redis::aio::MultiplexedConnection {
         let client = redis::Client::open(self.url(resp3)).expect("client");
-        client.get_multiplexed_async_connection().await.expect("connect")
+        client
+            .get_multiplexed_async_connection()
+            .await
+            .expect("connect")
     }
     /// Send raw bytes, read until `expect_len` bytes arrived or 2 s passed.
     pub async fn raw(&self, input: &[u8], expect_len: usize) -> Vec<u8> {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let mut s = tokio::net::TcpStream::connect(self.addr).await.expect("connect");
+        let mut s = tokio::net::TcpStream::connect(self.addr)
+            .await
+            .expect("connect");
         s.write_all(input).await.expect("write");
         let mut out = Vec::new();
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(2);
