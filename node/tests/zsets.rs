@@ -519,13 +519,20 @@ async fn zscan_covers_a_changing_skiplist() {
 async fn plain_sets_are_inputs_with_score_one() {
     let server = common::start("").await;
     {
-        let mut store = server.server.store.lock();
-        let mut set = node::types::set::Set::default();
-        for m in ["a", "b", "x"] {
-            set.members
-                .insert(node::types::SmallBytes::new(m.as_bytes()));
-        }
-        store.dbs[0].insert(b"plain", node::types::Value::Set(Box::new(set)));
+        let mut con = server.conn(false).await;
+        ok(&mut con, &["SADD", "plain", "a", "b", "x"]).await;
+        // An intset source: its members have no stored bytes to borrow.
+        ok(&mut con, &["SADD", "ints", "1", "2"]).await;
+        let union: Vec<(String, f64)> = redis::cmd("ZUNION")
+            .arg(2)
+            .arg("ints")
+            .arg("plain")
+            .arg("WITHSCORES")
+            .query_async(&mut con)
+            .await
+            .expect("zunion with an intset");
+        assert_eq!(union.len(), 5);
+        assert!(union.iter().all(|(_, score)| *score == 1.0));
     }
     for resp3 in [false, true] {
         let mut con = server.conn(resp3).await;

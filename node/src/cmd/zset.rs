@@ -1177,11 +1177,12 @@ impl Aggregate {
 }
 
 /// An input of a set operation: a sorted set, a plain set (every score 1), or nothing.
-#[derive(Clone, Copy)]
 enum Source<'a> {
     Missing,
     Sorted(&'a ZSet),
-    Plain(&'a crate::types::set::Set),
+    /// A plain set: every member scores 1. Intset members have no bytes to borrow, so the
+    /// members are materialized once.
+    Plain(&'a crate::types::set::Set, Vec<SmallBytes>),
 }
 
 impl<'a> Source<'a> {
@@ -1189,7 +1190,7 @@ impl<'a> Source<'a> {
         match self {
             Source::Missing => 0,
             Source::Sorted(z) => z.len(),
-            Source::Plain(s) => s.len(),
+            Source::Plain(s, _) => s.len(),
         }
     }
 
@@ -1197,15 +1198,15 @@ impl<'a> Source<'a> {
         match self {
             Source::Missing => None,
             Source::Sorted(z) => z.score(member),
-            Source::Plain(s) => s.members.contains(member).then_some(1.0),
+            Source::Plain(s, _) => s.contains(member).then_some(1.0),
         }
     }
 
-    fn entries(&self) -> Box<dyn Iterator<Item = (&'a [u8], f64)> + 'a> {
-        match *self {
+    fn entries(&self) -> Box<dyn Iterator<Item = (&[u8], f64)> + '_> {
+        match self {
             Source::Missing => Box::new(std::iter::empty()),
             Source::Sorted(z) => Box::new(z.iter()),
-            Source::Plain(s) => Box::new(s.members.iter().map(|m| (m.as_slice(), 1.0))),
+            Source::Plain(_, members) => Box::new(members.iter().map(|m| (m.as_slice(), 1.0))),
         }
     }
 }
@@ -1322,7 +1323,7 @@ fn set_op_generic(
         .map(|(key, &weight)| {
             let source = match db.peek(key, now).map(|e| &e.value) {
                 Some(Value::ZSet(z)) => Source::Sorted(z),
-                Some(Value::Set(s)) => Source::Plain(s),
+                Some(Value::Set(s)) => Source::Plain(s, s.iter().map(|m| m.to_small()).collect()),
                 _ => Source::Missing,
             };
             (source, weight)
@@ -1354,7 +1355,7 @@ fn set_op_generic(
             }
         }
         SetOp::Inter => {
-            let (first, first_weight) = sources[0];
+            let (first, first_weight) = &sources[0];
             'members: for (member, score) in first.entries() {
                 let mut total = first_weight * score;
                 if total.is_nan() {
@@ -1377,7 +1378,7 @@ fn set_op_generic(
             }
         }
         SetOp::Diff => {
-            let (first, _) = sources[0];
+            let (first, _) = &sources[0];
             for (member, score) in first.entries() {
                 if sources[1..].iter().all(|(s, _)| s.score(member).is_none()) {
                     result.push((SmallBytes::new(member), score));
