@@ -38,6 +38,7 @@ IMPLEMENTED = {
     "strlen": None, "incr": None, "decr": None, "incrby": None, "decrby": None,
     "incrbyfloat": None, "getrange": None, "substr": None, "setrange": None, "setbit": None,
     "getbit": None, "bitcount": None, "bitpos": None, "bitop": None, "lcs": None,
+    "bitfield": None, "bitfield_ro": None,
     # hashes
     "hset": None, "hsetnx": None, "hmset": None, "hget": None, "hmget": None, "hdel": None,
     "hexists": None, "hlen": None, "hkeys": None, "hvals": None, "hgetall": None,

@@ -10,6 +10,8 @@ pub enum CommandId {
     Append,
     Auth,
     Bitcount,
+    Bitfield,
+    BitfieldRo,
     Bitop,
     Bitpos,
     Blmove,
@@ -224,7 +226,7 @@ pub enum CommandId {
 }
 
 impl CommandId {
-    pub const COUNT: usize = 214;
+    pub const COUNT: usize = 216;
 }
 
 pub static COMMANDS: &[Command] = &[
@@ -410,6 +412,309 @@ pub static COMMANDS: &[Command] = &[
                                             ]),
                                         ]),
                                     ),
+                                ]),
+                            ]),
+                        ),
+                    ]),
+                ]),
+            ),
+        ],
+    },
+    Command {
+        id: CommandId::Bitfield,
+        name: "bitfield",
+        arity: -2,
+        flags: flags::WRITE | flags::DENYOOM,
+        flag_names: &["write", "denyoom"],
+        first_key: 1,
+        last_key: 1,
+        key_step: 1,
+        acl_categories: &["@write", "@bitmap", "@slow"],
+        tips: &[],
+        key_specs: &[KeySpec {
+            notes: Some("This command allows both access and modification of the key"),
+            flags: &["RW", "access", "update", "variable_flags"],
+            begin_search: BeginSearch::Index(1),
+            find_keys: FindKeys::Range {
+                last_key: 0,
+                key_step: 1,
+                limit: 0,
+            },
+        }],
+        subcommands: &[],
+        docs: &[
+            (
+                "summary",
+                DocValue::Str("Perform arbitrary bitfield integer operations on strings"),
+            ),
+            ("since", DocValue::Str("3.2.0")),
+            ("group", DocValue::Str("bitmap")),
+            (
+                "complexity",
+                DocValue::Str("O(1) for each subcommand specified"),
+            ),
+            (
+                "arguments",
+                DocValue::Array(&[
+                    DocValue::Map(&[
+                        ("name", DocValue::Str("key")),
+                        ("type", DocValue::Str("key")),
+                        ("key_spec_index", DocValue::Int(0)),
+                    ]),
+                    DocValue::Map(&[
+                        ("name", DocValue::Str("operation")),
+                        ("type", DocValue::Str("oneof")),
+                        (
+                            "flags",
+                            DocValue::Set(&[
+                                DocValue::Status("optional"),
+                                DocValue::Status("multiple"),
+                            ]),
+                        ),
+                        (
+                            "arguments",
+                            DocValue::Array(&[
+                                DocValue::Map(&[
+                                    ("name", DocValue::Str("encoding_offset")),
+                                    ("type", DocValue::Str("block")),
+                                    ("token", DocValue::Str("GET")),
+                                    (
+                                        "arguments",
+                                        DocValue::Array(&[
+                                            DocValue::Map(&[
+                                                ("name", DocValue::Str("encoding")),
+                                                ("type", DocValue::Str("string")),
+                                            ]),
+                                            DocValue::Map(&[
+                                                ("name", DocValue::Str("offset")),
+                                                ("type", DocValue::Str("integer")),
+                                            ]),
+                                        ]),
+                                    ),
+                                ]),
+                                DocValue::Map(&[
+                                    ("name", DocValue::Str("write")),
+                                    ("type", DocValue::Str("block")),
+                                    (
+                                        "arguments",
+                                        DocValue::Array(&[
+                                            DocValue::Map(&[
+                                                ("name", DocValue::Str("wrap_sat_fail")),
+                                                ("type", DocValue::Str("oneof")),
+                                                ("token", DocValue::Str("OVERFLOW")),
+                                                (
+                                                    "flags",
+                                                    DocValue::Set(&[DocValue::Status("optional")]),
+                                                ),
+                                                (
+                                                    "arguments",
+                                                    DocValue::Array(&[
+                                                        DocValue::Map(&[
+                                                            ("name", DocValue::Str("wrap")),
+                                                            ("type", DocValue::Str("pure-token")),
+                                                            ("token", DocValue::Str("WRAP")),
+                                                        ]),
+                                                        DocValue::Map(&[
+                                                            ("name", DocValue::Str("sat")),
+                                                            ("type", DocValue::Str("pure-token")),
+                                                            ("token", DocValue::Str("SAT")),
+                                                        ]),
+                                                        DocValue::Map(&[
+                                                            ("name", DocValue::Str("fail")),
+                                                            ("type", DocValue::Str("pure-token")),
+                                                            ("token", DocValue::Str("FAIL")),
+                                                        ]),
+                                                    ]),
+                                                ),
+                                            ]),
+                                            DocValue::Map(&[
+                                                ("name", DocValue::Str("write_operation")),
+                                                ("type", DocValue::Str("oneof")),
+                                                (
+                                                    "arguments",
+                                                    DocValue::Array(&[
+                                                        DocValue::Map(&[
+                                                            (
+                                                                "name",
+                                                                DocValue::Str(
+                                                                    "encoding_offset_value",
+                                                                ),
+                                                            ),
+                                                            ("type", DocValue::Str("block")),
+                                                            ("token", DocValue::Str("SET")),
+                                                            (
+                                                                "arguments",
+                                                                DocValue::Array(&[
+                                                                    DocValue::Map(&[
+                                                                        (
+                                                                            "name",
+                                                                            DocValue::Str(
+                                                                                "encoding",
+                                                                            ),
+                                                                        ),
+                                                                        (
+                                                                            "type",
+                                                                            DocValue::Str("string"),
+                                                                        ),
+                                                                    ]),
+                                                                    DocValue::Map(&[
+                                                                        (
+                                                                            "name",
+                                                                            DocValue::Str("offset"),
+                                                                        ),
+                                                                        (
+                                                                            "type",
+                                                                            DocValue::Str(
+                                                                                "integer",
+                                                                            ),
+                                                                        ),
+                                                                    ]),
+                                                                    DocValue::Map(&[
+                                                                        (
+                                                                            "name",
+                                                                            DocValue::Str("value"),
+                                                                        ),
+                                                                        (
+                                                                            "type",
+                                                                            DocValue::Str(
+                                                                                "integer",
+                                                                            ),
+                                                                        ),
+                                                                    ]),
+                                                                ]),
+                                                            ),
+                                                        ]),
+                                                        DocValue::Map(&[
+                                                            (
+                                                                "name",
+                                                                DocValue::Str(
+                                                                    "encoding_offset_increment",
+                                                                ),
+                                                            ),
+                                                            ("type", DocValue::Str("block")),
+                                                            ("token", DocValue::Str("INCRBY")),
+                                                            (
+                                                                "arguments",
+                                                                DocValue::Array(&[
+                                                                    DocValue::Map(&[
+                                                                        (
+                                                                            "name",
+                                                                            DocValue::Str(
+                                                                                "encoding",
+                                                                            ),
+                                                                        ),
+                                                                        (
+                                                                            "type",
+                                                                            DocValue::Str("string"),
+                                                                        ),
+                                                                    ]),
+                                                                    DocValue::Map(&[
+                                                                        (
+                                                                            "name",
+                                                                            DocValue::Str("offset"),
+                                                                        ),
+                                                                        (
+                                                                            "type",
+                                                                            DocValue::Str(
+                                                                                "integer",
+                                                                            ),
+                                                                        ),
+                                                                    ]),
+                                                                    DocValue::Map(&[
+                                                                        (
+                                                                            "name",
+                                                                            DocValue::Str(
+                                                                                "increment",
+                                                                            ),
+                                                                        ),
+                                                                        (
+                                                                            "type",
+                                                                            DocValue::Str(
+                                                                                "integer",
+                                                                            ),
+                                                                        ),
+                                                                    ]),
+                                                                ]),
+                                                            ),
+                                                        ]),
+                                                    ]),
+                                                ),
+                                            ]),
+                                        ]),
+                                    ),
+                                ]),
+                            ]),
+                        ),
+                    ]),
+                ]),
+            ),
+        ],
+    },
+    Command {
+        id: CommandId::BitfieldRo,
+        name: "bitfield_ro",
+        arity: -2,
+        flags: flags::READONLY | flags::FAST,
+        flag_names: &["readonly", "fast"],
+        first_key: 1,
+        last_key: 1,
+        key_step: 1,
+        acl_categories: &["@read", "@bitmap", "@fast"],
+        tips: &[],
+        key_specs: &[KeySpec {
+            notes: None,
+            flags: &["RO", "access"],
+            begin_search: BeginSearch::Index(1),
+            find_keys: FindKeys::Range {
+                last_key: 0,
+                key_step: 1,
+                limit: 0,
+            },
+        }],
+        subcommands: &[],
+        docs: &[
+            (
+                "summary",
+                DocValue::Str(
+                    "Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD",
+                ),
+            ),
+            ("since", DocValue::Str("6.0.0")),
+            ("group", DocValue::Str("bitmap")),
+            (
+                "complexity",
+                DocValue::Str("O(1) for each subcommand specified"),
+            ),
+            (
+                "arguments",
+                DocValue::Array(&[
+                    DocValue::Map(&[
+                        ("name", DocValue::Str("key")),
+                        ("type", DocValue::Str("key")),
+                        ("key_spec_index", DocValue::Int(0)),
+                    ]),
+                    DocValue::Map(&[
+                        ("name", DocValue::Str("encoding_offset")),
+                        ("type", DocValue::Str("block")),
+                        ("token", DocValue::Str("GET")),
+                        (
+                            "flags",
+                            DocValue::Set(&[
+                                DocValue::Status("optional"),
+                                DocValue::Status("multiple"),
+                                DocValue::Status("multiple_token"),
+                            ]),
+                        ),
+                        (
+                            "arguments",
+                            DocValue::Array(&[
+                                DocValue::Map(&[
+                                    ("name", DocValue::Str("encoding")),
+                                    ("type", DocValue::Str("string")),
+                                ]),
+                                DocValue::Map(&[
+                                    ("name", DocValue::Str("offset")),
+                                    ("type", DocValue::Str("integer")),
                                 ]),
                             ]),
                         ),

@@ -405,6 +405,8 @@ enum NativeGetKeys {
     },
     /// setGetKeys: the key's flags depend on the GET option.
     Set,
+    /// bitfieldGetKeys: the key's flags depend on whether any operation writes.
+    Bitfield,
 }
 
 fn native_getkeys(id: CommandId) -> Option<NativeGetKeys> {
@@ -425,6 +427,7 @@ fn native_getkeys(id: CommandId) -> Option<NativeGetKeys> {
         | CommandId::Zmpop => generic(0, 1, 2),
         CommandId::Blmpop | CommandId::Bzmpop => generic(0, 2, 3),
         CommandId::Set => NativeGetKeys::Set,
+        CommandId::Bitfield => NativeGetKeys::Bitfield,
         _ => return None,
     })
 }
@@ -466,6 +469,14 @@ impl NativeGetKeys {
                     &["RW", "access", "update"]
                 } else {
                     &["OW", "update"]
+                };
+                vec![KeyRef { pos: 1, flags }]
+            }
+            NativeGetKeys::Bitfield => {
+                let flags: &'static [&'static str] = if super::bitfield::only_reads(line) {
+                    &["RO", "access"]
+                } else {
+                    &["RW", "access", "update"]
                 };
                 vec![KeyRef { pos: 1, flags }]
             }

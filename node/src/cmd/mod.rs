@@ -8,6 +8,7 @@ use wire::CommandId;
 
 use crate::ctx::{CmdResult, Ctx};
 
+pub mod bitfield;
 pub mod client;
 pub mod command;
 pub mod config;
@@ -25,6 +26,7 @@ pub mod zset;
 pub type Handler = fn(&mut Ctx, &[Bytes]) -> CmdResult;
 
 const FAMILIES: &[&[(CommandId, Handler)]] = &[
+    bitfield::HANDLERS,
     client::HANDLERS,
     command::HANDLERS,
     config::HANDLERS,
