@@ -144,106 +144,14 @@ impl Command {
         self.name.split('|').next().unwrap_or(self.name)
     }
 
-    /// Positions of the key arguments in `args` (the command name is `args[0]`), found with the
-    /// key specs as Redis 7 does. Specs flagged `not_key` are skipped.
+    /// Positions of the key arguments in `args` (the command name is `args[0]`), as Redis 7
+    /// finds them (see [`crate::keys`]).
     pub fn key_positions<A: AsRef<[u8]>>(&self, args: &[A]) -> Vec<usize> {
-        let mut keys = Vec::new();
-        self.for_each_key_position(args, |pos| keys.push(pos));
-        keys
+        crate::keys::keys_from_command(self, args)
+            .iter()
+            .map(|k| k.pos)
+            .collect()
     }
-
-    /// Like [`Command::key_positions`] without allocating.
-    pub fn for_each_key_position<A: AsRef<[u8]>>(&self, args: &[A], mut f: impl FnMut(usize)) {
-        let argc = args.len() as i64;
-        for spec in self.key_specs {
-            if spec.has_flag("not_key") {
-                continue;
-            }
-            let first = match spec.begin_search {
-                BeginSearch::Index(i) => i as i64,
-                BeginSearch::Keyword {
-                    keyword,
-                    start_from,
-                } => match find_keyword(args, keyword, start_from as i64) {
-                    Some(pos) => pos + 1,
-                    None => continue,
-                },
-                BeginSearch::Unknown => continue,
-            };
-            let (mut first, last, step) = match spec.find_keys {
-                FindKeys::Range {
-                    last_key,
-                    key_step,
-                    limit,
-                } => {
-                    let last = if last_key >= 0 {
-                        first + last_key as i64
-                    } else if limit == 0 {
-                        argc + last_key as i64
-                    } else {
-                        first + ((argc - first) / limit as i64 + last_key as i64)
-                    };
-                    (first, last, key_step as i64)
-                }
-                FindKeys::Keynum {
-                    keynum_idx,
-                    first_key,
-                    key_step,
-                } => {
-                    let idx = first + keynum_idx as i64;
-                    if idx >= argc {
-                        continue;
-                    }
-                    let Some(numkeys) = parse_i64(args[idx as usize].as_ref()) else {
-                        continue;
-                    };
-                    if numkeys < 0 {
-                        continue;
-                    }
-                    let start = first + first_key as i64;
-                    (start, start + numkeys - 1, key_step as i64)
-                }
-                FindKeys::Unknown => continue,
-            };
-            if step <= 0 {
-                continue;
-            }
-            while first <= last {
-                if first >= argc || first < 1 {
-                    break;
-                }
-                f(first as usize);
-                first += step;
-            }
-        }
-    }
-}
-
-fn find_keyword<A: AsRef<[u8]>>(args: &[A], keyword: &str, start_from: i64) -> Option<i64> {
-    let argc = args.len() as i64;
-    let (start, end) = if start_from > 0 {
-        (start_from, argc - 1)
-    } else {
-        (argc + start_from, 0)
-    };
-    let mut i = start;
-    while i != end {
-        if i >= argc || i < 1 {
-            break;
-        }
-        if args[i as usize]
-            .as_ref()
-            .eq_ignore_ascii_case(keyword.as_bytes())
-        {
-            return Some(i);
-        }
-        i = if start <= end { i + 1 } else { i - 1 };
-    }
-    None
-}
-
-fn parse_i64(bytes: &[u8]) -> Option<i64> {
-    std::str::from_utf8(bytes).ok()?.parse().ok()
 }
 
 static BY_NAME: LazyLock<HashMap<&'static [u8], &'static Command>> = LazyLock::new(|| {

@@ -7,6 +7,7 @@ pub mod client;
 pub mod codec;
 pub mod command;
 mod command_table;
+pub mod keys;
 pub mod reply;
 pub mod request;
 pub mod slot;

@@ -157,25 +157,6 @@ fn parse_plan(args: &[Bytes], max_bulk_len: u64) -> Result<Plan, CmdError> {
     Ok(plan)
 }
 
-/// Redis's bitfieldGetKeys: whether a BITFIELD line (name first) only reads its key, for the
-/// key flags COMMAND GETKEYSANDFLAGS reports. Stops at the first write or malformed argument,
-/// which both count as a write.
-pub fn only_reads(line: &[Bytes]) -> bool {
-    let mut i = 2;
-    while i < line.len() {
-        let remaining = line.len() - i - 1;
-        let name = c_str(&line[i]);
-        if args::is(name, "GET") && remaining >= 2 {
-            i += 3;
-        } else if args::is(name, "OVERFLOW") && remaining >= 1 {
-            i += 2;
-        } else {
-            return false;
-        }
-    }
-    true
-}
-
 fn low_mask(bits: u32) -> u64 {
     if bits >= 64 {
         u64::MAX
@@ -492,15 +473,21 @@ mod tests {
 
     #[test]
     fn getkeys_flags() {
-        assert!(only_reads(&argv("BITFIELD k")));
-        assert!(only_reads(&argv(
+        assert!(wire::keys::bitfield_only_reads(&argv("BITFIELD k")));
+        assert!(wire::keys::bitfield_only_reads(&argv(
             "BITFIELD k get u8 0 OVERFLOW bogus GET i1 #3"
         )));
-        assert!(!only_reads(&argv("BITFIELD k get u8 0 set u8 0 1")));
-        assert!(!only_reads(&argv("BITFIELD k incrby u8 0 1")));
-        assert!(!only_reads(&argv("BITFIELD k get u8")));
-        assert!(!only_reads(&argv("BITFIELD k overflow")));
-        assert!(!only_reads(&argv("BITFIELD k bogus")));
+        assert!(!wire::keys::bitfield_only_reads(&argv(
+            "BITFIELD k get u8 0 set u8 0 1"
+        )));
+        assert!(!wire::keys::bitfield_only_reads(&argv(
+            "BITFIELD k incrby u8 0 1"
+        )));
+        assert!(!wire::keys::bitfield_only_reads(&argv("BITFIELD k get u8")));
+        assert!(!wire::keys::bitfield_only_reads(&argv(
+            "BITFIELD k overflow"
+        )));
+        assert!(!wire::keys::bitfield_only_reads(&argv("BITFIELD k bogus")));
     }
 
     #[test]

@@ -253,18 +253,11 @@ fn command_getkeysandflags(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-/// A key found in a command line: its position and the flags of the spec that found it.
-#[derive(Debug, PartialEq, Eq)]
-pub struct KeyRef {
-    pub pos: usize,
-    pub flags: &'static [&'static str],
-}
-
 /// Redis's getKeysSubcommandImpl over `line` (the command line, name first).
-pub fn get_keys(line: &[Bytes]) -> Result<Vec<KeyRef>, CmdError> {
+pub fn get_keys(line: &[Bytes]) -> Result<Vec<wire::keys::KeyRef>, CmdError> {
     let cmd =
         lookup_command_line(line).ok_or_else(|| CmdError::new("ERR Invalid command specified"))?;
-    let has_native = native_getkeys(cmd.id).is_some();
+    let has_native = wire::keys::has_native_getkeys(cmd);
     if !has_native && cmd.key_specs.iter().all(|s| s.has_flag("not_key")) {
         return Err(CmdError::new("ERR The command has no key arguments"));
     }
@@ -273,7 +266,7 @@ pub fn get_keys(line: &[Bytes]) -> Result<Vec<KeyRef>, CmdError> {
             "ERR Invalid number of arguments specified for command",
         ));
     }
-    let keys = keys_from_command(cmd, line);
+    let keys = wire::keys::keys_from_command(cmd, line);
     if keys.is_empty() && !cmd.has(flags::NO_MANDATORY_KEYS) {
         return Err(CmdError::new("ERR Invalid arguments specified for command"));
     }
@@ -287,225 +280,6 @@ fn lookup_command_line(line: &[Bytes]) -> Option<&'static Command> {
         return Some(base);
     }
     base.subcommand(&line[1])
-}
-
-/// getKeysFromCommandWithSpecs: key specs first, unless they are unreliable (variable
-/// flags) or fail; then the command's own getkeys callback.
-fn keys_from_command(cmd: &Command, line: &[Bytes]) -> Vec<KeyRef> {
-    let variable_flags = cmd.key_specs.iter().any(|s| s.has_flag("variable_flags"));
-    let has_specs = cmd.key_specs.iter().any(|s| !s.has_flag("not_key"));
-    if has_specs
-        && !variable_flags
-        && let Some(keys) = keys_from_specs(cmd, line)
-    {
-        return keys;
-    }
-    match native_getkeys(cmd.id) {
-        Some(native) => native.keys(line),
-        None => Vec::new(),
-    }
-}
-
-/// getKeysUsingKeySpecs; None when a spec does not fit the arguments.
-fn keys_from_specs(cmd: &Command, line: &[Bytes]) -> Option<Vec<KeyRef>> {
-    let argc = line.len() as i64;
-    let mut keys = Vec::new();
-    for spec in cmd.key_specs {
-        if spec.has_flag("not_key") {
-            continue;
-        }
-        let first = match spec.begin_search {
-            BeginSearch::Index(index) => index as i64,
-            BeginSearch::Keyword {
-                keyword,
-                start_from,
-            } => match find_keyword(line, keyword, start_from as i64) {
-                Some(pos) => pos + 1,
-                None => continue,
-            },
-            BeginSearch::Unknown => return None,
-        };
-        let (first, last, step) = match spec.find_keys {
-            FindKeys::Range {
-                last_key,
-                key_step,
-                limit,
-            } => {
-                let last = if last_key >= 0 {
-                    first + last_key as i64
-                } else if limit == 0 {
-                    argc + last_key as i64
-                } else {
-                    first + ((argc - first) / limit as i64 + last_key as i64)
-                };
-                (first, last, key_step as i64)
-            }
-            FindKeys::Keynum {
-                keynum_idx,
-                first_key,
-                key_step,
-            } => {
-                let idx = first + keynum_idx as i64;
-                if idx >= argc {
-                    return None;
-                }
-                let numkeys = wire::request::parse_i64(&line[idx as usize]).filter(|&n| n >= 0)?;
-                let start = first + first_key as i64;
-                (start, start + numkeys - 1, key_step as i64)
-            }
-            FindKeys::Unknown => return None,
-        };
-        if last >= argc || last < first || first >= argc || step <= 0 {
-            return None;
-        }
-        let mut pos = first;
-        while pos <= last {
-            keys.push(KeyRef {
-                pos: pos as usize,
-                flags: spec.flags,
-            });
-            pos += step;
-        }
-        if spec.has_flag("incomplete") {
-            return None;
-        }
-    }
-    Some(keys)
-}
-
-fn find_keyword(line: &[Bytes], keyword: &str, start_from: i64) -> Option<i64> {
-    let argc = line.len() as i64;
-    let (start, end) = if start_from >= 0 {
-        (start_from, argc - 1)
-    } else {
-        (argc + start_from, 0)
-    };
-    let mut i = start;
-    while i != end {
-        if i >= argc || i < 1 {
-            break;
-        }
-        if line[i as usize].eq_ignore_ascii_case(keyword.as_bytes()) {
-            return Some(i);
-        }
-        i += if start <= end { 1 } else { -1 };
-    }
-    None
-}
-
-/// The getkeys callbacks Redis 7.0 has for the commands served here.
-#[derive(Debug, Clone, Copy)]
-enum NativeGetKeys {
-    /// genericGetKeys(store key offset, key count offset, first key offset, step).
-    Generic {
-        store: usize,
-        count: usize,
-        first: usize,
-        step: usize,
-    },
-    /// setGetKeys: the key's flags depend on the GET option.
-    Set,
-    /// bitfieldGetKeys: the key's flags depend on whether any operation writes.
-    Bitfield,
-}
-
-fn native_getkeys(id: CommandId) -> Option<NativeGetKeys> {
-    let generic = |store, count, first| NativeGetKeys::Generic {
-        store,
-        count,
-        first,
-        step: 1,
-    };
-    Some(match id {
-        CommandId::Zunionstore | CommandId::Zinterstore | CommandId::Zdiffstore => generic(1, 2, 3),
-        CommandId::Zunion
-        | CommandId::Zinter
-        | CommandId::Zdiff
-        | CommandId::Zintercard
-        | CommandId::Sintercard
-        | CommandId::Lmpop
-        | CommandId::Zmpop => generic(0, 1, 2),
-        CommandId::Blmpop | CommandId::Bzmpop => generic(0, 2, 3),
-        CommandId::Set => NativeGetKeys::Set,
-        CommandId::Bitfield => NativeGetKeys::Bitfield,
-        _ => return None,
-    })
-}
-
-impl NativeGetKeys {
-    fn keys(self, line: &[Bytes]) -> Vec<KeyRef> {
-        match self {
-            NativeGetKeys::Generic {
-                store,
-                count,
-                first,
-                step,
-            } => {
-                let Some(count_arg) = line.get(count) else {
-                    return Vec::new();
-                };
-                let num = c_atoi(count_arg);
-                let available = line.len().saturating_sub(first) / step;
-                if num < 1 || num as u64 > available as u64 {
-                    return Vec::new();
-                }
-                let mut keys: Vec<KeyRef> = (0..num as usize)
-                    .map(|i| KeyRef {
-                        pos: first + i * step,
-                        flags: &[],
-                    })
-                    .collect();
-                if store > 0 {
-                    keys.push(KeyRef {
-                        pos: store,
-                        flags: &[],
-                    });
-                }
-                keys
-            }
-            NativeGetKeys::Set => {
-                let get = line.iter().skip(3).any(|a| a.eq_ignore_ascii_case(b"GET"));
-                let flags: &'static [&'static str] = if get {
-                    &["RW", "access", "update"]
-                } else {
-                    &["OW", "update"]
-                };
-                vec![KeyRef { pos: 1, flags }]
-            }
-            NativeGetKeys::Bitfield => {
-                let flags: &'static [&'static str] = if super::bitfield::only_reads(line) {
-                    &["RO", "access"]
-                } else {
-                    &["RW", "access", "update"]
-                };
-                vec![KeyRef { pos: 1, flags }]
-            }
-        }
-    }
-}
-
-/// C's atoi: optional spaces and sign, then digits up to the first non-digit; 0 if none.
-fn c_atoi(bytes: &[u8]) -> i64 {
-    let mut rest = bytes;
-    while let [b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c, tail @ ..] = rest {
-        rest = tail;
-    }
-    let negative = match rest {
-        [b'-', tail @ ..] => {
-            rest = tail;
-            true
-        }
-        [b'+', tail @ ..] => {
-            rest = tail;
-            false
-        }
-        _ => false,
-    };
-    let mut value: i64 = 0;
-    for &b in rest.iter().take_while(|b| b.is_ascii_digit()) {
-        value = value.saturating_mul(10).saturating_add((b - b'0') as i64);
-    }
-    if negative { -value } else { value }
 }
 
 const COMMAND_HELP: &[&str] = &[
@@ -597,15 +371,6 @@ mod tests {
         assert_eq!(set[0].flags, &["RW", "access", "update"]);
         let set = get_keys(&line("set k v")).expect("set");
         assert_eq!(set[0].flags, &["OW", "update"]);
-    }
-
-    #[test]
-    fn atoi_is_c_like() {
-        assert_eq!(c_atoi(b"12ab"), 12);
-        assert_eq!(c_atoi(b" -3"), -3);
-        assert_eq!(c_atoi(b"+4"), 4);
-        assert_eq!(c_atoi(b"x"), 0);
-        assert_eq!(c_atoi(b"99999999999999999999999"), i64::MAX);
     }
 
     #[test]
