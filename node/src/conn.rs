@@ -31,26 +31,43 @@ pub async fn serve_client(server: Arc<Server>, mut socket: TcpStream, addr: Sock
     let handle = Arc::new(ClientHandle::new(id, addr, laddr, push_tx).with_fd(socket_fd(&socket)));
     let registered = {
         let mut store = server.store.lock();
-        if store.clients.len() >= store.config.maxclients {
-            None
+        let config = &store.config;
+        if store.clients.len() >= config.maxclients {
+            Err(&b"-ERR max number of clients reached\r\n"[..])
+        } else if config.protected_mode && config.requirepass.is_none() && !is_loopback(addr) {
+            Err(PROTECTED_MODE_DENIED)
         } else {
+            let accepted = (
+                config.requirepass.is_none(),
+                config.proto_max_bulk_len,
+                config.tcp_keepalive,
+                idle_timeout(config.timeout),
+            );
             store.clients.insert(id, handle.clone());
-            Some((
-                store.config.requirepass.is_none(),
-                store.config.proto_max_bulk_len,
-            ))
+            Ok(accepted)
         }
     };
-    let Some((authenticated, max_bulk)) = registered else {
-        server
-            .stats
-            .rejected_connections
-            .fetch_add(1, Ordering::Relaxed);
-        let _ = socket
-            .write_all(b"-ERR max number of clients reached\r\n")
-            .await;
-        return;
+    let (authenticated, max_bulk, keepalive, idle) = match registered {
+        Ok(accepted) => accepted,
+        Err(refusal) => {
+            server
+                .stats
+                .rejected_connections
+                .fetch_add(1, Ordering::Relaxed);
+            let _ = socket.write_all(refusal).await;
+            return;
+        }
     };
+    if keepalive > 0 {
+        // As Redis's anetKeepAlive: probes after `tcp-keepalive` idle seconds, then every
+        // third of that, three times.
+        let secs = Duration::from_secs(keepalive as u64);
+        let probes = socket2::TcpKeepalive::new()
+            .with_time(secs)
+            .with_interval((secs / 3).max(Duration::from_secs(1)))
+            .with_retries(3);
+        let _ = socket2::SockRef::from(&socket).set_tcp_keepalive(&probes);
+    }
     server
         .stats
         .connected_clients
@@ -66,6 +83,7 @@ pub async fn serve_client(server: Arc<Server>, mut socket: TcpStream, addr: Sock
         out: ReplyBuf::default(),
         batch: Vec::new(),
         push_rx,
+        idle,
     };
     conn.run().await;
     {
@@ -89,6 +107,20 @@ struct Conn {
     batch: Vec<Request>,
     /// Pub/sub messages and MONITOR lines for this client.
     push_rx: mpsc::UnboundedReceiver<Bytes>,
+    /// The `timeout` directive, as of the last batch (read under the lock it already holds).
+    idle: Option<Duration>,
+}
+
+/// Redis 7.0's protected-mode refusal, byte for byte (its typos included).
+const PROTECTED_MODE_DENIED: &[u8] = b"-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
+
+/// Redis compares the peer's address with exactly these two (clientAcceptHandler).
+fn is_loopback(addr: SocketAddr) -> bool {
+    addr.ip() == std::net::Ipv4Addr::LOCALHOST || addr.ip() == std::net::Ipv6Addr::LOCALHOST
+}
+
+fn idle_timeout(secs: u64) -> Option<Duration> {
+    (secs > 0).then(|| Duration::from_secs(secs))
 }
 
 #[cfg(unix)]
@@ -140,8 +172,7 @@ impl Conn {
         if self.client.handle.is_subscribed() {
             return None;
         }
-        let secs = self.server.store.lock().config.timeout;
-        (secs > 0).then(|| Duration::from_secs(secs))
+        self.idle
     }
 
     async fn write_pushes(&mut self, first: Bytes) -> std::io::Result<()> {
@@ -243,6 +274,7 @@ impl Conn {
             let flow = {
                 let server = self.server.clone();
                 let mut store = server.store.lock();
+                self.idle = idle_timeout(store.config.timeout);
                 let (base_ms, base) = (unix_ms(), Instant::now());
                 store.command_clock = base;
                 let mut flow = Flow::Continue;
@@ -441,5 +473,16 @@ async fn sleep_opt(duration: Option<Duration>) {
     match duration {
         Some(d) => tokio::time::sleep(d).await,
         None => std::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn loopback_is_what_redis_accepts() {
+        assert!(super::is_loopback("127.0.0.1:5".parse().unwrap()));
+        assert!(super::is_loopback("[::1]:5".parse().unwrap()));
+        assert!(!super::is_loopback("10.0.0.1:5".parse().unwrap()));
+        assert!(!super::is_loopback("127.0.0.2:5".parse().unwrap()));
     }
 }
