@@ -48,9 +48,6 @@ pub struct Config {
     pub enable_debug_command: ProtectedAction,
     /// Accepted for compatibility: values are always freed synchronously, which these
     /// directives only tune the speed of.
-    pub lazyfree_lazy_eviction: bool,
-    pub lazyfree_lazy_expire: bool,
-    pub lazyfree_lazy_server_del: bool,
     pub lazyfree_lazy_user_del: bool,
     pub lazyfree_lazy_user_flush: bool,
     /// Accepted for compatibility: per-slot tables always rehash incrementally.
@@ -93,9 +90,6 @@ impl Default for Config {
             tcp_keepalive: 300,
             tcp_backlog: 511,
             enable_debug_command: ProtectedAction::No,
-            lazyfree_lazy_eviction: false,
-            lazyfree_lazy_expire: false,
-            lazyfree_lazy_server_del: false,
             lazyfree_lazy_user_del: false,
             lazyfree_lazy_user_flush: false,
             activerehashing: true,
@@ -369,6 +363,32 @@ macro_rules! bool_directive {
             kind: Kind::Bool {
                 get: |c| c.$field,
                 set: |c, v| c.$field = v,
+            },
+        }
+    };
+}
+
+/// A lazyfree directive whose `yes` the node does not offer (it frees those values inline).
+macro_rules! inline_free_directive {
+    ($name:literal) => {
+        Directive {
+            name: $name,
+            aliases: &[],
+            mutable: true,
+            multi_arg: false,
+            sensitive: false,
+            kind: Kind::Special {
+                set: |_, values| match values {
+                    [v] if v.eq_ignore_ascii_case("no") => Ok(()),
+                    [v] if v.eq_ignore_ascii_case("yes") => Err(format!(
+                        "{} yes is not supported: the node frees these values inline",
+                        $name
+                    )),
+                    [_] => Err("argument must be 'yes' or 'no'".into()),
+                    _ => Err("wrong number of arguments".into()),
+                },
+                get: |_| "no".into(),
+                rewrite: |_| Rewrite::Remove,
             },
         }
     };
@@ -778,9 +798,10 @@ pub static DIRECTIVES: &[Directive] = &[
             set: |c, i| c.enable_debug_command = ProtectedAction::ALL[i],
         },
     },
-    bool_directive!("lazyfree-lazy-eviction", lazyfree_lazy_eviction),
-    bool_directive!("lazyfree-lazy-expire", lazyfree_lazy_expire),
-    bool_directive!("lazyfree-lazy-server-del", lazyfree_lazy_server_del),
+    // Evicted, expired and overwritten values are freed inline: these accept only `no`.
+    inline_free_directive!("lazyfree-lazy-eviction"),
+    inline_free_directive!("lazyfree-lazy-expire"),
+    inline_free_directive!("lazyfree-lazy-server-del"),
     bool_directive!("lazyfree-lazy-user-del", lazyfree_lazy_user_del),
     bool_directive!("lazyfree-lazy-user-flush", lazyfree_lazy_user_flush),
     bool_directive!("activerehashing", activerehashing),

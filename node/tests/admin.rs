@@ -120,6 +120,27 @@ async fn config_get_and_set() {
             format!("{refused:?}").contains("no persistence yet"),
             "{refused:?}"
         );
+        // Lazy freeing: user DEL and FLUSH follow their directives; the node offers no lazy
+        // freeing of evicted, expired or overwritten values and says so.
+        ok(
+            &mut con,
+            &["CONFIG", "SET", "lazyfree-lazy-user-del", "yes"],
+        )
+        .await;
+        ok(
+            &mut con,
+            &["CONFIG", "SET", "lazyfree-lazy-user-flush", "yes"],
+        )
+        .await;
+        ok(&mut con, &["SET", "lazy", "v"]).await;
+        assert_eq!(ok(&mut con, &["DEL", "lazy"]).await, redis::Value::Int(1));
+        ok(&mut con, &["FLUSHALL"]).await;
+        ok(&mut con, &["CONFIG", "SET", "lazyfree-lazy-expire", "no"]).await;
+        let refused = run(&mut con, &["CONFIG", "SET", "lazyfree-lazy-expire", "yes"]).await;
+        assert!(
+            format!("{refused:?}").contains("frees these values inline"),
+            "{refused:?}"
+        );
         let all = pairs(&ok(&mut con, &["CONFIG", "GET", "*"]).await);
         assert!(
             all.iter()

@@ -112,7 +112,8 @@ fn delete_keys(ctx: &mut Ctx, args: &[Bytes], lazy: bool) -> CmdResult {
 }
 
 fn del(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
-    delete_keys(ctx, args, false)
+    let lazy = ctx.store.config.lazyfree_lazy_user_del;
+    delete_keys(ctx, args, lazy)
 }
 
 fn unlink(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
@@ -597,10 +598,11 @@ fn randomkey(ctx: &mut Ctx, _args: &[Bytes]) -> CmdResult {
 
 // ---- whole databases ------------------------------------------------------------------------
 
-/// FLUSHDB / FLUSHALL's optional argument: true for ASYNC.
-fn flush_mode(args: &[Bytes]) -> Result<bool, CmdError> {
+/// FLUSHDB / FLUSHALL's optional argument: true for ASYNC; without one,
+/// `lazyfree-lazy-user-flush` decides.
+fn flush_mode(args: &[Bytes], lazy_by_default: bool) -> Result<bool, CmdError> {
     match args.len() {
-        1 => Ok(false),
+        1 => Ok(lazy_by_default),
         2 if args::is(&args[1], "SYNC") => Ok(false),
         2 if args::is(&args[1], "ASYNC") => Ok(true),
         _ => Err(CmdError::syntax()),
@@ -628,7 +630,7 @@ fn empty_db(store: &mut Store, index: usize, lazy: bool) -> usize {
 }
 
 fn flushdb(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
-    let lazy = flush_mode(args)?;
+    let lazy = flush_mode(args, ctx.store.config.lazyfree_lazy_user_flush)?;
     let removed = empty_db(ctx.store, ctx.db, lazy);
     ctx.dirty(removed as u64);
     ctx.out.ok();
@@ -636,7 +638,7 @@ fn flushdb(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
 }
 
 fn flushall(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
-    let lazy = flush_mode(args)?;
+    let lazy = flush_mode(args, ctx.store.config.lazyfree_lazy_user_flush)?;
     let mut removed = 0;
     for index in 0..ctx.store.dbs.len() {
         removed += empty_db(ctx.store, index, lazy);
