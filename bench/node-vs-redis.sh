@@ -6,5 +6,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --bin switchyard
-target_dir="${CARGO_TARGET_DIR:-target}"
+target_dir="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)"
 exec python3 bench/node_vs_redis.py --switchyard "$target_dir/release/switchyard" "$@"

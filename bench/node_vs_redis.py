@@ -101,6 +101,15 @@ class Server:
                 self.process.wait()
 
 
+def median_run(runs):
+    """The run with the median throughput (its CPU figure goes with it); any error wins."""
+    for run in runs:
+        if run[2]:
+            return run
+    ordered = sorted(runs, key=lambda r: r[0])
+    return ordered[len(ordered) // 2]
+
+
 def run_benchmark(server, test, requests, pipeline, clients):
     """One redis-benchmark test; returns (rps or None, cpu s per million requests, error)."""
     before = server.cpu_seconds()
@@ -156,7 +165,11 @@ def ratio(a, b):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--switchyard", required=True, help="path of the (release) switchyard binary")
-    parser.add_argument("-n", "--requests", type=int, default=100_000, help="requests per test")
+    parser.add_argument("-n", "--requests", type=int, default=100_000,
+                        help="requests per test without pipelining; with -P p a test sends p times as many, "
+                             "so that every row runs about as long")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs per test and server, alternating node and redis; the median is shown")
     parser.add_argument("-c", "--clients", type=int, default=50)
     parser.add_argument("--keys", type=int, default=1_000_000, help="keys loaded for the memory row")
     parser.add_argument("--pipelines", default="1,16", help="comma-separated -P values")
@@ -172,7 +185,7 @@ def main():
     redis_argv = ["redis-server", "--port", "{port}", "--bind", "127.0.0.1", "--save", "",
                   "--appendonly", "no", "--dir", workdir]
     version = subprocess.run(["redis-server", "--version"], capture_output=True, text=True).stdout.split()
-    print(f"redis-benchmark -c {args.clients} -n {args.requests} against switchyard node and "
+    print(f"redis-benchmark -c {args.clients} -n {args.requests} x P (median of {args.repeat}) against switchyard node and "
           f"{' '.join(version[:3])}; {os.cpu_count()} cores")
     print("cpu/M = server CPU seconds (user+system) per million requests; ratio = node / redis\n")
 
@@ -185,8 +198,13 @@ def main():
         errors = []
         for pipeline in [int(p) for p in args.pipelines.split(",")]:
             for test in args.tests.split(","):
-                node_rps, node_cpu, node_error = run_benchmark(node, test, args.requests, pipeline, args.clients)
-                redis_rps, redis_cpu, redis_error = run_benchmark(redis, test, args.requests, pipeline, args.clients)
+                requests = args.requests * pipeline
+                runs = {"node": [], "redis": []}
+                for _ in range(max(1, args.repeat)):
+                    runs["node"].append(run_benchmark(node, test, requests, pipeline, args.clients))
+                    runs["redis"].append(run_benchmark(redis, test, requests, pipeline, args.clients))
+                node_rps, node_cpu, node_error = median_run(runs["node"])
+                redis_rps, redis_cpu, redis_error = median_run(runs["redis"])
                 for name, error in [("node", node_error), ("redis", redis_error)]:
                     if error:
                         errors.append(f"{test} -P {pipeline} on {name}: {error}")

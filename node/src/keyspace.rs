@@ -122,49 +122,66 @@ impl Db {
     /// The live entry for `key`, or `None`. An expired key is removed (master) or hidden
     /// (replica). Does not update the access clock: see [`Db::lookup`].
     pub fn get_mut(&mut self, key: &[u8], now_ms: u64) -> Option<&mut Entry> {
+        self.live_entry(key, now_ms, false)
+    }
+
+    /// The live entry for `key` with a single probe of its slot table; an expired entry is
+    /// removed (master) or hidden (replica) on the way.
+    /// With `read`, it is a read lookup: it refreshes the access clock and counts a keyspace
+    /// hit or miss.
+    fn live_entry(&mut self, key: &[u8], now_ms: u64, read: bool) -> Option<&mut Entry> {
         if self.slots.is_empty() {
+            self.misses += read as u64;
             return None;
         }
         let slot = key_slot(key) as usize;
         let hash = self.hash(key);
-        let expired = self.slots[slot]
-            .find(hash, |e| e.key.as_slice() == key)
-            .map(|e| e.is_expired(now_ms))?;
-        if expired {
-            self.expire_now(key);
+        // Disjoint field borrows: the returned entry borrows `slots` only, so the expiry path
+        // may still update the counters.
+        let Db {
+            slots,
+            volatile,
+            len,
+            expires,
+            expired_keys,
+            expired_log,
+            expire_mode,
+            hits,
+            misses,
+            access_clock,
+            ..
+        } = self;
+        let Ok(occupied) = slots[slot].find_entry(hash, |e| e.key.as_slice() == key) else {
+            *misses += read as u64;
+            return None;
+        };
+        if !occupied.get().is_expired(now_ms) {
+            let entry = &mut **occupied.into_mut();
+            if read {
+                access_clock.touch(&mut entry.access, now_ms);
+                *hits += 1;
+            }
+            return Some(entry);
+        }
+        *misses += read as u64;
+        if *expire_mode == ExpireMode::Hide {
             return None;
         }
-        self.slots[slot]
-            .find_mut(hash, |e| e.key.as_slice() == key)
-            .map(|e| &mut **e)
+        let (entry, _) = occupied.remove();
+        *len -= 1;
+        if entry.expire_at != 0 {
+            *expires -= 1;
+            volatile[slot] -= 1;
+        }
+        *expired_keys += 1;
+        expired_log.push(entry.key);
+        None
     }
 
     /// Like [`Db::get_mut`], and refreshes the access clock used by LRU/LFU eviction and
     /// counts a keyspace hit or miss.
     pub fn lookup(&mut self, key: &[u8], now_ms: u64) -> Option<&mut Entry> {
-        if self.slots.is_empty() {
-            self.misses += 1;
-            return None;
-        }
-        let slot = key_slot(key) as usize;
-        let hash = self.hash(key);
-        let expired = match self.slots[slot].find(hash, |e| e.key.as_slice() == key) {
-            Some(e) => e.is_expired(now_ms),
-            None => {
-                self.misses += 1;
-                return None;
-            }
-        };
-        if expired {
-            self.expire_now(key);
-            self.misses += 1;
-            return None;
-        }
-        self.hits += 1;
-        let clock = self.access_clock;
-        let entry = self.slots[slot].find_mut(hash, |e| e.key.as_slice() == key)?;
-        clock.touch(&mut entry.access, now_ms);
-        Some(&mut **entry)
+        self.live_entry(key, now_ms, true)
     }
 
     /// Read-only view without side effects: an expired key reads as absent but stays.
