@@ -122,6 +122,7 @@ fn run_node(config_path: Option<PathBuf>, directives: Vec<String>) -> std::proce
         return std::process::ExitCode::FAILURE;
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(config.io_threads)
         .enable_all()
         .build()
         .expect("tokio runtime");
