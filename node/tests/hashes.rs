@@ -211,9 +211,21 @@ async fn errors_are_redis_texts() {
         r.text(&["HINCRBYFLOAT", "h", "a", "inf"]).await,
         "-ERR value is NaN or Infinity\r\n"
     );
+    // Long double arithmetic as Redis: past the f64 range, and exact to Redis's digits.
     r.call(&["HSET", "h", "huge", "1.5e308"]).await;
+    assert!(
+        r.text(&["HINCRBYFLOAT", "h", "huge", "1.5e308"])
+            .await
+            .starts_with("$309\r\n2999999999999999999998029529789369360620336")
+    );
+    r.call(&["HSET", "h", "dec", "5.6"]).await;
     assert_eq!(
-        r.text(&["HINCRBYFLOAT", "h", "huge", "1.5e308"]).await,
+        r.text(&["HINCRBYFLOAT", "h", "dec", "1e3"]).await,
+        "$22\r\n1005.59999999999999998\r\n"
+    );
+    r.call(&["HSET", "h", "infinite", "inf"]).await;
+    assert_eq!(
+        r.text(&["HINCRBYFLOAT", "h", "infinite", "1"]).await,
         "-ERR increment would produce NaN or Infinity\r\n"
     );
     assert_eq!(

@@ -8,6 +8,7 @@ use super::set::{ScanOptions, parse_scan_cursor, random_count_too_large};
 use crate::ctx::{CmdError, CmdResult, Ctx, args};
 use crate::glob::glob_match;
 use crate::keyspace::Db;
+use crate::longdouble::{Invalid, LongDouble};
 use crate::types::Value;
 use crate::types::hash::{Hash, HashLimits};
 
@@ -245,28 +246,32 @@ fn hincrby(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
+/// As Redis 7.0: the increment and the stored value are 80-bit long doubles (see
+/// `crate::longdouble`), and the result is printed as ld2string's human form.
 fn hincrbyfloat(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
-    let increment = args::float(&args[3])?;
-    if !increment.is_finite() {
-        return Err(CmdError::new("ERR value is NaN or Infinity"));
-    }
+    let increment = match LongDouble::parse(&args[3]) {
+        Ok(v) => v,
+        Err(Invalid::NotAFloat) => return Err(CmdError::not_float()),
+        Err(_) => return Err(CmdError::new("ERR value is NaN or Infinity")),
+    };
     let limits = HashLimits::from_config(&ctx.store.config);
     let (key, now_ms) = (&args[1], ctx.now_ms);
     let db = &mut ctx.store.dbs[ctx.db];
     let hash = write_hash(db, key, now_ms)?;
-    let current = match hash.get(&args[2]) {
-        None => 0.0,
-        Some(text) => match args::parse_float(text) {
-            Some(v) => v,
-            None => return Err(CmdError::new("ERR hash value is not a float")),
-        },
+    let current = match hash.get(&args[2]).map(LongDouble::parse) {
+        None => Ok(LongDouble::ZERO),
+        Some(Err(Invalid::NotAFloat)) => {
+            drop_if_empty(db, key, now_ms);
+            return Err(CmdError::new("ERR hash value is not a float"));
+        }
+        Some(parsed) => parsed,
     };
-    let value = current + increment;
-    if !value.is_finite() {
+    let Ok(value) = current.and_then(|current| current.checked_add(increment)) else {
         drop_if_empty(db, key, now_ms);
         return Err(CmdError::new("ERR increment would produce NaN or Infinity"));
-    }
-    let text = wire::reply::format_double_human(value);
+    };
+    let text = value.to_human_string();
+    let hash = write_hash(db, key, now_ms)?;
     hash.insert(&args[2], text.as_bytes(), limits);
     ctx.signal_modified(key);
     ctx.dirty(1);
