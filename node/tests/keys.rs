@@ -3,43 +3,12 @@
 
 mod common;
 
+use common::query;
+
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use redis::Value;
-
-fn show(value: &Value) -> String {
-    let list = |items: &[Value]| items.iter().map(show).collect::<Vec<_>>().join(", ");
-    match value {
-        Value::Nil => "nil".into(),
-        Value::Int(i) => i.to_string(),
-        Value::BulkString(b) => format!("\"{}\"", b.escape_ascii()),
-        Value::Okay => "OK".into(),
-        Value::SimpleString(s) => s.clone(),
-        Value::Array(items) => format!("[{}]", list(items)),
-        Value::Set(items) => format!("~[{}]", list(items)),
-        Value::Map(pairs) => {
-            let pairs: Vec<String> = pairs
-                .iter()
-                .map(|(k, v)| format!("{} => {}", show(k), show(v)))
-                .collect();
-            format!("{{{}}}", pairs.join(", "))
-        }
-        Value::ServerError(e) => format!("{} {}", e.code(), e.details().unwrap_or("")),
-        other => format!("{other:?}"),
-    }
-}
-
-async fn query(con: &mut redis::aio::MultiplexedConnection, words: &[&str]) -> String {
-    let mut cmd = redis::cmd(words[0]);
-    for w in &words[1..] {
-        cmd.arg(*w);
-    }
-    match cmd.query_async::<Value>(con).await {
-        Ok(v) => show(&v),
-        Err(e) => format!("{} {}", e.code().unwrap_or("?"), e.detail().unwrap_or("")),
-    }
-}
 
 async fn int(con: &mut redis::aio::MultiplexedConnection, words: &[&str]) -> i64 {
     let reply = query(con, words).await;

@@ -67,3 +67,41 @@ impl TestServer {
         out
     }
 }
+
+/// A reply as text: bulk strings quoted with `escape_ascii`, arrays in brackets, maps in
+/// braces, errors as `CODE detail`.
+pub fn show(value: &redis::Value) -> String {
+    use redis::Value;
+    let list = |items: &[Value]| items.iter().map(show).collect::<Vec<_>>().join(", ");
+    match value {
+        Value::Nil => "nil".into(),
+        Value::Int(i) => i.to_string(),
+        Value::BulkString(b) => format!("\"{}\"", b.escape_ascii()),
+        Value::Okay => "OK".into(),
+        Value::SimpleString(s) => s.clone(),
+        Value::Array(items) => format!("[{}]", list(items)),
+        Value::Set(items) => format!("~[{}]", list(items)),
+        Value::Map(pairs) => {
+            let pairs: Vec<String> = pairs
+                .iter()
+                .map(|(k, v)| format!("{} => {}", show(k), show(v)))
+                .collect();
+            format!("{{{}}}", pairs.join(", "))
+        }
+        Value::Double(d) => d.to_string(),
+        Value::Boolean(b) => b.to_string(),
+        Value::ServerError(e) => format!("{} {}", e.code(), e.details().unwrap_or("")),
+        other => format!("{other:?}"),
+    }
+}
+
+pub async fn query(con: &mut redis::aio::MultiplexedConnection, words: &[&str]) -> String {
+    let mut cmd = redis::cmd(words[0]);
+    for w in &words[1..] {
+        cmd.arg(*w);
+    }
+    match cmd.query_async::<redis::Value>(con).await {
+        Ok(v) => show(&v),
+        Err(e) => format!("{} {}", e.code().unwrap_or("?"), e.detail().unwrap_or("")),
+    }
+}
