@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -275,7 +275,7 @@ impl Conn {
                 let server = self.server.clone();
                 let mut store = server.store.lock();
                 self.idle = idle_timeout(store.config.timeout);
-                let (base_ms, base) = (unix_ms(), Instant::now());
+                let (base_ms, base) = (unix_ms(), quanta::Instant::now());
                 store.command_clock = base;
                 let mut flow = Flow::Continue;
                 while index < batch.len() {

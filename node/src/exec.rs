@@ -2,7 +2,6 @@
 //! MULTI/EXEC/WATCH live here because they wrap dispatch itself.
 
 use std::sync::atomic::Ordering;
-use std::time::Instant;
 
 use wire::command::{self, ResolveError, flags};
 use wire::request::Request;
@@ -306,7 +305,8 @@ fn run(
         store, client, out, ..
     } = ctx;
     out.proto = client.proto;
-    let finished = Instant::now();
+    // The TSC-based clock: this read happens for every command.
+    let finished = quanta::Instant::now();
     store.command_clock = finished;
     let elapsed_us = finished.saturating_duration_since(started).as_micros() as u64;
     if let Some(before) = memory_before {

@@ -47,7 +47,7 @@ pub struct Store {
     pub active_expire: crate::expire::ActiveExpire,
     /// When the previous command finished (or the current batch took the lock): commands
     /// are timed by laps of this clock, one clock read each.
-    pub command_clock: Instant,
+    pub command_clock: quanta::Instant,
     pub slowlog: crate::slowlog::SlowLog,
     pub latency: crate::slowlog::LatencyMonitor,
     /// maxmemory accounting and eviction state.
@@ -77,7 +77,7 @@ impl Store {
             dirty: 0,
             command_stats: vec![CommandStats::default(); CommandId::COUNT],
             active_expire: Default::default(),
-            command_clock: Instant::now(),
+            command_clock: quanta::Instant::now(),
             slowlog: Default::default(),
             latency: Default::default(),
             evict: crate::evict::Evictor::new(),
