@@ -118,10 +118,15 @@ pub fn random_count(arg: &[u8]) -> Result<i64, CmdError> {
     }
 }
 
-/// Picks with repetition are produced one by one into the reply buffer: a count this large
-/// would exhaust memory (real Redis dies on it), so it is refused instead.
+/// Most picks with repetition a negative SRANDMEMBER / HRANDFIELD / ZRANDMEMBER count may ask
+/// for. The reply is built whole, so Redis 7.0 dies on huge counts (measured:
+/// `ZRANDMEMBER z -9223372036854775807` gets redis-server OOM-killed); past this bound the
+/// node answers "ERR value is out of range" instead. 2^24 picks is a reply of a few hundred
+/// megabytes.
+pub const MAX_RANDOM_PICKS: u64 = 1 << 24;
+
 pub fn random_count_too_large(count: u64) -> bool {
-    count > i32::MAX as u64
+    count > MAX_RANDOM_PICKS
 }
 
 // ----- helpers -----

@@ -1090,6 +1090,9 @@ fn zrandmember(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
         ctx.out.array(0);
         return Ok(());
     };
+    if count < 0 && super::set::random_count_too_large(count.unsigned_abs()) {
+        return Err(CmdError::new("ERR value is out of range"));
+    }
     let set: &ZSet = set;
     let out = &mut *ctx.out;
     let pairs = with_scores && out.is_resp3();
