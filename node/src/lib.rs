@@ -17,6 +17,7 @@ pub mod keyspace;
 pub mod longdouble;
 pub mod monitor;
 pub mod pubsub;
+pub mod rdb;
 pub mod server;
 pub mod slowlog;
 pub mod types;
