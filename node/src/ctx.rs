@@ -175,7 +175,69 @@ pub mod args {
         Ok(Some(std::time::Duration::from_millis(ms as u64)))
     }
 
+    /// A SCAN cursor as Redis reads it with `strtoul`: optional sign, decimal digits, no leading
+    /// space, no trailing garbage, no overflow; "-1" wraps to 2^64-1 and "" reads as 0. The
+    /// text ends at the first NUL byte, as for a C string.
+    pub fn scan_cursor(arg: &[u8]) -> Result<u64, CmdError> {
+        let invalid = || CmdError::new("ERR invalid cursor");
+        let text = arg.split(|&b| b == 0).next().unwrap_or_default();
+        if text.is_empty() {
+            return Ok(0);
+        }
+        if matches!(text[0], b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r') {
+            return Err(invalid());
+        }
+        let (negative, digits) = match text[0] {
+            b'-' => (true, &text[1..]),
+            b'+' => (false, &text[1..]),
+            _ => (false, text),
+        };
+        if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+            return Err(invalid());
+        }
+        let mut value: u64 = 0;
+        for &d in digits {
+            value = value
+                .checked_mul(10)
+                .and_then(|v| v.checked_add((d - b'0') as u64))
+                .ok_or_else(invalid)?;
+        }
+        Ok(if negative {
+            value.wrapping_neg()
+        } else {
+            value
+        })
+    }
+
     pub fn is(arg: &[u8], word: &str) -> bool {
         arg.eq_ignore_ascii_case(word.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cursor_parsing_follows_strtoul() {
+        assert_eq!(super::args::scan_cursor(b"0"), Ok(0));
+        assert_eq!(super::args::scan_cursor(b""), Ok(0));
+        assert_eq!(super::args::scan_cursor(b"+12"), Ok(12));
+        assert_eq!(super::args::scan_cursor(b"007"), Ok(7));
+        assert_eq!(super::args::scan_cursor(b"-1"), Ok(u64::MAX));
+        assert_eq!(
+            super::args::scan_cursor(b"18446744073709551615"),
+            Ok(u64::MAX)
+        );
+        assert_eq!(super::args::scan_cursor(b"5\0junk"), Ok(5));
+        for bad in [
+            &b"18446744073709551616"[..],
+            b"abc",
+            b" 1",
+            b"1 ",
+            b"-",
+            b"+",
+            b"1x",
+        ] {
+            assert!(super::args::scan_cursor(bad).is_err(), "{bad:?}");
+        }
     }
 }

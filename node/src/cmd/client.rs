@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use bytes::Bytes;
 use wire::CommandId;
 
-use super::Handler;
+use super::{Handler, reply_help};
 use crate::client::{ClientHandle, ClientKind, ReplyMode};
 use crate::ctx::{CmdError, CmdResult, Ctx, args};
 
@@ -36,19 +36,6 @@ pub fn subcommand_syntax_error(args: &[Bytes]) -> CmdError {
     CmdError::new(format!(
         "ERR unknown subcommand or wrong number of arguments for '{sub}'. Try {container} HELP."
     ))
-}
-
-/// `<CMD> <subcommand> ...` help, as Redis's addReplyHelp lays it out.
-pub fn reply_help(ctx: &mut Ctx, container: &str, lines: &[&str]) {
-    ctx.out.array(lines.len() + 3);
-    ctx.out.simple(&format!(
-        "{container} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"
-    ));
-    for line in lines {
-        ctx.out.simple(line);
-    }
-    ctx.out.simple("HELP");
-    ctx.out.simple("    Prints this help.");
 }
 
 fn client_id(ctx: &mut Ctx, _args: &[Bytes]) -> CmdResult {

@@ -6,7 +6,7 @@ use wire::command::{self, BeginSearch, FindKeys, KeySpec, flags};
 use wire::{Command, CommandId, ReplyBuf};
 
 use super::Handler;
-use super::client::reply_help;
+use super::reply_help;
 use crate::ctx::{CmdError, CmdResult, Ctx, args};
 
 pub const HANDLERS: &[(CommandId, Handler)] = &[

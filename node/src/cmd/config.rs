@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use bytes::Bytes;
 use wire::CommandId;
 
-use super::Handler;
+use super::{Handler, reply_help};
 use crate::config::{self, Config, Directive, LogLevel};
 use crate::ctx::{CmdError, CmdResult, Ctx};
 use crate::server::{CommandStats, Server, Store};
@@ -21,19 +21,6 @@ pub const HANDLERS: &[(CommandId, Handler)] = &[
 
 /// Installed by the binary to apply `loglevel` changes to its log output.
 pub static LOG_LEVEL_HOOK: OnceLock<Box<dyn Fn(LogLevel) + Send + Sync>> = OnceLock::new();
-
-/// Reply with Redis's `addReplyHelp` layout: a header line, the lines, and HELP's own entry.
-pub fn reply_help(ctx: &mut Ctx, container: &str, lines: &[&str]) {
-    ctx.out.array(lines.len() + 3);
-    ctx.out.simple(&format!(
-        "{container} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"
-    ));
-    for line in lines {
-        ctx.out.simple(line);
-    }
-    ctx.out.simple("HELP");
-    ctx.out.simple("    Prints this help.");
-}
 
 fn config_help(ctx: &mut Ctx, _args: &[Bytes]) -> CmdResult {
     reply_help(

@@ -4,7 +4,7 @@ use bytes::Bytes;
 use wire::CommandId;
 
 use super::Handler;
-use super::set::{ScanOptions, parse_scan_cursor, random_count_too_large};
+use super::set::{ScanOptions, random_count_too_large};
 use crate::ctx::{CmdError, CmdResult, Ctx, args};
 use crate::glob::glob_match;
 use crate::keyspace::Db;
@@ -348,7 +348,7 @@ fn hrandfield(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
 }
 
 fn hscan(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
-    let cursor = parse_scan_cursor(&args[2])?;
+    let cursor = args::scan_cursor(&args[2])?;
     let db = &mut ctx.store.dbs[ctx.db];
     let Some(hash) = read_hash(db, &args[1], ctx.now_ms)? else {
         super::set::empty_scan(ctx.out);

@@ -459,38 +459,11 @@ fn keys(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-/// A SCAN cursor as Redis reads it (`strtoul`): decimal, an optional sign (a negative value
-/// wraps), no leading space, nothing after the digits.
-fn parse_cursor(arg: &[u8]) -> Result<u64, CmdError> {
-    let invalid = || CmdError::new("ERR invalid cursor");
-    let (negative, digits) = match arg.first() {
-        None => return Ok(0),
-        Some(b'-') => (true, &arg[1..]),
-        Some(b'+') => (false, &arg[1..]),
-        Some(_) => (false, arg),
-    };
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-        return Err(invalid());
-    }
-    let mut value: u64 = 0;
-    for &d in digits {
-        value = value
-            .checked_mul(10)
-            .and_then(|v| v.checked_add((d - b'0') as u64))
-            .ok_or_else(invalid)?;
-    }
-    Ok(if negative {
-        value.wrapping_neg()
-    } else {
-        value
-    })
-}
-
 /// SCAN's cursor is the next slot to visit: every call returns whole slots, so a key that
 /// stays in the database for the whole iteration is returned at least once however the slot
 /// tables grow or shrink meanwhile.
 fn scan(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
-    let cursor = parse_cursor(&args[1])?;
+    let cursor = args::scan_cursor(&args[1])?;
     let mut count: i64 = 10;
     let mut pattern: Option<&[u8]> = None;
     let mut type_filter: Option<&[u8]> = None;
@@ -680,19 +653,6 @@ fn swapdb(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cursor_parse_like_strtoul() {
-        assert_eq!(parse_cursor(b"0"), Ok(0));
-        assert_eq!(parse_cursor(b""), Ok(0));
-        assert_eq!(parse_cursor(b"+5"), Ok(5));
-        assert_eq!(parse_cursor(b"-1"), Ok(u64::MAX));
-        assert_eq!(parse_cursor(b"18446744073709551615"), Ok(u64::MAX));
-        assert!(parse_cursor(b"18446744073709551616").is_err());
-        assert!(parse_cursor(b" 1").is_err());
-        assert!(parse_cursor(b"1a").is_err());
-        assert!(parse_cursor(b"-").is_err());
-    }
 
     #[test]
     fn db_index_errors() {

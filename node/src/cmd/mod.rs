@@ -25,6 +25,20 @@ pub mod zset;
 
 pub type Handler = fn(&mut Ctx, &[Bytes]) -> CmdResult;
 
+/// `<CMD> HELP`, laid out as Redis's addReplyHelp: a header line, the lines, and HELP's own
+/// entry.
+pub fn reply_help(ctx: &mut Ctx, container: &str, lines: &[&str]) {
+    ctx.out.array(lines.len() + 3);
+    ctx.out.simple(&format!(
+        "{container} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"
+    ));
+    for line in lines {
+        ctx.out.simple(line);
+    }
+    ctx.out.simple("HELP");
+    ctx.out.simple("    Prints this help.");
+}
+
 const FAMILIES: &[&[(CommandId, Handler)]] = &[
     bitfield::HANDLERS,
     client::HANDLERS,

@@ -4,7 +4,8 @@ use bytes::Bytes;
 use wire::CommandId;
 
 use super::Handler;
-use super::client::{reply_help, subcommand_syntax_error};
+use super::client::subcommand_syntax_error;
+use super::reply_help;
 use crate::ctx::{CmdResult, Ctx};
 use crate::pubsub;
 

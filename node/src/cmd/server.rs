@@ -6,7 +6,7 @@ use bytes::Bytes;
 use wire::CommandId;
 
 use super::Handler;
-use super::config::reply_help;
+use super::reply_help;
 use crate::ctx::{CmdError, CmdResult, Ctx, args};
 use crate::evict;
 use crate::keyspace::Entry;

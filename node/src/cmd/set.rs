@@ -35,40 +35,6 @@ pub const RANGE_ERROR: &str =
 
 // ----- shared with HSCAN / HRANDFIELD -----
 
-/// A SCAN cursor as Redis reads it with `strtoul`: optional sign, decimal digits, no leading
-/// space, no trailing garbage, no overflow; "-1" wraps to 2^64-1 and "" reads as 0. The
-/// text ends at the first NUL byte, as for a C string.
-pub fn parse_scan_cursor(arg: &[u8]) -> Result<u64, CmdError> {
-    let invalid = || CmdError::new("ERR invalid cursor");
-    let text = arg.split(|&b| b == 0).next().unwrap_or_default();
-    if text.is_empty() {
-        return Ok(0);
-    }
-    if matches!(text[0], b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r') {
-        return Err(invalid());
-    }
-    let (negative, digits) = match text[0] {
-        b'-' => (true, &text[1..]),
-        b'+' => (false, &text[1..]),
-        _ => (false, text),
-    };
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-        return Err(invalid());
-    }
-    let mut value: u64 = 0;
-    for &d in digits {
-        value = value
-            .checked_mul(10)
-            .and_then(|v| v.checked_add((d - b'0') as u64))
-            .ok_or_else(invalid)?;
-    }
-    Ok(if negative {
-        value.wrapping_neg()
-    } else {
-        value
-    })
-}
-
 /// MATCH and COUNT of SSCAN/HSCAN.
 pub struct ScanOptions<'a> {
     pub count: usize,
@@ -585,7 +551,7 @@ fn sintercard(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
 }
 
 fn sscan(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
-    let cursor = parse_scan_cursor(&args[2])?;
+    let cursor = args::scan_cursor(&args[2])?;
     let db = &mut ctx.store.dbs[ctx.db];
     let Some(set) = read_set(db, &args[1], ctx.now_ms)? else {
         empty_scan(ctx.out);
@@ -611,28 +577,6 @@ fn sscan(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cursor_parsing_follows_strtoul() {
-        assert_eq!(parse_scan_cursor(b"0"), Ok(0));
-        assert_eq!(parse_scan_cursor(b""), Ok(0));
-        assert_eq!(parse_scan_cursor(b"+12"), Ok(12));
-        assert_eq!(parse_scan_cursor(b"007"), Ok(7));
-        assert_eq!(parse_scan_cursor(b"-1"), Ok(u64::MAX));
-        assert_eq!(parse_scan_cursor(b"18446744073709551615"), Ok(u64::MAX));
-        assert_eq!(parse_scan_cursor(b"5\0junk"), Ok(5));
-        for bad in [
-            &b"18446744073709551616"[..],
-            b"abc",
-            b" 1",
-            b"1 ",
-            b"-",
-            b"+",
-            b"1x",
-        ] {
-            assert!(parse_scan_cursor(bad).is_err(), "{bad:?}");
-        }
-    }
 
     #[test]
     fn scan_options() {

@@ -624,6 +624,23 @@ fn bit_unit(arg: &[u8]) -> Result<bool, CmdError> {
 
 /// Bytes bounds of a bit range and the masks of the bits outside it in the first and last byte
 /// (Redis's first_byte_neg_mask / last_byte_neg_mask).
+/// BITCOUNT / BITPOS ranges as Redis normalises them: negative indexes count from the end of
+/// `total` (bytes or bits), then both ends are clamped into `0..total`.
+fn clamp_range(mut start: i64, mut end: i64, total: i64) -> (i64, i64) {
+    if start < 0 {
+        start += total;
+    }
+    if end < 0 {
+        end += total;
+    }
+    start = start.max(0);
+    end = end.max(0);
+    if end >= total {
+        end = total - 1;
+    }
+    (start, end)
+}
+
 fn bit_range_masks(start: i64, end: i64) -> (i64, i64, u8, u8) {
     let first = !((1u16 << (8 - (start & 7))) - 1) as u8;
     let last = ((1u16 << (7 - (end & 7))) - 1) as u8;
@@ -653,17 +670,7 @@ fn bitcount(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
                 ctx.out.int(0);
                 return Ok(());
             }
-            if start < 0 {
-                start += total;
-            }
-            if end < 0 {
-                end += total;
-            }
-            start = start.max(0);
-            end = end.max(0);
-            if end >= total {
-                end = total - 1;
-            }
+            (start, end) = clamp_range(start, end, total);
             if is_bit && start <= end {
                 (start, end, first_mask, last_mask) = bit_range_masks(start, end);
             }
@@ -730,17 +737,7 @@ fn bitpos(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
                 end = strlen - 1;
             }
             let total = if is_bit { strlen << 3 } else { strlen };
-            if start < 0 {
-                start += total;
-            }
-            if end < 0 {
-                end += total;
-            }
-            start = start.max(0);
-            end = end.max(0);
-            if end >= total {
-                end = total - 1;
-            }
+            (start, end) = clamp_range(start, end, total);
             if is_bit && start <= end {
                 (start, end, first_mask, last_mask) = bit_range_masks(start, end);
             }

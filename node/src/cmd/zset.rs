@@ -1413,35 +1413,6 @@ fn set_op_generic(
 
 // ---- ZSCAN --------------------------------------------------------------------------------
 
-/// A SCAN cursor as Redis reads it (`strtoul`: a sign is accepted, "-1" wraps around).
-fn parse_cursor(arg: &[u8]) -> Option<u64> {
-    if arg.first().is_some_and(|&b| is_c_space(b)) {
-        return None;
-    }
-    let text = c_str(arg);
-    let (negative, digits) = match text.first() {
-        Some(b'-') => (true, &text[1..]),
-        Some(b'+') => (false, &text[1..]),
-        _ => (false, text),
-    };
-    let count = digits.iter().take_while(|b| b.is_ascii_digit()).count();
-    if count == 0 {
-        return text.is_empty().then_some(0);
-    }
-    if count != digits.len() {
-        return None;
-    }
-    let mut value: u64 = 0;
-    for &d in digits {
-        value = value.checked_mul(10)?.checked_add((d - b'0') as u64)?;
-    }
-    Some(if negative {
-        value.wrapping_neg()
-    } else {
-        value
-    })
-}
-
 /// How a score reads in ZSCAN: the listpack stores integral scores as integers; the skip
 /// list's scores are printed with `%.17g`.
 fn scan_score_text(score: f64, listpack: bool) -> String {
@@ -1453,7 +1424,7 @@ fn scan_score_text(score: f64, listpack: bool) -> String {
 }
 
 fn zscan(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
-    let cursor = parse_cursor(&args[2]).ok_or_else(|| CmdError::new("ERR invalid cursor"))?;
+    let cursor = args::scan_cursor(&args[2])?;
     let now = ctx.now_ms;
     let Some(set) = zset_mut(&mut ctx.store.dbs[ctx.db], &args[1], now)? else {
         ctx.out.array(2);
@@ -1546,18 +1517,6 @@ mod tests {
         assert_eq!(parse_score_edge(b"nan"), None);
         assert_eq!(parse_score_edge(b"1 "), None);
         assert_eq!(parse_score_edge(b"x"), None);
-    }
-
-    #[test]
-    fn cursors_parse_like_strtoul() {
-        assert_eq!(parse_cursor(b"0"), Some(0));
-        assert_eq!(parse_cursor(b""), Some(0));
-        assert_eq!(parse_cursor(b"-1"), Some(u64::MAX));
-        assert_eq!(parse_cursor(b"18446744073709551615"), Some(u64::MAX));
-        assert_eq!(parse_cursor(b"18446744073709551616"), None);
-        assert_eq!(parse_cursor(b" 1"), None);
-        assert_eq!(parse_cursor(b"1x"), None);
-        assert_eq!(parse_cursor(b"-"), None);
     }
 
     #[test]
