@@ -58,6 +58,29 @@ pub struct Config {
     pub activerehashing: bool,
     /// Path of the file the configuration was read from (CONFIG REWRITE writes it back).
     pub config_file: Option<PathBuf>,
+    pub appendonly: bool,
+    pub appendfsync: AppendFsync,
+    /// Directory (a name under `dir`) of the multi-part AOF.
+    pub appenddirname: String,
+    /// Base name of the AOF files and manifest.
+    pub appendfilename: String,
+    pub auto_aof_rewrite_percentage: u32,
+    pub auto_aof_rewrite_min_size: u64,
+    pub aof_load_truncated: bool,
+    pub aof_use_rdb_preamble: bool,
+    pub no_appendfsync_on_rewrite: bool,
+}
+
+/// `appendfsync`, in Redis's enum order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppendFsync {
+    Everysec,
+    Always,
+    No,
+}
+
+impl AppendFsync {
+    pub const ALL: [AppendFsync; 3] = [AppendFsync::Everysec, AppendFsync::Always, AppendFsync::No];
 }
 
 impl Default for Config {
@@ -99,6 +122,15 @@ impl Default for Config {
             lazyfree_lazy_user_flush: false,
             activerehashing: true,
             config_file: None,
+            appendonly: false,
+            appendfsync: AppendFsync::Everysec,
+            appenddirname: "appendonlydir".into(),
+            appendfilename: "appendonly.aof".into(),
+            auto_aof_rewrite_percentage: 100,
+            auto_aof_rewrite_min_size: 64 * 1024 * 1024,
+            aof_load_truncated: true,
+            aof_use_rdb_preamble: true,
+            no_appendfsync_on_rewrite: false,
         }
     }
 }
@@ -434,6 +466,7 @@ const POLICY_NAMES: &[&str] = &[
 ];
 const LOGLEVEL_NAMES: &[&str] = &["debug", "verbose", "notice", "warning"];
 const PROTECTED_NAMES: &[&str] = &["no", "yes", "local"];
+const FSYNC_NAMES: &[&str] = &["everysec", "always", "no"];
 
 /// Every directive the node honours. Persistence and replication directives come with those
 /// features.
@@ -756,14 +789,102 @@ pub static DIRECTIVES: &[Directive] = &[
             rewrite: |_| Rewrite::Remove,
         },
     },
+    bool_directive!("appendonly", appendonly),
     Directive {
-        name: "appendonly",
+        name: "appendfsync",
+        aliases: &[],
+        mutable: true,
+        multi_arg: false,
+        sensitive: false,
+        kind: Kind::Enum {
+            names: FSYNC_NAMES,
+            get: |c| c.appendfsync as usize,
+            set: |c, i| c.appendfsync = AppendFsync::ALL[i],
+        },
+    },
+    Directive {
+        name: "appenddirname",
+        aliases: &[],
+        mutable: false,
+        multi_arg: false,
+        sensitive: false,
+        kind: Kind::Special {
+            set: |c, values| {
+                c.appenddirname =
+                    aof_name(values, "appenddirname can't be a path, just a dirname")?;
+                Ok(())
+            },
+            get: |c| c.appenddirname.clone(),
+            rewrite: |c| {
+                rewrite_unless_default(c.appenddirname.as_str(), "appenddirname", "appendonlydir")
+            },
+        },
+    },
+    Directive {
+        name: "appendfilename",
+        aliases: &[],
+        mutable: false,
+        multi_arg: false,
+        sensitive: false,
+        kind: Kind::Special {
+            set: |c, values| {
+                c.appendfilename =
+                    aof_name(values, "appendfilename can't be a path, just a filename")?;
+                Ok(())
+            },
+            get: |c| c.appendfilename.clone(),
+            rewrite: |c| {
+                rewrite_unless_default(
+                    c.appendfilename.as_str(),
+                    "appendfilename",
+                    "appendonly.aof",
+                )
+            },
+        },
+    },
+    int_directive!(
+        "auto-aof-rewrite-percentage",
+        &[],
+        true,
+        0,
+        INT_MAX,
+        false,
+        false,
+        auto_aof_rewrite_percentage,
+        u32
+    ),
+    int_directive!(
+        "auto-aof-rewrite-min-size",
+        &[],
+        true,
+        0,
+        LONG_MAX,
+        true,
+        false,
+        auto_aof_rewrite_min_size,
+        u64
+    ),
+    bool_directive!("aof-load-truncated", aof_load_truncated),
+    bool_directive!("aof-use-rdb-preamble", aof_use_rdb_preamble),
+    bool_directive!("no-appendfsync-on-rewrite", no_appendfsync_on_rewrite),
+    // Timestamp annotations are not written: only `no` is accepted (loading skips them).
+    Directive {
+        name: "aof-timestamp-enabled",
         aliases: &[],
         mutable: true,
         multi_arg: false,
         sensitive: false,
         kind: Kind::Special {
-            set: set_appendonly,
+            set: |_, values| {
+                match values {
+                [v] if v.eq_ignore_ascii_case("no") => Ok(()),
+                [v] if v.eq_ignore_ascii_case("yes") => {
+                    Err("aof-timestamp-enabled yes is not supported: the node writes no timestamp annotations".into())
+                }
+                [_] => Err("argument must be 'yes' or 'no'".into()),
+                _ => Err("wrong number of arguments".into()),
+            }
+            },
             get: |_| "no".into(),
             rewrite: |_| Rewrite::Remove,
         },
@@ -1040,14 +1161,23 @@ fn set_save(_config: &mut Config, values: &[String]) -> Result<(), String> {
     }
 }
 
-fn set_appendonly(_config: &mut Config, values: &[String]) -> Result<(), String> {
+/// An AOF file or directory name: one path component, as Redis's pathIsBaseName requires.
+fn aof_name(values: &[String], not_a_name: &str) -> Result<String, String> {
     match values {
-        [v] if v.eq_ignore_ascii_case("no") => Ok(()),
-        [v] if v.eq_ignore_ascii_case("yes") => {
-            Err("appendonly yes is not supported: this node has no persistence yet".into())
-        }
-        [_] => Err("argument must be 'yes' or 'no'".into()),
+        [v] if v.contains('/') || v.contains('\\') => Err(not_a_name.into()),
+        [v] => Ok(v.clone()),
         _ => Err("wrong number of arguments".into()),
+    }
+}
+
+fn rewrite_unless_default(value: &str, name: &str, default: &str) -> Rewrite {
+    if value == default {
+        Rewrite::Remove
+    } else {
+        Rewrite::Lines {
+            lines: vec![format!("{name} {}", repr(value))],
+            force: true,
+        }
     }
 }
 

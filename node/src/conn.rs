@@ -277,7 +277,7 @@ impl Conn {
         let mut unexecuted: usize = batch.iter().map(|r| r.raw.len()).sum();
         let mut last_ms = 0;
         while index < batch.len() && open {
-            let flow = {
+            let (flow, aof_sync) = {
                 let server = self.server.clone();
                 let mut store = server.store.lock();
                 self.idle = idle_timeout(store.config.timeout);
@@ -310,8 +310,12 @@ impl Conn {
                         break;
                     }
                 }
-                flow
+                // The batch's writes reach the AOF (and replicas) before its replies go out.
+                crate::propagate::deliver(&mut store);
+                let aof_sync = store.aof.sync_target(&store.config);
+                (flow, aof_sync)
             };
+            crate::aof::sync_for_reply(aof_sync).await;
             match flow {
                 Flow::Continue => {}
                 Flow::Close => open = false,
@@ -444,6 +448,13 @@ impl Conn {
             tokio::select! {
                 reply = &mut served => {
                     if let Ok(reply) = reply {
+                        // The pop that served it was written by another connection: with
+                        // appendfsync always it is on disk before this reply goes out.
+                        let aof_sync = {
+                            let store = self.server.store.lock();
+                            store.aof.sync_target(&store.config)
+                        };
+                        crate::aof::sync_for_reply(aof_sync).await;
                         self.out.raw(&reply);
                     }
                     exec::apply_reply_mode(&mut self.client, &mut self.out, mark);

@@ -86,6 +86,10 @@ pub struct Ctx<'a> {
     /// True while EXEC runs queued commands, or when a blocked client is being served: blocking
     /// commands must then answer as if the timeout had expired instead of blocking.
     pub no_block: bool,
+    /// Changes counted by [`Ctx::dirty`] during this command: it is propagated when any.
+    pub changes: u64,
+    /// What the command propagates for itself (see [`crate::propagate`]).
+    pub propagation: crate::propagate::Propagation,
 }
 
 impl<'a> Ctx<'a> {
@@ -107,6 +111,30 @@ impl<'a> Ctx<'a> {
     /// Count changes for `INFO`'s `rdb_changes_since_last_save` and the save rules.
     pub fn dirty(&mut self, changes: u64) {
         self.store.dirty += changes;
+        self.changes += changes;
+    }
+
+    /// Whether anything consumes the command stream: a handler may skip building a
+    /// rewritten argv when not.
+    pub fn propagating(&self) -> bool {
+        self.store.feed.active()
+    }
+
+    /// Propagate this argv instead of the client's (Redis's rewriteClientCommandVector).
+    pub fn propagate_as(&mut self, argv: Vec<Bytes>) {
+        if self.propagating() {
+            self.propagation = crate::propagate::Propagation::As(argv);
+        }
+    }
+
+    /// Propagate an extra command, ahead of the command's own (Redis's alsoPropagate).
+    pub fn also_propagate(&mut self, argv: Vec<Bytes>) {
+        self.store.feed.push(self.db, argv);
+    }
+
+    /// Do not propagate the command itself (Redis's preventCommandPropagation).
+    pub fn prevent_propagation(&mut self) {
+        self.propagation = crate::propagate::Propagation::Nothing;
     }
 
     /// Ask to block (see [`BlockRequest`]). Inside MULTI or while being served this is not

@@ -313,6 +313,7 @@ pub fn perform_evictions(store: &mut Store, now_ms: u64) -> bool {
             .saturating_sub(released as i64);
         store.evict.evicted_keys += 1;
         store.watch.touch(db, &key);
+        store.feed.push_deletion(db, &key);
     }
     freed >= to_free
 }

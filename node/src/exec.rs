@@ -9,6 +9,7 @@ use wire::{Command, CommandId, ReplyBuf};
 
 use crate::client::{ClientState, MultiState, ReplyMode, WatchedKey};
 use crate::ctx::{CmdError, Ctx};
+use crate::propagate::Propagation;
 use crate::server::{Server, Store};
 use crate::types::SmallBytes;
 
@@ -210,6 +211,32 @@ pub fn execute_unblocked(
     }
 }
 
+/// Replay a command read from the AOF as Redis's AOF client runs it: no checks, MULTI
+/// queueing, never blocking. False when the command is not one the node knows.
+pub fn execute_loading(
+    server: &Server,
+    store: &mut Store,
+    client: &mut ClientState,
+    out: &mut ReplyBuf,
+    req: &Request,
+    now_ms: u64,
+) -> bool {
+    let Ok(cmd) = command::resolve(&req.args) else {
+        return false;
+    };
+    if !cmd.arity_ok(req.args.len()) {
+        return false;
+    }
+    if cmd.id != CommandId::Exec
+        && let Some(multi) = client.multi.as_mut()
+    {
+        multi.queued.push(req.clone());
+        return true;
+    }
+    run(server, store, client, out, cmd, req, now_ms, true);
+    true
+}
+
 fn is_multi_control(cmd: &Command) -> bool {
     matches!(
         cmd.id,
@@ -285,7 +312,10 @@ fn run(
         now_ms,
         block: None,
         no_block,
+        changes: 0,
+        propagation: Default::default(),
     };
+    ctx.store.feed.begin_command();
     // Like Redis, only reads count as keyspace hits and misses (lookupKeyRead); writes that
     // look a key up (SET reusing an entry, LPOP ...) do not.
     let read_stats = (!cmd.has(flags::READONLY)).then(|| {
@@ -302,8 +332,23 @@ fn run(
     }
     let block = ctx.block.take();
     let Ctx {
-        store, client, out, ..
+        store,
+        client,
+        out,
+        changes,
+        propagation,
+        ..
     } = ctx;
+    // Keys the command found expired are propagated (as DEL) ahead of it.
+    crate::expire::drain_expired_log(store);
+    if changes > 0 && store.feed.active() {
+        match propagation {
+            Propagation::Verbatim => store.feed.push_own(db, &req.args),
+            Propagation::As(argv) => store.feed.push_own(db, &argv),
+            Propagation::Nothing => {}
+        }
+    }
+    store.feed.end_command();
     out.proto = client.proto;
     // The TSC-based clock: this read happens for every command.
     let finished = quanta::Instant::now();
@@ -381,10 +426,9 @@ fn log_slow_command(
     );
 }
 
-/// Work that follows every command: keys removed by expiry invalidate WATCHes; clients
-/// blocked on keys that received data are served.
+/// Work that follows every command (its propagation done): clients blocked on keys that
+/// received data are served.
 fn after_command(server: &Server, store: &mut Store, serve_blocked: bool) {
-    crate::expire::drain_expired_log(store);
     if serve_blocked && !store.blocking.ready.is_empty() {
         crate::blocking::serve_ready(server, store);
     }
@@ -451,6 +495,10 @@ pub fn exec(ctx: &mut Ctx, _args: &[bytes::Bytes]) -> crate::ctx::CmdResult {
         return Ok(());
     }
     unwatch_all(ctx.store, ctx.client);
+    // EXEC propagates the commands it ran, not itself: wrapped in MULTI ... EXEC by the
+    // group of this run when there are several.
+    ctx.prevent_propagation();
+    let previous = ctx.store.feed.enter_transaction();
     ctx.out.array(multi.queued.len());
     for req in &multi.queued {
         let cmd = command::resolve(&req.args).expect("queued commands were resolved");
@@ -462,6 +510,7 @@ pub fn exec(ctx: &mut Ctx, _args: &[bytes::Bytes]) -> crate::ctx::CmdResult {
             ctx.client.close_after_reply = true;
         }
     }
+    ctx.store.feed.leave_transaction(previous);
     ctx.db = ctx.client.db;
     Ok(())
 }

@@ -54,8 +54,8 @@ impl Default for ActiveExpire {
     }
 }
 
-/// Keys removed because they expired invalidate the WATCHes on them. Called after every
-/// command and after each chunk of the active cycle.
+/// Keys removed because they expired invalidate the WATCHes on them and are propagated as
+/// DEL. Called after every command and after each chunk of the active cycle.
 pub fn drain_expired_log(store: &mut Store) {
     for db in 0..store.dbs.len() {
         if store.dbs[db].expired_log.is_empty() {
@@ -64,6 +64,7 @@ pub fn drain_expired_log(store: &mut Store) {
         let expired = std::mem::take(&mut store.dbs[db].expired_log);
         for key in &expired {
             store.watch.touch(db, key);
+            store.feed.push_deletion(db, key);
         }
     }
 }
@@ -116,6 +117,7 @@ pub fn active_expire_cycle(server: &Server) {
             let chunk_end = (Instant::now() + CHUNK).min(deadline);
             let progress = expire_chunk(&mut store, index, &mut walked, chunk_end, &mut counts);
             drain_expired_log(&mut store);
+            crate::propagate::deliver(&mut store);
             if matches!(progress, DbProgress::Done) {
                 store.active_expire.next_db = (index + 1) % db_count;
                 break;

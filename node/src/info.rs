@@ -401,18 +401,7 @@ fn persistence_section(out: &mut String, server: &Server, store: &Store) {
     line!(out, "rdb_last_cow_size:0");
     line!(out, "rdb_last_load_keys_expired:0");
     line!(out, "rdb_last_load_keys_loaded:0");
-    line!(out, "aof_enabled:0");
-    line!(out, "aof_rewrite_in_progress:0");
-    line!(out, "aof_rewrite_scheduled:0");
-    line!(out, "aof_last_rewrite_time_sec:-1");
-    line!(out, "aof_current_rewrite_time_sec:-1");
-    line!(out, "aof_last_bgrewrite_status:ok");
-    line!(out, "aof_rewrites:0");
-    line!(out, "aof_rewrites_consecutive_failures:0");
-    line!(out, "aof_last_write_status:ok");
-    line!(out, "aof_last_cow_size:0");
-    line!(out, "module_fork_in_progress:0");
-    line!(out, "module_fork_last_cow_size:0");
+    crate::aof::info(out, store);
 }
 
 fn stats_section(out: &mut String, server: &Server, store: &Store) {

@@ -1,6 +1,7 @@
 //! Switchyard's storage node: a Redis 7-compatible server.
 #![forbid(unsafe_code)]
 
+pub mod aof;
 pub mod blocking;
 pub mod client;
 pub mod cmd;
@@ -16,6 +17,7 @@ pub mod info;
 pub mod keyspace;
 pub mod longdouble;
 pub mod monitor;
+pub mod propagate;
 pub mod pubsub;
 pub mod rdb;
 pub mod server;

@@ -54,6 +54,10 @@ pub struct Store {
     pub evict: crate::evict::Evictor,
     pub errors: crate::info::ErrorStats,
     pub metrics: crate::info::InstantMetrics,
+    /// The command stream (AOF, replicas).
+    pub feed: crate::propagate::Feed,
+    /// The append-only file.
+    pub aof: crate::aof::Aof,
 }
 
 impl Store {
@@ -83,6 +87,8 @@ impl Store {
             evict: crate::evict::Evictor::new(),
             errors: Default::default(),
             metrics: Default::default(),
+            feed: Default::default(),
+            aof: Default::default(),
         }
     }
 }
@@ -177,6 +183,9 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
+    // The start-up loader calls this first when appendonly is yes (the AOF wins over the
+    // RDB file, as in Redis).
+    crate::aof::start_up(&server).map_err(std::io::Error::other)?;
     tokio::spawn(cron(server.clone()));
     tokio::pin!(shutdown);
     loop {
@@ -197,6 +206,7 @@ pub async fn serve(
         }
     }
     server.shutdown.cancel();
+    crate::aof::shutdown(&server);
     let clients: Vec<_> = server.store.lock().clients.values().cloned().collect();
     for client in clients {
         client.kill.cancel();

@@ -1,0 +1,360 @@
+//! The append-only file, in Redis 7.0's multi-part layout: under `<dir>/<appenddirname>/`,
+//! a base file, incr files holding the command stream since, and the manifest naming them.
+//!
+//! Writing: the command stream ([`crate::propagate::Feed`]) is appended to the current incr
+//! file after each batch of commands, with the store locked so the file has the order the
+//! commands were applied in. `appendfsync always` fsyncs before the connection sends the
+//! batch's replies (outside the lock, several connections sharing one fsync); `everysec`
+//! fsyncs from a background thread once a second; `no` leaves it to the OS.
+//!
+//! Loading: [`load_at_startup`] replays the base and incr files through the dispatcher with
+//! a client of its own (no replies, no propagation); [`open_after_load`] then opens the incr
+//! file for appending and starts feeding it.
+
+pub mod load;
+pub mod manifest;
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use parking_lot::Mutex;
+
+use crate::config::{AppendFsync, Config};
+use crate::server::{Server, Store, unix_ms};
+
+pub use load::{LoadStats, load_at_startup};
+pub use manifest::Manifest;
+
+/// The directory the AOF directory lives in (the `dir` directive).
+pub fn data_dir(config: &Config) -> PathBuf {
+    // Until `dir` is a directive, the working directory, as Redis's default `dir ./`.
+    let _ = config;
+    PathBuf::from(".")
+}
+
+/// `<dir>/<appenddirname>`.
+pub fn aof_dir(config: &Config) -> PathBuf {
+    data_dir(config).join(&config.appenddirname)
+}
+
+/// The incr file being appended to, shared with whoever fsyncs it.
+#[derive(Debug)]
+pub struct IncrFile {
+    file: File,
+    /// Bytes written to the file since it was opened.
+    written: AtomicU64,
+    /// Bytes known to be on disk.
+    synced: AtomicU64,
+    /// One fsync at a time; the others wait and usually find their bytes synced.
+    sync_lock: Mutex<()>,
+    /// An everysec fsync runs in the background.
+    sync_in_flight: AtomicBool,
+}
+
+impl IncrFile {
+    fn new(file: File) -> Self {
+        IncrFile {
+            file,
+            written: AtomicU64::new(0),
+            synced: AtomicU64::new(0),
+            sync_lock: Mutex::new(()),
+            sync_in_flight: AtomicBool::new(false),
+        }
+    }
+
+    /// Make sure the first `target` bytes written are on disk.
+    pub fn sync_to(&self, target: u64) -> std::io::Result<()> {
+        if self.synced.load(Ordering::Acquire) >= target {
+            return Ok(());
+        }
+        let _one_at_a_time = self.sync_lock.lock();
+        if self.synced.load(Ordering::Acquire) >= target {
+            return Ok(());
+        }
+        let upto = self.written.load(Ordering::Acquire);
+        self.file.sync_data()?;
+        self.synced.fetch_max(upto, Ordering::AcqRel);
+        Ok(())
+    }
+
+    fn sync_all_written(&self) -> std::io::Result<()> {
+        self.sync_to(self.written.load(Ordering::Acquire))
+    }
+
+    fn unsynced(&self) -> bool {
+        self.written.load(Ordering::Acquire) > self.synced.load(Ordering::Acquire)
+    }
+}
+
+/// AOF state, in the store.
+#[derive(Debug, Default)]
+pub struct Aof {
+    /// appendonly is on and the incr file is open.
+    pub on: bool,
+    /// The AOF directory in use.
+    pub dir: PathBuf,
+    pub manifest: Manifest,
+    incr: Option<Arc<IncrFile>>,
+    /// Bytes the last write could not write (retried with the next one).
+    unwritten: Vec<u8>,
+    /// INFO aof_current_size: all base and incr files.
+    pub current_size: u64,
+    /// INFO aof_base_size: the base as of the last rewrite or load.
+    pub base_size: u64,
+    /// INFO aof_last_write_status.
+    pub last_write_error: Option<String>,
+    /// Milliseconds of the last everysec fsync started.
+    last_fsync_ms: u64,
+    /// INFO aof_delayed_fsync: seconds an everysec fsync was still running.
+    pub delayed_fsync: u64,
+}
+
+impl Aof {
+    /// Append the command stream to the incr file (with the store locked).
+    fn write(&mut self, bytes: &[u8]) {
+        let Some(incr) = &self.incr else { return };
+        let mut pending = std::mem::take(&mut self.unwritten);
+        let data: &[u8] = if pending.is_empty() {
+            bytes
+        } else {
+            pending.extend_from_slice(bytes);
+            &pending
+        };
+        match (&incr.file).write_all(data) {
+            Ok(()) => {
+                incr.written.fetch_add(data.len() as u64, Ordering::AcqRel);
+                self.current_size += data.len() as u64;
+                if self.last_write_error.take().is_some() {
+                    tracing::warn!("AOF write error looks solved, Redis can write again.");
+                }
+            }
+            Err(err) => {
+                // Partial writes are not undone: the load truncates a torn tail.
+                if self.last_write_error.is_none() {
+                    tracing::warn!("Error writing to the AOF file: {err}");
+                }
+                self.last_write_error = Some(err.to_string());
+                self.unwritten = data.to_vec();
+            }
+        }
+    }
+
+    /// With `appendfsync always`: the file and byte count a reply must wait for.
+    pub fn sync_target(&self, config: &Config) -> Option<(Arc<IncrFile>, u64)> {
+        let incr = self.incr.as_ref()?;
+        if config.appendfsync != AppendFsync::Always || !incr.unsynced() {
+            return None;
+        }
+        Some((incr.clone(), incr.written.load(Ordering::Acquire)))
+    }
+
+    /// INFO aof_buffer_length: bytes waiting to be written.
+    pub fn buffer_length(&self) -> usize {
+        self.unwritten.len()
+    }
+
+    /// INFO aof_pending_bio_fsync.
+    pub fn fsync_in_flight(&self) -> bool {
+        self.incr
+            .as_ref()
+            .is_some_and(|i| i.sync_in_flight.load(Ordering::Acquire))
+    }
+}
+
+/// The consumer side of the feed: append what it delivered (see [`crate::propagate::deliver`]).
+pub fn append(store: &mut Store, bytes: &[u8]) {
+    if store.aof.on {
+        store.aof.write(bytes);
+    }
+}
+
+/// Wait until what this connection's commands wrote is on disk (`appendfsync always`).
+/// Called without the store lock, before the replies go out.
+pub async fn sync_for_reply(target: Option<(Arc<IncrFile>, u64)>) {
+    let Some((incr, upto)) = target else { return };
+    let synced = tokio::task::spawn_blocking(move || incr.sync_to(upto)).await;
+    if let Ok(Err(err)) = synced {
+        tracing::warn!("Can't persist the AOF to disk with fsync: {err}");
+    }
+}
+
+/// Once a second with `appendfsync everysec`: fsync in the background (Redis's bio fsync).
+pub fn cron(server: &Server) {
+    let mut store = server.store.lock();
+    if !store.aof.on || store.config.appendfsync != AppendFsync::Everysec {
+        return;
+    }
+    let now = unix_ms();
+    if now.saturating_sub(store.aof.last_fsync_ms) < 1000 {
+        return;
+    }
+    let Some(incr) = store.aof.incr.clone() else {
+        return;
+    };
+    if !incr.unsynced() {
+        return;
+    }
+    if incr.sync_in_flight.swap(true, Ordering::AcqRel) {
+        store.aof.delayed_fsync += 1;
+        return;
+    }
+    store.aof.last_fsync_ms = now;
+    drop(store);
+    std::thread::spawn(move || {
+        if let Err(err) = incr.sync_all_written() {
+            tracing::warn!("Can't persist the AOF to disk with fsync: {err}");
+        }
+        incr.sync_in_flight.store(false, Ordering::Release);
+    });
+}
+
+fn open_incr(path: &Path) -> std::io::Result<File> {
+    OpenOptions::new().append(true).create(true).open(path)
+}
+
+fn file_size(path: &Path) -> u64 {
+    fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+}
+
+/// Start appending after the start-up load (aofOpenIfNeededOnServerStart): with no AOF
+/// files yet, a base file of the (empty) dataset is made; the last incr file is opened (or
+/// made) and the manifest written.
+pub fn open_after_load(server: &Server) -> Result<(), String> {
+    let mut store = server.store.lock();
+    if !store.config.appendonly {
+        return Ok(());
+    }
+    let config = store.config.clone();
+    let dir = aof_dir(&config);
+    fs::create_dir_all(&dir).map_err(|err| {
+        format!(
+            "Can't open or create append-only dir {}: {err}",
+            config.appenddirname
+        )
+    })?;
+    let aof = &mut store.aof;
+    aof.dir = dir.clone();
+    if aof.manifest.is_empty() {
+        // The dataset is empty here: its base is an empty command file. An RDB base comes
+        // with rewrites, from the snapshot.
+        let name = aof.manifest.new_base(&config.appendfilename, false);
+        File::create(dir.join(&name))
+            .and_then(|f| f.sync_all())
+            .map_err(|err| format!("Can't create the AOF base file {name}: {err}"))?;
+    }
+    let name = aof.manifest.last_incr(&config.appendfilename);
+    let path = dir.join(&name);
+    let file =
+        open_incr(&path).map_err(|err| format!("Can't open the append-only file {name}: {err}"))?;
+    aof.manifest
+        .persist(&dir, &config.appendfilename)
+        .map_err(|err| format!("Can't persist the AOF manifest: {err}"))?;
+    aof.manifest.delete_history(&dir);
+    aof.current_size = aof
+        .manifest
+        .base
+        .iter()
+        .chain(&aof.manifest.incrs)
+        .map(|info| file_size(&dir.join(&info.name)))
+        .sum();
+    aof.incr = Some(Arc::new(IncrFile::new(file)));
+    aof.on = true;
+    store.feed.force_select();
+    store
+        .feed
+        .set_consumer(crate::propagate::CONSUMER_AOF, true);
+    Ok(())
+}
+
+/// The AOF part of start-up: load, then open for appending. Returns what was loaded.
+pub fn start_up(server: &Arc<Server>) -> Result<Option<LoadStats>, String> {
+    let stats = load_at_startup(server)?;
+    open_after_load(server)?;
+    Ok(stats)
+}
+
+/// Stop appending (CONFIG SET appendonly no, shutdown): what was written is fsynced and the
+/// file closed (stopAppendOnly).
+pub fn stop(store: &mut Store) {
+    crate::propagate::deliver(store);
+    let aof = &mut store.aof;
+    if let Some(incr) = aof.incr.take()
+        && let Err(err) = incr.sync_all_written()
+    {
+        tracing::warn!("Fail to fsync the AOF file: {err}");
+    }
+    aof.on = false;
+    store
+        .feed
+        .set_consumer(crate::propagate::CONSUMER_AOF, false);
+}
+
+/// Before the server stops: everything written reaches the disk.
+pub fn shutdown(server: &Server) {
+    let mut store = server.store.lock();
+    crate::propagate::deliver(&mut store);
+    if let Some(incr) = &store.aof.incr
+        && let Err(err) = incr.sync_all_written()
+    {
+        tracing::warn!("Fail to fsync the AOF file: {err}");
+    }
+}
+
+/// A CONFIG SET of appendonly.
+pub fn config_changed(store: &mut Store, previous: &Config) -> Result<(), String> {
+    if store.config.appendonly == previous.appendonly {
+        return Ok(());
+    }
+    if !store.config.appendonly {
+        stop(store);
+        return Ok(());
+    }
+    // Turning the AOF on needs a rewrite (a base of the dataset as it is), which comes
+    // from a point-in-time snapshot.
+    Err("appendonly yes at runtime needs an AOF rewrite, which the node does not offer yet".into())
+}
+
+/// The Persistence section's AOF lines, as genRedisInfoString writes them.
+pub fn info(out: &mut String, store: &Store) {
+    let aof = &store.aof;
+    let line = |out: &mut String, text: String| {
+        out.push_str(&text);
+        out.push_str("\r\n");
+    };
+    line(out, format!("aof_enabled:{}", aof.on as u8));
+    line(out, "aof_rewrite_in_progress:0".into());
+    line(out, "aof_rewrite_scheduled:0".into());
+    line(out, "aof_last_rewrite_time_sec:-1".into());
+    line(out, "aof_current_rewrite_time_sec:-1".into());
+    line(out, "aof_last_bgrewrite_status:ok".into());
+    line(out, "aof_rewrites:0".into());
+    line(out, "aof_rewrites_consecutive_failures:0".into());
+    line(
+        out,
+        format!(
+            "aof_last_write_status:{}",
+            if aof.last_write_error.is_some() {
+                "err"
+            } else {
+                "ok"
+            }
+        ),
+    );
+    line(out, "aof_last_cow_size:0".into());
+    line(out, "module_fork_in_progress:0".into());
+    line(out, "module_fork_last_cow_size:0".into());
+    if aof.on {
+        line(out, format!("aof_current_size:{}", aof.current_size));
+        line(out, format!("aof_base_size:{}", aof.base_size));
+        line(out, "aof_pending_rewrite:0".into());
+        line(out, format!("aof_buffer_length:{}", aof.buffer_length()));
+        line(
+            out,
+            format!("aof_pending_bio_fsync:{}", aof.fsync_in_flight() as u8),
+        );
+        line(out, format!("aof_delayed_fsync:{}", aof.delayed_fsync));
+    }
+}
