@@ -30,9 +30,7 @@ pub use manifest::Manifest;
 
 /// The directory the AOF directory lives in (the `dir` directive).
 pub fn data_dir(config: &Config) -> PathBuf {
-    // Until `dir` is a directive, the working directory, as Redis's default `dir ./`.
-    let _ = config;
-    PathBuf::from(".")
+    config.dir.clone()
 }
 
 /// `<dir>/<appenddirname>`.

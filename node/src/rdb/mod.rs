@@ -1,7 +1,7 @@
-//! RDB persistence building blocks: the byte-level encodings of Redis's RDB format (version 10,
-//! as written by Redis 7.0) and of DUMP/RESTORE payloads, as pure functions. Nothing here is
-//! wired into the server yet (issue 3 does that).
+//! Redis's RDB format (version 10, as written by Redis 7.0) and DUMP/RESTORE payloads: the
+//! byte-level encodings, and values and entries as RDB objects.
 pub mod crc64;
+pub mod encode;
 pub mod encoding;
 pub mod intset;
 pub mod listpack;
