@@ -287,6 +287,7 @@ fn serve_key(server: &Server, store: &mut Store, db: usize, key: &SmallBytes) {
         let mut client = ClientState::new(waiter.client.clone(), true);
         client.proto = waiter.proto;
         client.db = waiter.db;
+        client.served_blocked = true;
         let mut out = ReplyBuf::new(waiter.proto);
         crate::exec::execute_unblocked(server, store, &mut client, &mut out, &request, now_ms);
         let _ = waiter.reply.send(out.buf);

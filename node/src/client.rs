@@ -280,6 +280,8 @@ pub struct ClientState {
     /// The last top-level command resolved by name: pipelines repeat commands, and this spares
     /// the table lookup.
     pub resolved: Option<(SmallBytes, &'static wire::Command)>,
+    /// A blocked command being served on the client's behalf (its propagated form differs).
+    pub served_blocked: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -305,6 +307,7 @@ impl ClientState {
             close_after_reply: false,
             reply_mode: ReplyMode::On,
             resolved: None,
+            served_blocked: false,
         }
     }
 

@@ -129,6 +129,8 @@ impl<'a> Ctx<'a> {
 
     /// Propagate an extra command, ahead of the command's own (Redis's alsoPropagate).
     pub fn also_propagate(&mut self, argv: Vec<Bytes>) {
+        // Keys found expired so far go first, as they went first.
+        crate::expire::drain_expired_log(self.store);
         self.store.feed.push(self.db, argv);
     }
 

@@ -505,7 +505,6 @@ pub fn exec(ctx: &mut Ctx, _args: &[bytes::Bytes]) -> crate::ctx::CmdResult {
     // EXEC propagates the commands it ran, not itself: wrapped in MULTI ... EXEC by the
     // group of this run when there are several.
     ctx.prevent_propagation();
-    let previous = ctx.store.feed.enter_transaction();
     ctx.out.array(multi.queued.len());
     for req in &multi.queued {
         let cmd = command::resolve(&req.args).expect("queued commands were resolved");
@@ -517,7 +516,6 @@ pub fn exec(ctx: &mut Ctx, _args: &[bytes::Bytes]) -> crate::ctx::CmdResult {
             ctx.client.close_after_reply = true;
         }
     }
-    ctx.store.feed.leave_transaction(previous);
     ctx.db = ctx.client.db;
     Ok(())
 }

@@ -11,8 +11,9 @@
 //! - a handler that changed data (`ctx.dirty(n)`) is propagated with its own argv, unless it
 //!   asked for another form (`ctx.propagate_as`), extra commands (`ctx.also_propagate`) or
 //!   nothing (`ctx.prevent_propagation`);
-//! - keys removed because they expired (lazily or by the active cycle) or were evicted are
-//!   propagated as `DEL` as soon as they go, ahead of the command that found them;
+//! - keys removed because they expired or were evicted are propagated as `DEL`: a key a
+//!   command found expired joins that command's group, ahead of it (Redis 7.0 then wraps the
+//!   DEL and the command in MULTI/EXEC); the active cycle's and eviction's go out alone;
 //! - when the group closes, a group of more than one command is wrapped in MULTI ... EXEC
 //!   (EXEC's commands, SPOP with a count), a single one is written bare;
 //! - `SELECT <db>` goes before a command whose database differs from the last one written.
@@ -48,8 +49,6 @@ pub struct Feed {
     pending: Vec<(usize, Vec<Bytes>)>,
     /// Nesting of command runs (EXEC runs its commands inside its own run).
     depth: u32,
-    /// EXEC is running its commands: expired keys join the transaction.
-    in_transaction: bool,
     /// Bytes ever written to the feed (the replication offset counts these).
     pub offset: u64,
 }
@@ -92,15 +91,6 @@ impl Feed {
         }
     }
 
-    /// EXEC's commands run: returns the previous state for [`Feed::leave_transaction`].
-    pub fn enter_transaction(&mut self) -> bool {
-        std::mem::replace(&mut self.in_transaction, true)
-    }
-
-    pub fn leave_transaction(&mut self, previous: bool) {
-        self.in_transaction = previous;
-    }
-
     /// A command of the open group (or written now when no command runs).
     pub fn push(&mut self, db: usize, argv: Vec<Bytes>) {
         if !self.active() {
@@ -125,18 +115,16 @@ impl Feed {
         }
     }
 
-    /// A key removed by expiry or eviction: `DEL key`, ahead of the command running (inside
-    /// a transaction, as part of it).
+    /// A key removed by expiry or eviction: `DEL key`, in the group of the command that
+    /// found it expired, or alone.
     pub fn push_deletion(&mut self, db: usize, key: &[u8]) {
         if !self.active() {
             return;
         }
-        let argv = [Bytes::from_static(b"DEL"), Bytes::copy_from_slice(key)];
-        if self.in_transaction {
-            self.pending.push((db, argv.to_vec()));
-        } else {
-            self.write(db, &argv);
-        }
+        self.push(
+            db,
+            vec![Bytes::from_static(b"DEL"), Bytes::copy_from_slice(key)],
+        );
     }
 
     fn write_group(&mut self) {
@@ -270,18 +258,18 @@ mod tests {
     }
 
     #[test]
-    fn deletions_go_ahead_of_the_running_command() {
+    fn deletions_join_the_running_command() {
         let mut feed = active();
         feed.begin_command();
         feed.push_deletion(0, b"k");
         feed.push_own(0, &[b("set"), b("k"), b("x")]);
         feed.end_command();
+        feed.push_deletion(0, b"j");
         let text = String::from_utf8(feed.take()).unwrap();
-        assert!(
-            text.ends_with(
-                "*2\r\n$3\r\nDEL\r\n$1\r\nk\r\n*3\r\n$3\r\nset\r\n$1\r\nk\r\n$1\r\nx\r\n"
-            )
-        );
-        assert!(!text.contains("MULTI"));
+        assert!(text.ends_with(
+            "*1\r\n$5\r\nMULTI\r\n*2\r\n$3\r\nDEL\r\n$1\r\nk\r\n\
+             *3\r\n$3\r\nset\r\n$1\r\nk\r\n$1\r\nx\r\n*1\r\n$4\r\nEXEC\r\n\
+             *2\r\n$3\r\nDEL\r\n$1\r\nj\r\n"
+        ));
     }
 }

@@ -361,9 +361,19 @@ fn expire_generic(ctx: &mut Ctx, args: &[Bytes], relative: bool, seconds: bool) 
     }
     if when <= now as i64 && db.expire_mode == ExpireMode::Delete {
         db.remove(key);
+        ctx.propagate_as(vec![Bytes::from_static(b"DEL"), args[1].clone()]);
     } else {
         // A replica keeps keys whose expiry already passed until the master deletes them.
         db.set_expire(key, Some(when.max(1) as u64));
+        // As PEXPIREAT with the absolute time; the flags (NX, GT ...) stay.
+        if ctx.propagating() {
+            let mut argv = args.to_vec();
+            if ctx.cmd.name != "pexpireat" {
+                argv[0] = Bytes::from_static(b"PEXPIREAT");
+                argv[2] = Bytes::from(when.to_string());
+            }
+            ctx.propagate_as(argv);
+        }
     }
     ctx.signal_modified(key);
     ctx.dirty(1);

@@ -224,6 +224,18 @@ fn pop_first_nonempty(
         };
         let emptied = list.is_empty();
         finish_pop(ctx, key, popped, emptied);
+        // As the plain pop that ran: [LR]POP key, with the count popped for the MPOP forms.
+        if ctx.propagating() {
+            let name = match end {
+                End::Left => Bytes::from_static(b"LPOP"),
+                End::Right => Bytes::from_static(b"RPOP"),
+            };
+            let mut argv = vec![name, key.clone()];
+            if count.is_some() {
+                argv.push(Bytes::from(popped.to_string()));
+            }
+            ctx.propagate_as(argv);
+        }
         return Ok(true);
     }
     Ok(false)
@@ -595,6 +607,34 @@ fn brpoplpush(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
     blocking_move(ctx, args, End::Right, End::Left, timeout)
 }
 
+/// BRPOPLPUSH as RPOPLPUSH, BLMOVE as LMOVE: with the client's LEFT/RIGHT words when it ran
+/// at once, Redis's own lowercase ones when it was served after blocking.
+fn plain_move(ctx: &Ctx, args: &[Bytes], from: End, to: End) -> Vec<Bytes> {
+    if ctx.cmd.name == "brpoplpush" {
+        return vec![
+            Bytes::from_static(b"RPOPLPUSH"),
+            args[1].clone(),
+            args[2].clone(),
+        ];
+    }
+    let word = |end: End, given: &Bytes| {
+        if !ctx.client.served_blocked {
+            return given.clone();
+        }
+        Bytes::from_static(match end {
+            End::Left => b"left",
+            End::Right => b"right",
+        })
+    };
+    vec![
+        Bytes::from_static(b"LMOVE"),
+        args[1].clone(),
+        args[2].clone(),
+        word(from, &args[3]),
+        word(to, &args[4]),
+    ]
+}
+
 fn blocking_move(
     ctx: &mut Ctx,
     args: &[Bytes],
@@ -604,7 +644,11 @@ fn blocking_move(
 ) -> CmdResult {
     let db = &mut ctx.store.dbs[ctx.db];
     if list_at(db, &args[1], ctx.now_ms)?.is_some_and(|l| !l.is_empty()) {
-        return move_element(ctx, &args[1], &args[2], from, to);
+        move_element(ctx, &args[1], &args[2], from, to)?;
+        if ctx.propagating() {
+            ctx.propagate_as(plain_move(ctx, args, from, to));
+        }
+        return Ok(());
     }
     if ctx.may_block() {
         ctx.block_on(vec![args[1].clone()], timeout);

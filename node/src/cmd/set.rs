@@ -242,6 +242,10 @@ fn spop(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
         _ => return Err(CmdError::syntax()),
     };
     let key = &args[1];
+    let propagating = ctx.propagating();
+    // The members popped, propagated as SREM (the pick is random: replaying SPOP would not
+    // pick the same ones).
+    let mut removed: Vec<Bytes> = Vec::new();
     let db = &mut ctx.store.dbs[ctx.db];
     let Some(entry) = db.lookup(key, ctx.now_ms) else {
         match count {
@@ -255,7 +259,12 @@ fn spop(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
     let popped: u64 = match count {
         None => {
             match set.pop_random(&mut rng) {
-                Some(member) => ctx.out.bulk(&member),
+                Some(member) => {
+                    ctx.out.bulk(&member);
+                    if propagating {
+                        removed.push(Bytes::copy_from_slice(&member));
+                    }
+                }
                 None => ctx.out.null(),
             }
             1
@@ -268,6 +277,7 @@ fn spop(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
             reply_members(ctx.out, set.iter().collect::<Vec<_>>().into_iter());
             let len = set.len() as u64;
             db.remove(key);
+            ctx.propagate_as(vec![Bytes::from_static(b"DEL"), key.clone()]);
             ctx.signal_modified(key);
             ctx.dirty(len);
             return Ok(());
@@ -277,6 +287,9 @@ fn spop(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
             for _ in 0..n {
                 if let Some(member) = set.pop_random(&mut rng) {
                     ctx.out.bulk(&member);
+                    if propagating {
+                        removed.push(Bytes::copy_from_slice(&member));
+                    }
                 }
             }
             n
@@ -284,6 +297,15 @@ fn spop(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
     };
     if set.is_empty() {
         db.remove(key);
+    }
+    // One SREM per member, as Redis 7.0 (wrapped in MULTI/EXEC when several).
+    if count.is_some() {
+        for member in removed {
+            ctx.also_propagate(vec![Bytes::from_static(b"SREM"), key.clone(), member]);
+        }
+        ctx.prevent_propagation();
+    } else if let Some(member) = removed.pop() {
+        ctx.propagate_as(vec![Bytes::from_static(b"SREM"), key.clone(), member]);
     }
     ctx.signal_modified(key);
     ctx.dirty(popped);

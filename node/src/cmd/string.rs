@@ -213,6 +213,7 @@ fn set(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
     set_string(db, key, &args[2], opts.keep_ttl, ctx.now_ms);
     if let Some(at) = expire_at {
         db.set_expire(key, Some(at));
+        propagate_set_pxat(ctx, &args[1], &args[2], at);
     }
     ctx.signal_modified(key);
     ctx.dirty(1);
@@ -220,6 +221,19 @@ fn set(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
         ctx.out.ok();
     }
     Ok(())
+}
+
+/// A SET with an expiry propagates as `SET key value PXAT <ms>` (NX/XX/GET dropped).
+fn propagate_set_pxat(ctx: &mut Ctx, key: &Bytes, value: &Bytes, at_ms: u64) {
+    if ctx.propagating() {
+        ctx.propagate_as(vec![
+            Bytes::from_static(b"SET"),
+            key.clone(),
+            value.clone(),
+            Bytes::from_static(b"PXAT"),
+            Bytes::from(at_ms.to_string()),
+        ]);
+    }
 }
 
 fn getex(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
@@ -242,18 +256,26 @@ fn getex(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
         ctx.out.bulk(entry.value.as_bytes()?);
     }
     let absolute = matches!(expire_at, Some((ExpireUnit::ExAt | ExpireUnit::PxAt, _)));
-    match expire_at {
+    let propagated = match expire_at {
         Some((_, at)) if absolute && at <= now && db.expire_mode == ExpireMode::Delete => {
             db.remove(key);
+            vec![Bytes::from_static(b"DEL"), args[1].clone()]
         }
         Some((_, at)) => {
             db.set_expire(key, Some(at));
+            vec![
+                Bytes::from_static(b"PEXPIREAT"),
+                args[1].clone(),
+                Bytes::from(at.to_string()),
+            ]
         }
         None if opts.persist && had_expire => {
             db.set_expire(key, None);
+            vec![Bytes::from_static(b"PERSIST"), args[1].clone()]
         }
         None => return Ok(()),
-    }
+    };
+    ctx.propagate_as(propagated);
     ctx.signal_modified(key);
     ctx.dirty(1);
     Ok(())
@@ -268,6 +290,7 @@ fn getdel(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
     };
     ctx.out.bulk(entry.value.as_bytes()?);
     db.remove(key);
+    ctx.propagate_as(vec![Bytes::from_static(b"DEL"), args[1].clone()]);
     ctx.signal_modified(key);
     ctx.dirty(1);
     Ok(())
@@ -281,6 +304,11 @@ fn getset(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
         None => ctx.out.null(),
     }
     set_string(db, key, &args[2], false, ctx.now_ms);
+    ctx.propagate_as(vec![
+        Bytes::from_static(b"SET"),
+        args[1].clone(),
+        args[2].clone(),
+    ]);
     ctx.signal_modified(key);
     ctx.dirty(1);
     Ok(())
@@ -357,6 +385,7 @@ fn set_with_expire(ctx: &mut Ctx, args: &[Bytes], unit: ExpireUnit) -> CmdResult
     let db = &mut ctx.store.dbs[ctx.db];
     set_string(db, &args[1], &args[3], false, ctx.now_ms);
     db.set_expire(&args[1], Some(at));
+    propagate_set_pxat(ctx, &args[1], &args[3], at);
     ctx.signal_modified(&args[1]);
     ctx.dirty(1);
     ctx.out.ok();
@@ -468,6 +497,13 @@ fn incrbyfloat(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
     .map_err(|_| CmdError::new("ERR increment would produce NaN or Infinity"))?;
     let text = sum.to_human_string();
     overwrite_or_add(db, key, Value::string(text.as_bytes()), ctx.now_ms);
+    // The result, not the increment: float arithmetic may differ where it is replayed.
+    ctx.propagate_as(vec![
+        Bytes::from_static(b"SET"),
+        args[1].clone(),
+        Bytes::copy_from_slice(text.as_bytes()),
+        Bytes::from_static(b"KEEPTTL"),
+    ]);
     ctx.signal_modified(key);
     ctx.dirty(1);
     ctx.out.bulk(text.as_bytes());

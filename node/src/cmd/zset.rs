@@ -930,6 +930,20 @@ fn pop_generic(ctx: &mut Ctx, keys: &[Bytes], count: Option<usize>, shape: PopSh
     }
     ctx.signal_modified(key);
     ctx.dirty(take as u64);
+    // The blocking and multi-key forms propagate as the ZPOPMIN/ZPOPMAX that ran, with the
+    // count popped when they took one.
+    if shape.with_key && ctx.propagating() {
+        let name = if shape.max {
+            Bytes::from_static(b"ZPOPMAX")
+        } else {
+            Bytes::from_static(b"ZPOPMIN")
+        };
+        let mut argv = vec![name, Bytes::copy_from_slice(key)];
+        if count.is_some() {
+            argv.push(Bytes::from(take.to_string()));
+        }
+        ctx.propagate_as(argv);
+    }
     Ok(())
 }
 
