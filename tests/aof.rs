@@ -649,3 +649,106 @@ fn kill_9_with_appendfsync_everysec_loss_is_measured() {
         acked.len()
     );
 }
+
+fn info_field(conn: &mut Conn, field: &str) -> String {
+    let info = conn.cmd_text("INFO persistence");
+    info.lines()
+        .find_map(|l| l.strip_prefix(&format!("{field}:")))
+        .unwrap_or_default()
+        .trim()
+        .to_string()
+}
+
+fn wait_rewrites(conn: &mut Conn, count: &str) {
+    wait_until("the AOF rewrite", || {
+        info_field(conn, "aof_rewrite_in_progress") == "0"
+            && info_field(conn, "aof_rewrites") == count
+    });
+    assert_eq!(info_field(conn, "aof_last_bgrewrite_status"), "ok");
+}
+
+fn aof_files(data: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(data.join("appendonlydir"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn bgrewriteaof_makes_a_new_base_and_incr_that_redis_loads() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = dir_arg(data.path());
+    let ours = {
+        let node = Server::node(&with_dir(&dir, &[]));
+        let mut conn = node.conn();
+        fill(&mut conn);
+        assert_eq!(
+            conn.cmd_text("BGREWRITEAOF"),
+            "+Background append only file rewriting started\r\n"
+        );
+        // Writes during and after the rewrite go to the new incr file.
+        conn.cmd("SET after-rewrite 1");
+        wait_rewrites(&mut conn, "1");
+        conn.cmd("RPUSH list tail");
+        wait_until("the old files to go", || aof_files(data.path()).len() == 3);
+        assert_eq!(
+            aof_files(data.path()),
+            [
+                "appendonly.aof.2.base.rdb",
+                "appendonly.aof.2.incr.aof",
+                "appendonly.aof.manifest"
+            ]
+        );
+        assert_eq!(
+            std::fs::read_to_string(data.path().join("appendonlydir/appendonly.aof.manifest"))
+                .unwrap(),
+            "file appendonly.aof.2.base.rdb seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n"
+        );
+        assert!(
+            info_field(&mut conn, "aof_base_size")
+                .parse::<u64>()
+                .unwrap()
+                > 0
+        );
+        contents(&mut conn)
+    };
+    check_aof(&data.path().join("appendonlydir/appendonly.aof.manifest"));
+    let Some(redis) = Server::redis(&with_dir(&dir, &[])) else {
+        return;
+    };
+    assert_eq!(contents(&mut redis.conn()), ours, "{}", redis.log_text());
+}
+
+#[test]
+fn config_set_appendonly_yes_starts_with_a_rewrite() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = dir_arg(data.path());
+    let ours = {
+        let node = Server::node(&["--dir", &dir, "--save", ""]);
+        let mut conn = node.conn();
+        fill(&mut conn);
+        assert_eq!(info_field(&mut conn, "aof_enabled"), "0");
+        assert_eq!(conn.cmd_text("CONFIG SET appendonly yes"), "+OK\r\n");
+        conn.cmd("SET while-rewriting 1");
+        wait_rewrites(&mut conn, "1");
+        assert_eq!(info_field(&mut conn, "aof_enabled"), "1");
+        conn.cmd("SET after 2");
+        assert_eq!(
+            std::fs::read_to_string(data.path().join("appendonlydir/appendonly.aof.manifest"))
+                .unwrap(),
+            "file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n"
+        );
+        let result = contents(&mut conn);
+        assert_eq!(conn.cmd_text("CONFIG SET appendonly no"), "+OK\r\n");
+        assert_eq!(info_field(&mut conn, "aof_enabled"), "0");
+        conn.cmd("SET not-in-the-aof 3");
+        result
+    };
+    check_aof(&data.path().join("appendonlydir/appendonly.aof.manifest"));
+    let Some(redis) = Server::redis(&with_dir(&dir, &[])) else {
+        return;
+    };
+    assert_eq!(contents(&mut redis.conn()), ours, "{}", redis.log_text());
+}

@@ -70,7 +70,7 @@ IMPLEMENTED = {
     # transactions
     "multi": None, "exec": None, "discard": None, "watch": None, "unwatch": None,
     # persistence
-    "save": None, "bgsave": None, "lastsave": None,
+    "save": None, "bgsave": None, "lastsave": None, "bgrewriteaof": None,
 }
 
 # Commands newer than the dump that clients send at connect time (redis-py 8 sends CLIENT SETINFO).

@@ -9,6 +9,7 @@ use crate::command::{BeginSearch, Command, DocValue, FindKeys, KeySpec, flags};
 pub enum CommandId {
     Append,
     Auth,
+    Bgrewriteaof,
     Bgsave,
     Bitcount,
     Bitfield,
@@ -229,7 +230,7 @@ pub enum CommandId {
 }
 
 impl CommandId {
-    pub const COUNT: usize = 219;
+    pub const COUNT: usize = 220;
 }
 
 pub static COMMANDS: &[Command] = &[
@@ -336,6 +337,29 @@ pub static COMMANDS: &[Command] = &[
                     ]),
                 ]),
             ),
+        ],
+    },
+    Command {
+        id: CommandId::Bgrewriteaof,
+        name: "bgrewriteaof",
+        arity: 1,
+        flags: flags::ADMIN | flags::NOSCRIPT | flags::NO_ASYNC_LOADING,
+        flag_names: &["admin", "noscript", "no_async_loading"],
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        acl_categories: &["@admin", "@slow", "@dangerous"],
+        tips: &[],
+        key_specs: &[],
+        subcommands: &[],
+        docs: &[
+            (
+                "summary",
+                DocValue::Str("Asynchronously rewrite the append-only file"),
+            ),
+            ("since", DocValue::Str("1.0.0")),
+            ("group", DocValue::Str("server")),
+            ("complexity", DocValue::Str("O(1)")),
         ],
     },
     Command {

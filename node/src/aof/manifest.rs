@@ -200,10 +200,10 @@ impl Manifest {
         }
     }
 
-    /// After a rewrite: every incr file but the last (opened when the rewrite started) is
-    /// covered by the new base (markRewrittenIncrAofAsHistory).
-    pub fn mark_rewritten_incrs_as_history(&mut self) {
-        let keep = self.incrs.pop();
+    /// After a rewrite: the incr files are covered by the new base, except the last when the
+    /// AOF is on (opened when the rewrite started) (markRewrittenIncrAofAsHistory).
+    pub fn mark_rewritten_incrs_as_history(&mut self, aof_on: bool) {
+        let keep = if aof_on { self.incrs.pop() } else { None };
         for mut info in self.incrs.drain(..) {
             info.kind = FileType::History;
             self.history.push(info);
@@ -225,16 +225,19 @@ impl Manifest {
         File::open(dir)?.sync_all()
     }
 
-    /// Delete history files and forget them (aofDelHistoryFiles).
-    pub fn delete_history(&mut self, dir: &Path) {
-        for info in self.history.drain(..) {
-            match fs::remove_file(dir.join(&info.name)) {
-                Ok(()) => {
-                    tracing::info!("Removing the history file {} in the background", info.name)
-                }
-                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
-                Err(err) => tracing::warn!("Error removing the history file {}: {err}", info.name),
-            }
+    /// Forget the history files, returning them for [`delete_files`].
+    pub fn take_history(&mut self) -> Vec<AofInfo> {
+        std::mem::take(&mut self.history)
+    }
+}
+
+/// Delete history files (aofDelHistoryFiles; Redis does it in a background thread too).
+pub fn delete_files(dir: &Path, files: Vec<AofInfo>) {
+    for info in files {
+        match fs::remove_file(dir.join(&info.name)) {
+            Ok(()) => tracing::info!("Removing the history file {} in the background", info.name),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+            Err(err) => tracing::warn!("Error removing the history file {}: {err}", info.name),
         }
     }
 }
@@ -360,7 +363,7 @@ mod tests {
         m.new_incr("a");
         m.new_incr("a");
         m.new_base("a", true);
-        m.mark_rewritten_incrs_as_history();
+        m.mark_rewritten_incrs_as_history(true);
         assert_eq!(
             m.format(),
             "file a.2.base.rdb seq 2 type b\nfile a.1.base.aof seq 1 type h\nfile a.1.incr.aof seq 1 type h\nfile a.2.incr.aof seq 2 type i\n"

@@ -13,6 +13,7 @@
 
 pub mod load;
 pub mod manifest;
+pub mod rewrite;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -108,6 +109,18 @@ pub struct Aof {
     last_fsync_ms: u64,
     /// INFO aof_delayed_fsync: seconds an everysec fsync was still running.
     pub delayed_fsync: u64,
+    /// The rewrite running, if any.
+    pub rewrite: Option<rewrite::RewriteRun>,
+    /// Counts rewrites started, so a finishing one knows whether it is still wanted.
+    pub rewrite_generation: u64,
+    /// A rewrite waits for the running snapshot to end.
+    pub rewrite_scheduled: bool,
+    /// appendonly was turned on: the AOF waits for its first rewrite (AOF_WAIT_REWRITE).
+    pub wait_rewrite: bool,
+    pub last_rewrite_failed: bool,
+    pub last_rewrite_time_sec: Option<i64>,
+    pub rewrites: u64,
+    pub rewrites_consecutive_failures: u64,
 }
 
 impl Aof {
@@ -182,6 +195,7 @@ pub async fn sync_for_reply(target: Option<(Arc<IncrFile>, u64)>) {
 /// Once a second with `appendfsync everysec`: fsync in the background (Redis's bio fsync).
 pub fn cron(server: &Server) {
     let mut store = server.store.lock();
+    rewrite::cron(server, &mut store);
     if !store.aof.on || store.config.appendfsync != AppendFsync::Everysec {
         return;
     }
@@ -250,7 +264,13 @@ pub fn open_after_load(server: &Server) -> Result<(), String> {
     aof.manifest
         .persist(&dir, &config.appendfilename)
         .map_err(|err| format!("Can't persist the AOF manifest: {err}"))?;
-    aof.manifest.delete_history(&dir);
+    if !aof.manifest.history.is_empty() {
+        let history = aof.manifest.take_history();
+        manifest::delete_files(&dir, history);
+        aof.manifest
+            .persist(&dir, &config.appendfilename)
+            .map_err(|err| format!("Can't persist the AOF manifest: {err}"))?;
+    }
     aof.current_size = aof
         .manifest
         .base
@@ -279,6 +299,12 @@ pub fn start_up(server: &Arc<Server>) -> Result<Option<LoadStats>, String> {
 pub fn stop(store: &mut Store) {
     crate::propagate::deliver(store);
     let aof = &mut store.aof;
+    if let Some(run) = aof.rewrite.take() {
+        // Abandoned, as Redis kills the rewrite child: its end will find nothing to install.
+        tracing::info!("Killing running AOF rewrite child");
+        run.discard();
+    }
+    aof.wait_rewrite = false;
     if let Some(incr) = aof.incr.take()
         && let Err(err) = incr.sync_all_written()
     {
@@ -301,8 +327,8 @@ pub fn shutdown(server: &Server) {
     }
 }
 
-/// A CONFIG SET of appendonly.
-pub fn config_changed(store: &mut Store, previous: &Config) -> Result<(), String> {
+/// A CONFIG SET of appendonly: off stops appending, on starts a rewrite.
+pub fn config_changed(server: &Server, store: &mut Store, previous: &Config) -> Result<(), String> {
     if store.config.appendonly == previous.appendonly {
         return Ok(());
     }
@@ -310,9 +336,7 @@ pub fn config_changed(store: &mut Store, previous: &Config) -> Result<(), String
         stop(store);
         return Ok(());
     }
-    // Turning the AOF on needs a rewrite (a base of the dataset as it is), which comes
-    // from a point-in-time snapshot.
-    Err("appendonly yes at runtime needs an AOF rewrite, which the node does not offer yet".into())
+    rewrite::start_appendonly(server, store)
 }
 
 /// The Persistence section's AOF lines, as genRedisInfoString writes them.
@@ -323,13 +347,43 @@ pub fn info(out: &mut String, store: &Store) {
         out.push_str("\r\n");
     };
     line(out, format!("aof_enabled:{}", aof.on as u8));
-    line(out, "aof_rewrite_in_progress:0".into());
-    line(out, "aof_rewrite_scheduled:0".into());
-    line(out, "aof_last_rewrite_time_sec:-1".into());
-    line(out, "aof_current_rewrite_time_sec:-1".into());
-    line(out, "aof_last_bgrewrite_status:ok".into());
-    line(out, "aof_rewrites:0".into());
-    line(out, "aof_rewrites_consecutive_failures:0".into());
+    line(
+        out,
+        format!("aof_rewrite_in_progress:{}", aof.rewrite.is_some() as u8),
+    );
+    line(
+        out,
+        format!("aof_rewrite_scheduled:{}", aof.rewrite_scheduled as u8),
+    );
+    line(
+        out,
+        format!(
+            "aof_last_rewrite_time_sec:{}",
+            aof.last_rewrite_time_sec.unwrap_or(-1)
+        ),
+    );
+    line(
+        out,
+        format!(
+            "aof_current_rewrite_time_sec:{}",
+            aof.rewrite.as_ref().map_or(-1, |r| r.elapsed_secs())
+        ),
+    );
+    line(
+        out,
+        format!(
+            "aof_last_bgrewrite_status:{}",
+            if aof.last_rewrite_failed { "err" } else { "ok" }
+        ),
+    );
+    line(out, format!("aof_rewrites:{}", aof.rewrites));
+    line(
+        out,
+        format!(
+            "aof_rewrites_consecutive_failures:{}",
+            aof.rewrites_consecutive_failures
+        ),
+    );
     line(
         out,
         format!(
@@ -347,7 +401,10 @@ pub fn info(out: &mut String, store: &Store) {
     if aof.on {
         line(out, format!("aof_current_size:{}", aof.current_size));
         line(out, format!("aof_base_size:{}", aof.base_size));
-        line(out, "aof_pending_rewrite:0".into());
+        line(
+            out,
+            format!("aof_pending_rewrite:{}", aof.rewrite_scheduled as u8),
+        );
         line(out, format!("aof_buffer_length:{}", aof.buffer_length()));
         line(
             out,

@@ -120,7 +120,7 @@ fn config_set(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
             .map_err(|reason| set_failed(name, &reason))?;
     }
     let previous = std::mem::replace(&mut ctx.store.config, updated);
-    if let Err(reason) = crate::aof::config_changed(ctx.store, &previous) {
+    if let Err(reason) = crate::aof::config_changed(ctx.server, ctx.store, &previous) {
         ctx.store.config = previous;
         return Err(set_failed("appendonly", &reason));
     }

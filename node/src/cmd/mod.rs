@@ -51,6 +51,7 @@ const FAMILIES: &[&[(CommandId, Handler)]] = &[
     list::HANDLERS,
     pubsub::HANDLERS,
     crate::persist::HANDLERS,
+    crate::aof::rewrite::HANDLERS,
     server::HANDLERS,
     set::HANDLERS,
     string::HANDLERS,
