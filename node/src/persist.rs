@@ -29,6 +29,8 @@ pub const LOADING_ERROR: &str = "LOADING Redis is loading the dataset in memory"
 pub struct Persistence {
     /// A snapshot walk is running (BGSAVE, an AOF rewrite, a full resync): only one at a time.
     pub snapshot_running: bool,
+    /// Set to stop the running snapshot.
+    pub snapshot_cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
     /// The BGSAVE in progress, if any.
     pub bgsave: Option<BgsaveRun>,
     /// BGSAVE SCHEDULE: start one as soon as no snapshot runs.
@@ -52,6 +54,8 @@ pub struct BgsaveRun {
     /// `dirty` when the snapshot began: what a successful save makes persistent.
     pub dirty_at_start: u64,
     pub keys_total: u64,
+    /// FLUSHALL stopped it on purpose: not a failure.
+    pub abandoned: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -66,6 +70,7 @@ impl Persistence {
     pub fn new(now_ms: u64) -> Self {
         Persistence {
             snapshot_running: false,
+            snapshot_cancel: None,
             bgsave: None,
             bgsave_scheduled: false,
             lastsave: now_ms / 1000,
@@ -187,6 +192,7 @@ pub fn start_bgsave(server: &Server, store: &mut Store) -> Result<(), snapshot::
         started: Instant::now(),
         dirty_at_start: store.dirty,
         keys_total: store.dbs.iter().map(|db| db.len() as u64).sum(),
+        abandoned: false,
     });
     store.persist.bgsave_scheduled = false;
     let path = rdb_path(store);
@@ -198,7 +204,7 @@ pub fn start_bgsave(server: &Server, store: &mut Store) -> Result<(), snapshot::
     let spawned = std::thread::Builder::new().name("bgsave".into()).spawn({
         let server = server.clone();
         move || {
-            let temp = format!("temp-{}.rdb", std::process::id());
+            let temp = format!("temp-{}-bgsave.rdb", std::process::id());
             let result = write_file_atomically(&path, &temp, |out| stream.write_to(out).map(drop));
             bgsave_done(&server, result);
         }
@@ -224,10 +230,26 @@ fn bgsave_done(server: &Server, result: std::io::Result<()>) {
             store.persist.last_bgsave_ok = true;
             store.persist.rdb_saves += 1;
         }
+        Err(_) if run.abandoned => {
+            tracing::warn!("Background saving terminated: the data set was flushed");
+        }
         Err(err) => {
             tracing::warn!(%err, "Background saving error");
             store.persist.last_bgsave_ok = false;
         }
+    }
+}
+
+/// FLUSHALL's persistence side (Redis's flushAllDataAndResetRDB): a running BGSAVE of the old
+/// data is abandoned, and with save rules the empty data set is saved at once, so a restart
+/// cannot bring the flushed keys back.
+pub fn after_flushall(store: &mut Store) {
+    if let Some(run) = store.persist.bgsave.as_mut() {
+        run.abandoned = true;
+        snapshot::abandon(store);
+    }
+    if !store.config.save.is_empty() {
+        let _ = save_now(store);
     }
 }
 

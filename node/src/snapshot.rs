@@ -17,6 +17,7 @@
 //! receives every chunk (a BGSAVE file and, for replication, replica sockets).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -28,7 +29,7 @@ use crate::rdb::encoding::{write_len, write_string};
 use crate::server::{Server, Store};
 
 /// Output bytes one walker step produces while holding the store lock.
-pub const STEP_BYTES: usize = 64 * 1024;
+pub const STEP_BYTES: usize = 16 * 1024;
 
 /// What goes into a snapshot's header besides the data.
 #[derive(Debug, Clone, Default)]
@@ -87,6 +88,7 @@ pub struct Pending {
     dbs: Vec<(usize, usize, usize)>,
     senders: Vec<mpsc::Sender<Chunk>>,
     key_delay_us: u64,
+    cancel: Arc<AtomicBool>,
 }
 
 /// Begin a snapshot of the keyspace as it is at this instant. The caller holds the store
@@ -97,6 +99,8 @@ pub fn begin(store: &mut Store, options: &Options, now_ms: u64) -> Result<Pendin
         return Err(Busy);
     }
     store.persist.snapshot_running = true;
+    let cancel = Arc::new(AtomicBool::new(false));
+    store.persist.snapshot_cancel = Some(cancel.clone());
     let compress = store.config.rdbcompression;
     let mut dbs = Vec::new();
     for db in &mut store.dbs {
@@ -111,6 +115,7 @@ pub fn begin(store: &mut Store, options: &Options, now_ms: u64) -> Result<Pendin
         dbs,
         senders: Vec::new(),
         key_delay_us: store.config.rdb_key_save_delay.max(0) as u64,
+        cancel,
     })
 }
 
@@ -184,7 +189,9 @@ fn walk(server: &Arc<Server>, pending: Pending) {
         dbs,
         mut senders,
         key_delay_us,
+        cancel,
     } = pending;
+    let stopped = || server.shutdown.is_cancelled() || cancel.load(Ordering::Relaxed);
     let mut crc = Crc64::new();
     crc.update(&header);
     let mut alive = send(&mut senders, Ok(Bytes::from(header)));
@@ -193,10 +200,13 @@ fn walk(server: &Arc<Server>, pending: Pending) {
         let mut start = chunk.len();
         db_header(&mut chunk, id, keys, expires);
         loop {
-            if !alive || server.shutdown.is_cancelled() {
+            if !alive || stopped() {
                 break 'dbs;
             }
-            let step = server.store.lock().dbs[id].snapshot_step(&mut chunk, STEP_BYTES);
+            let mut store = server.store.lock();
+            let step = store.dbs[id].snapshot_step(&mut chunk, STEP_BYTES);
+            // Hand the lock to a waiting client rather than taking it straight back.
+            parking_lot::MutexGuard::unlock_fair(store);
             crc.update(&chunk[start..]);
             start = 0;
             let bytes = Bytes::from(std::mem::replace(
@@ -212,7 +222,7 @@ fn walk(server: &Arc<Server>, pending: Pending) {
             }
         }
     }
-    let complete = alive && !server.shutdown.is_cancelled();
+    let complete = alive && !stopped();
     // Release the databases before the last chunk, so a consumer that sees the end can start
     // the next snapshot at once.
     let checksum = {
@@ -238,7 +248,16 @@ fn finish_locked(server: &Server) -> parking_lot::MutexGuard<'_, Store> {
         db.end_snapshot();
     }
     store.persist.snapshot_running = false;
+    store.persist.snapshot_cancel = None;
     store
+}
+
+/// Stop the running snapshot, if any: its consumers get an error instead of the end of the
+/// stream (FLUSHALL abandons a BGSAVE, as Redis kills the child).
+pub fn abandon(store: &mut Store) {
+    if let Some(cancel) = &store.persist.snapshot_cancel {
+        cancel.store(true, Ordering::Relaxed);
+    }
 }
 
 /// The whole keyspace as an RDB file, serialized in one go by the caller holding the lock

@@ -616,7 +616,9 @@ fn flushall(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
     for index in 0..ctx.store.dbs.len() {
         removed += empty_db(ctx.store, index, lazy);
     }
-    ctx.dirty(removed as u64 + 1);
+    ctx.dirty(removed as u64);
+    crate::persist::after_flushall(ctx.store);
+    ctx.dirty(1);
     ctx.out.ok();
     Ok(())
 }
