@@ -166,7 +166,7 @@ fn probe(port: u16, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<Vec<u64>> 
         while !stop.load(Ordering::Relaxed) && samples.len() < 50_000_000 {
             let key = format!("key:{}", (i * 7919) % 1_000_000);
             let started = Instant::now();
-            if i % 2 == 0 {
+            if i.is_multiple_of(2) {
                 conn.call(&[b"GET", key.as_bytes()]);
             } else {
                 conn.call(&[b"SET", key.as_bytes(), b"probe"]);
