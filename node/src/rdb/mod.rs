@@ -1,9 +1,11 @@
-//! RDB persistence building blocks: the byte-level encodings of Redis's RDB format (version 10,
-//! as written by Redis 7.0) and of DUMP/RESTORE payloads, as pure functions. Nothing here is
-//! wired into the server yet (issue 3 does that).
+//! RDB persistence: the byte-level encodings of Redis's RDB format (version 10, as written by
+//! Redis 7.0) and of DUMP/RESTORE payloads as pure functions, the decoding of values into the
+//! keyspace's types ([`decode`]) and the file-level reader ([`load`]).
 pub mod crc64;
+pub mod decode;
 pub mod encoding;
 pub mod intset;
 pub mod listpack;
+pub mod load;
 pub mod lzf;
 pub mod ziplist;

@@ -1,0 +1,369 @@
+//! One RDB value, given its type byte, decoded into a [`Value`] (Redis's `rdbLoadObject`).
+//!
+//! Redis re-encodes on load, and so do we: every element goes through the types' own insert
+//! APIs with the node's configured limits, so a small hash saved as a hashtable comes back as
+//! a listpack, a big listpack comes back as a table, exactly as the same writes made by
+//! commands would have left them. Input comes from files and RESTORE payloads, so anything
+//! malformed is an error and declared lengths never reserve memory the data cannot back: every
+//! element is read (bounds-checked) before it is stored.
+
+use super::encoding::{DecodeError, Reader};
+use super::{intset, listpack, ziplist};
+use crate::config::Config;
+use crate::types::hash::{Hash, HashLimits};
+use crate::types::list::{End, List};
+use crate::types::set::{Member, Set};
+use crate::types::zset::{self, ZSet};
+use crate::types::{SmallBytes, Value};
+
+pub const TYPE_STRING: u8 = 0;
+pub const TYPE_LIST: u8 = 1;
+pub const TYPE_SET: u8 = 2;
+pub const TYPE_ZSET: u8 = 3;
+pub const TYPE_HASH: u8 = 4;
+pub const TYPE_ZSET_2: u8 = 5;
+pub const TYPE_MODULE: u8 = 6;
+pub const TYPE_MODULE_2: u8 = 7;
+pub const TYPE_HASH_ZIPMAP: u8 = 9;
+pub const TYPE_LIST_ZIPLIST: u8 = 10;
+pub const TYPE_SET_INTSET: u8 = 11;
+pub const TYPE_ZSET_ZIPLIST: u8 = 12;
+pub const TYPE_HASH_ZIPLIST: u8 = 13;
+pub const TYPE_LIST_QUICKLIST: u8 = 14;
+pub const TYPE_STREAM_LISTPACKS: u8 = 15;
+pub const TYPE_HASH_LISTPACK: u8 = 16;
+pub const TYPE_ZSET_LISTPACK: u8 = 17;
+pub const TYPE_LIST_QUICKLIST_2: u8 = 18;
+pub const TYPE_STREAM_LISTPACKS_2: u8 = 19;
+pub const TYPE_STREAM_LISTPACKS_3: u8 = 21;
+
+/// Quicklist v2 node containers.
+const QUICKLIST_NODE_PLAIN: u64 = 1;
+const QUICKLIST_NODE_PACKED: u64 = 2;
+
+/// The encoding thresholds that decide how a loaded value is stored, copied from the config.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub hash: HashLimits,
+    pub zset: zset::Limits,
+    pub set_max_intset_entries: usize,
+}
+
+impl Limits {
+    pub fn from_config(config: &Config) -> Self {
+        Limits {
+            hash: HashLimits::from_config(config),
+            zset: zset::Limits {
+                max_entries: config.zset_max_listpack_entries,
+                max_value: config.zset_max_listpack_value,
+            },
+            set_max_intset_entries: config.set_max_intset_entries,
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::from_config(&Config::default())
+    }
+}
+
+/// What decoding one value gave.
+#[derive(Debug, Clone)]
+pub enum Decoded {
+    Value(Value),
+    /// An empty collection. Redis skips such keys with a warning (and RESTORE refuses them).
+    Empty,
+}
+
+/// Why a value could not be decoded; the text says what was wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ValueError(pub String);
+
+impl ValueError {
+    fn new(text: impl Into<String>) -> Self {
+        ValueError(text.into())
+    }
+}
+
+impl From<DecodeError> for ValueError {
+    fn from(e: DecodeError) -> Self {
+        ValueError(e.to_string())
+    }
+}
+
+impl From<listpack::Error> for ValueError {
+    fn from(e: listpack::Error) -> Self {
+        ValueError(format!("invalid listpack: {e}"))
+    }
+}
+
+impl From<ziplist::Error> for ValueError {
+    fn from(e: ziplist::Error) -> Self {
+        ValueError(format!("invalid ziplist: {e}"))
+    }
+}
+
+impl From<intset::Error> for ValueError {
+    fn from(e: intset::Error) -> Self {
+        ValueError(format!("invalid intset: {e}"))
+    }
+}
+
+/// Whether `b` is the type byte of a value (as opposed to an opcode such as SELECTDB). Every
+/// type Redis 7.0 knows counts, including the ones this node refuses to load.
+pub fn is_value_type(b: u8) -> bool {
+    matches!(b, 0..=7 | 9..=19 | 21)
+}
+
+/// The error for a type this node cannot serve, or `None` for a type it decodes.
+fn unsupported(rdb_type: u8) -> Option<ValueError> {
+    let what = match rdb_type {
+        TYPE_MODULE | TYPE_MODULE_2 => "module values",
+        TYPE_STREAM_LISTPACKS | TYPE_STREAM_LISTPACKS_2 | TYPE_STREAM_LISTPACKS_3 => {
+            "stream values"
+        }
+        0..=5 | 9..=14 | 16..=18 => return None,
+        other => return Some(ValueError(format!("unknown RDB value type {other}"))),
+    };
+    Some(ValueError(format!(
+        "{what} (RDB type {rdb_type}) are not supported by this node"
+    )))
+}
+
+/// Decode the value that follows a type byte (the key, if any, was read by the caller).
+pub fn read_value(
+    r: &mut Reader<'_>,
+    rdb_type: u8,
+    limits: &Limits,
+) -> Result<Decoded, ValueError> {
+    if let Some(err) = unsupported(rdb_type) {
+        return Err(err);
+    }
+    let value = match rdb_type {
+        TYPE_STRING => Decoded::Value(Value::string(&r.read_string()?)),
+        TYPE_LIST => {
+            let mut list = List::default();
+            for _ in 0..r.read_length()? {
+                list.push(End::Right, SmallBytes::from(r.read_string()?));
+            }
+            list_value(list)
+        }
+        TYPE_LIST_ZIPLIST => {
+            let mut list = List::default();
+            append_elements(&mut list, ziplist::decode(&r.read_string()?)?);
+            list_value(list)
+        }
+        TYPE_LIST_QUICKLIST | TYPE_LIST_QUICKLIST_2 => read_quicklist(r, rdb_type)?,
+        TYPE_SET => {
+            let mut set = Set::new();
+            for _ in 0..r.read_length()? {
+                let member = r.read_string()?;
+                add_member(&mut set, Member::Bytes(&member), limits)?;
+            }
+            set_value(set)
+        }
+        TYPE_SET_INTSET => {
+            let blob = r.read_string()?;
+            let values = match intset::decode(&blob) {
+                Err(intset::Error::Empty) => Vec::new(),
+                other => other?,
+            };
+            let mut set = Set::new();
+            for v in values {
+                add_member(&mut set, Member::Int(v), limits)?;
+            }
+            set_value(set)
+        }
+        TYPE_ZSET | TYPE_ZSET_2 => {
+            let mut zset = ZSet::new();
+            for _ in 0..r.read_length()? {
+                let member = r.read_string()?;
+                let score = if rdb_type == TYPE_ZSET_2 {
+                    r.read_binary_double()?
+                } else {
+                    r.read_ascii_double()?
+                };
+                add_scored(&mut zset, &member, score, limits)?;
+            }
+            zset_value(zset)
+        }
+        TYPE_ZSET_ZIPLIST => zset_from_pairs(ziplist::decode(&r.read_string()?)?, limits)?,
+        TYPE_ZSET_LISTPACK => zset_from_pairs(listpack::decode(&r.read_string()?)?, limits)?,
+        TYPE_HASH => {
+            let mut hash = Hash::new();
+            for _ in 0..r.read_length()? {
+                let field = r.read_string()?;
+                let value = r.read_string()?;
+                add_field(&mut hash, &field, &value, limits)?;
+            }
+            hash_value(hash)
+        }
+        TYPE_HASH_ZIPMAP => {
+            let mut hash = Hash::new();
+            for (field, value) in ziplist::decode_zipmap(&r.read_string()?)? {
+                add_field(&mut hash, &field, &value, limits)?;
+            }
+            hash_value(hash)
+        }
+        TYPE_HASH_ZIPLIST => hash_from_pairs(ziplist::decode(&r.read_string()?)?, limits)?,
+        TYPE_HASH_LISTPACK => hash_from_pairs(listpack::decode(&r.read_string()?)?, limits)?,
+        other => unreachable!("type {other} was checked by unsupported()"),
+    };
+    Ok(value)
+}
+
+/// Quicklist v1 (type 14: every node a ziplist) and v2 (type 18: PLAIN nodes holding one
+/// element, PACKED nodes holding a listpack). Empty nodes are skipped, as Redis does.
+fn read_quicklist(r: &mut Reader<'_>, rdb_type: u8) -> Result<Decoded, ValueError> {
+    let mut list = List::default();
+    for _ in 0..r.read_length()? {
+        if rdb_type == TYPE_LIST_QUICKLIST {
+            append_elements(&mut list, ziplist::decode(&r.read_string()?)?);
+            continue;
+        }
+        match r.read_length()? {
+            QUICKLIST_NODE_PLAIN => list.push(End::Right, SmallBytes::from(r.read_string()?)),
+            QUICKLIST_NODE_PACKED => {
+                append_elements(&mut list, listpack::decode(&r.read_string()?)?);
+            }
+            other => {
+                return Err(ValueError(format!(
+                    "quicklist node container {other} is neither PLAIN (1) nor PACKED (2)"
+                )));
+            }
+        }
+    }
+    Ok(list_value(list))
+}
+
+fn with_element<R>(element: &listpack::Value, f: impl FnOnce(&[u8]) -> R) -> R {
+    match element {
+        listpack::Value::Bytes(b) => f(b),
+        listpack::Value::Int(v) => f(itoa::Buffer::new().format(*v).as_bytes()),
+    }
+}
+
+fn append_elements(list: &mut List, elements: Vec<listpack::Value>) {
+    for e in elements {
+        let item = match e {
+            listpack::Value::Bytes(b) => SmallBytes::from(b),
+            listpack::Value::Int(v) => SmallBytes::new(itoa::Buffer::new().format(v).as_bytes()),
+        };
+        list.push(End::Right, item);
+    }
+}
+
+fn add_member(set: &mut Set, member: Member, limits: &Limits) -> Result<(), ValueError> {
+    if set.insert_member(member, limits.set_max_intset_entries) {
+        Ok(())
+    } else {
+        Err(ValueError::new("duplicate set member"))
+    }
+}
+
+fn add_field(
+    hash: &mut Hash,
+    field: &[u8],
+    value: &[u8],
+    limits: &Limits,
+) -> Result<(), ValueError> {
+    if hash.insert(field, value, limits.hash) {
+        Ok(())
+    } else {
+        Err(ValueError::new("duplicate hash field"))
+    }
+}
+
+fn add_scored(
+    zset: &mut ZSet,
+    member: &[u8],
+    score: f64,
+    limits: &Limits,
+) -> Result<(), ValueError> {
+    if score.is_nan() {
+        return Err(ValueError::new("sorted set with a NaN score"));
+    }
+    match zset.insert(member, score, limits.zset) {
+        None => Ok(()),
+        Some(_) => Err(ValueError::new("duplicate sorted set member")),
+    }
+}
+
+/// Elements alternating with their pairs (field/value, member/score) must come in twos.
+fn pairs(
+    elements: Vec<listpack::Value>,
+    what: &str,
+) -> Result<impl Iterator<Item = (listpack::Value, listpack::Value)>, ValueError> {
+    if elements.len() % 2 != 0 {
+        return Err(ValueError(format!(
+            "{what} with an odd number of elements ({})",
+            elements.len()
+        )));
+    }
+    let mut it = elements.into_iter();
+    Ok(std::iter::from_fn(move || Some((it.next()?, it.next()?))))
+}
+
+fn hash_from_pairs(elements: Vec<listpack::Value>, limits: &Limits) -> Result<Decoded, ValueError> {
+    let mut hash = Hash::new();
+    for (field, value) in pairs(elements, "hash")? {
+        with_element(&field, |f| {
+            with_element(&value, |v| add_field(&mut hash, f, v, limits))
+        })?;
+    }
+    Ok(hash_value(hash))
+}
+
+/// A packed score: an integer entry, or text as Redis's `zzlStrtod` reads it.
+fn packed_score(score: &listpack::Value) -> Result<f64, ValueError> {
+    match score {
+        listpack::Value::Int(v) => Ok(*v as f64),
+        listpack::Value::Bytes(b) => std::str::from_utf8(b)
+            .ok()
+            .and_then(|s| s.trim().parse::<f64>().ok())
+            .ok_or_else(|| ValueError::new("sorted set score is not a number")),
+    }
+}
+
+fn zset_from_pairs(elements: Vec<listpack::Value>, limits: &Limits) -> Result<Decoded, ValueError> {
+    let mut zset = ZSet::new();
+    for (member, score) in pairs(elements, "sorted set")? {
+        let score = packed_score(&score)?;
+        with_element(&member, |m| add_scored(&mut zset, m, score, limits))?;
+    }
+    Ok(zset_value(zset))
+}
+
+fn list_value(list: List) -> Decoded {
+    if list.is_empty() {
+        Decoded::Empty
+    } else {
+        Decoded::Value(Value::List(Box::new(list)))
+    }
+}
+
+fn set_value(set: Set) -> Decoded {
+    if set.is_empty() {
+        Decoded::Empty
+    } else {
+        Decoded::Value(Value::Set(Box::new(set)))
+    }
+}
+
+fn zset_value(zset: ZSet) -> Decoded {
+    if zset.is_empty() {
+        Decoded::Empty
+    } else {
+        Decoded::Value(Value::ZSet(Box::new(zset)))
+    }
+}
+
+fn hash_value(hash: Hash) -> Decoded {
+    if hash.is_empty() {
+        Decoded::Empty
+    } else {
+        Decoded::Value(Value::Hash(Box::new(hash)))
+    }
+}
