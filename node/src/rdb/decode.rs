@@ -367,3 +367,230 @@ fn hash_value(hash: Hash) -> Decoded {
         Decoded::Value(Value::Hash(Box::new(hash)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rdb::encoding::{write_binary_double, write_len, write_string};
+
+    fn decode(rdb_type: u8, payload: &[u8]) -> Result<Decoded, ValueError> {
+        let mut r = Reader::new(payload);
+        let out = read_value(&mut r, rdb_type, &Limits::default());
+        if out.is_ok() {
+            assert!(r.is_empty(), "type {rdb_type}: bytes left over");
+        }
+        out
+    }
+
+    fn value(rdb_type: u8, payload: &[u8]) -> Value {
+        match decode(rdb_type, payload) {
+            Ok(Decoded::Value(v)) => v,
+            other => panic!("type {rdb_type}: {other:?}"),
+        }
+    }
+
+    fn blob(b: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        write_string(&mut out, b, false);
+        out
+    }
+
+    fn strings(items: &[&[u8]]) -> Vec<u8> {
+        counted(items.len(), items)
+    }
+
+    fn pairs(items: &[&[u8]]) -> Vec<u8> {
+        counted(items.len() / 2, items)
+    }
+
+    fn counted(count: usize, items: &[&[u8]]) -> Vec<u8> {
+        let mut out = Vec::new();
+        write_len(&mut out, count as u64);
+        for i in items {
+            write_string(&mut out, i, true);
+        }
+        out
+    }
+
+    #[test]
+    fn sets_follow_the_intset_limit_and_refuse_duplicates() {
+        let Value::Set(s) = value(TYPE_SET, &strings(&[b"1", b"2", b"3"])) else {
+            panic!()
+        };
+        assert_eq!(s.encoding(), "intset");
+        let Value::Set(s) = value(TYPE_SET, &strings(&[b"1", b"x"])) else {
+            panic!()
+        };
+        assert_eq!((s.encoding(), s.len()), ("hashtable", 2));
+        let many: Vec<Vec<u8>> = (0..600).map(|i: i32| i.to_string().into_bytes()).collect();
+        let refs: Vec<&[u8]> = many.iter().map(|v| v.as_slice()).collect();
+        let Value::Set(s) = value(TYPE_SET, &strings(&refs)) else {
+            panic!()
+        };
+        assert_eq!((s.encoding(), s.len()), ("hashtable", 600));
+        let ints = intset::encode(&[5, -3, 70000]).unwrap();
+        let Value::Set(s) = value(TYPE_SET_INTSET, &blob(&ints)) else {
+            panic!()
+        };
+        assert_eq!((s.encoding(), s.len()), ("intset", 3));
+        assert!(decode(TYPE_SET, &strings(&[b"1", b"1"])).is_err());
+        assert!(decode(TYPE_SET, &strings(&[b"a", b"a"])).is_err());
+        assert!(matches!(
+            decode(TYPE_SET, &strings(&[])),
+            Ok(Decoded::Empty)
+        ));
+        let empty = intset::encode(&[]).unwrap();
+        assert!(matches!(
+            decode(TYPE_SET_INTSET, &blob(&empty)),
+            Ok(Decoded::Empty)
+        ));
+    }
+
+    #[test]
+    fn hashes_reencode_by_the_limits() {
+        let Value::Hash(h) = value(TYPE_HASH, &pairs(&[b"f", b"v", b"g", b"w"])) else {
+            panic!()
+        };
+        assert_eq!((h.encoding(), h.get(b"g")), ("listpack", Some(&b"w"[..])));
+        let long = [b'x'; 65];
+        let Value::Hash(h) = value(TYPE_HASH, &pairs(&[b"f", &long])) else {
+            panic!()
+        };
+        assert_eq!(h.encoding(), "hashtable");
+        let lp = listpack::encode_bytes([&b"a"[..], b"1", b"b", &long]).unwrap();
+        let Value::Hash(h) = value(TYPE_HASH_LISTPACK, &blob(&lp)) else {
+            panic!()
+        };
+        assert_eq!((h.encoding(), h.get(b"a")), ("hashtable", Some(&b"1"[..])));
+        assert!(decode(TYPE_HASH, &pairs(&[b"f", b"v", b"f", b"w"])).is_err());
+        let odd = listpack::encode_bytes([&b"a"[..], b"1", b"b"]).unwrap();
+        assert!(decode(TYPE_HASH_LISTPACK, &blob(&odd)).is_err());
+        let dup = listpack::encode_bytes([&b"a"[..], b"1", b"a", b"2"]).unwrap();
+        assert!(decode(TYPE_HASH_LISTPACK, &blob(&dup)).is_err());
+    }
+
+    #[test]
+    fn sorted_sets_from_every_form() {
+        let mut z2 = Vec::new();
+        write_len(&mut z2, 2);
+        for (m, s) in [(&b"b"[..], 2.5), (b"a", -1.0)] {
+            write_string(&mut z2, m, true);
+            write_binary_double(&mut z2, s);
+        }
+        let Value::ZSet(z) = value(TYPE_ZSET_2, &z2) else {
+            panic!()
+        };
+        assert_eq!(z.encoding(), "listpack");
+        assert_eq!(
+            z.iter().collect::<Vec<_>>(),
+            [(&b"a"[..], -1.0), (b"b", 2.5)]
+        );
+        let lp = listpack::encode_bytes([&b"m"[..], b"3", b"n", b"1.5", b"o", b"-inf"]).unwrap();
+        let Value::ZSet(z) = value(TYPE_ZSET_LISTPACK, &blob(&lp)) else {
+            panic!()
+        };
+        let got: Vec<_> = z.iter().collect();
+        assert_eq!(
+            got,
+            [(&b"o"[..], f64::NEG_INFINITY), (b"n", 1.5), (b"m", 3.0)]
+        );
+        let nan = listpack::encode_bytes([&b"m"[..], b"nan"]).unwrap();
+        assert!(decode(TYPE_ZSET_LISTPACK, &blob(&nan)).is_err());
+        let text = listpack::encode_bytes([&b"m"[..], b"abc"]).unwrap();
+        assert!(decode(TYPE_ZSET_LISTPACK, &blob(&text)).is_err());
+        let dup = listpack::encode_bytes([&b"m"[..], b"1", b"m", b"2"]).unwrap();
+        assert!(decode(TYPE_ZSET_LISTPACK, &blob(&dup)).is_err());
+        // Type 3: ASCII scores, 253 = NaN refused.
+        let mut z1 = Vec::new();
+        write_len(&mut z1, 1);
+        write_string(&mut z1, b"m", true);
+        z1.extend_from_slice(&[3, b'1', b'.', b'5']);
+        let Value::ZSet(z) = value(TYPE_ZSET, &z1) else {
+            panic!()
+        };
+        assert_eq!(z.score(b"m"), Some(1.5));
+        let mut bad = z1.clone();
+        bad.truncate(bad.len() - 4);
+        bad.push(253);
+        assert!(decode(TYPE_ZSET, &bad).is_err());
+        // Many members: a skip list.
+        let mut big = Vec::new();
+        write_len(&mut big, 200);
+        for i in 0..200 {
+            write_string(&mut big, format!("m{i}").as_bytes(), true);
+            write_binary_double(&mut big, i as f64);
+        }
+        let Value::ZSet(z) = value(TYPE_ZSET_2, &big) else {
+            panic!()
+        };
+        assert_eq!((z.encoding(), z.len()), ("skiplist", 200));
+    }
+
+    #[test]
+    fn quicklists_plain_and_packed() {
+        let lp = listpack::encode_bytes([&b"a"[..], b"12"]).unwrap();
+        let empty = listpack::encode_bytes([]).unwrap();
+        let mut q = Vec::new();
+        write_len(&mut q, 3);
+        write_len(&mut q, QUICKLIST_NODE_PACKED);
+        write_string(&mut q, &lp, false);
+        write_len(&mut q, QUICKLIST_NODE_PACKED);
+        write_string(&mut q, &empty, false);
+        write_len(&mut q, QUICKLIST_NODE_PLAIN);
+        write_string(&mut q, &[b'p'; 100], true);
+        let Value::List(l) = value(TYPE_LIST_QUICKLIST_2, &q) else {
+            panic!()
+        };
+        let items: Vec<&[u8]> = l.items.iter().map(|i| i.as_slice()).collect();
+        assert_eq!(items, [&b"a"[..], b"12", &[b'p'; 100]]);
+        let mut bad = Vec::new();
+        write_len(&mut bad, 1);
+        write_len(&mut bad, 3);
+        write_string(&mut bad, &lp, false);
+        assert!(decode(TYPE_LIST_QUICKLIST_2, &bad).is_err());
+        let mut only_empty = Vec::new();
+        write_len(&mut only_empty, 1);
+        write_len(&mut only_empty, QUICKLIST_NODE_PACKED);
+        write_string(&mut only_empty, &empty, false);
+        assert!(matches!(
+            decode(TYPE_LIST_QUICKLIST_2, &only_empty),
+            Ok(Decoded::Empty)
+        ));
+    }
+
+    #[test]
+    fn unsupported_types_are_named() {
+        let e = decode(TYPE_STREAM_LISTPACKS_2, &[]).unwrap_err();
+        assert_eq!(
+            e.0,
+            "stream values (RDB type 19) are not supported by this node"
+        );
+        let e = decode(TYPE_MODULE_2, &[]).unwrap_err();
+        assert_eq!(
+            e.0,
+            "module values (RDB type 7) are not supported by this node"
+        );
+        assert_eq!(decode(8, &[]).unwrap_err().0, "unknown RDB value type 8");
+        assert_eq!(decode(42, &[]).unwrap_err().0, "unknown RDB value type 42");
+        assert!(!is_value_type(8) && is_value_type(19) && !is_value_type(20));
+    }
+
+    #[test]
+    fn huge_declared_lengths_fail_without_allocating() {
+        for t in [
+            TYPE_LIST,
+            TYPE_SET,
+            TYPE_ZSET,
+            TYPE_HASH,
+            TYPE_ZSET_2,
+            TYPE_LIST_QUICKLIST_2,
+        ] {
+            let mut p = Vec::new();
+            write_len(&mut p, u64::MAX);
+            write_string(&mut p, b"x", true);
+            assert!(decode(t, &p).is_err(), "type {t}");
+        }
+        // A string claiming 4 GB.
+        assert!(decode(TYPE_STRING, &[0x80, 0xff, 0xff, 0xff, 0xff, b'a']).is_err());
+    }
+}

@@ -398,3 +398,194 @@ pub fn load_all(bytes: &[u8], config: &Config, check_crc: bool) -> Result<Loaded
     }
     Ok(loaded)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rdb::encoding::{write_len, write_millis, write_string};
+
+    /// "REDIS" + version, the body, then EOF and (from version 5) the CRC.
+    fn file(version: u32, body: &[u8]) -> Vec<u8> {
+        let mut f = format!("REDIS{version:04}").into_bytes();
+        f.extend_from_slice(body);
+        f.push(OPCODE_EOF);
+        if version >= FIRST_VERSION_WITH_CHECKSUM {
+            let crc = crc64(&f);
+            f.extend_from_slice(&crc.to_le_bytes());
+        }
+        f
+    }
+
+    fn string_key(out: &mut Vec<u8>, key: &[u8], value: &[u8]) {
+        out.push(decode::TYPE_STRING);
+        write_string(out, key, true);
+        write_string(out, value, true);
+    }
+
+    fn config() -> Config {
+        Config::default()
+    }
+
+    #[test]
+    fn header_versions_and_checksums() {
+        let mut body = Vec::new();
+        string_key(&mut body, b"k", b"v");
+        for v in [1, 4, 5, 9, 10] {
+            let loaded = load_all(&file(v, &body), &config(), true).unwrap();
+            assert_eq!((loaded.version, loaded.dbs[0].len()), (v, 1));
+        }
+        let e = load_all(&file(11, &body), &config(), true).unwrap_err();
+        assert_eq!(e.message, "Can't handle RDB format version 11");
+        assert!(load_all(&file(0, &body), &config(), true).is_err());
+        assert!(load_all(b"REDIX0010\xff", &config(), true).is_err());
+        assert!(load_all(b"REDIS00a0\xff", &config(), true).is_err());
+        // A wrong CRC fails only when checked; a zero CRC is never checked.
+        let mut f = file(10, &body);
+        let n = f.len();
+        f[n - 1] ^= 1;
+        let e = load_all(&f, &config(), true).unwrap_err();
+        assert!(e.message.starts_with("Wrong RDB checksum"), "{e}");
+        assert_eq!(e.offset, n - 8);
+        assert!(load_all(&f, &config(), false).is_ok());
+        f[n - 8..].fill(0);
+        assert!(load_all(&f, &config(), true).is_ok());
+        // The checksum itself missing.
+        assert!(load_all(&f[..n - 3], &config(), false).is_err());
+    }
+
+    #[test]
+    fn opcodes_databases_and_expiries() {
+        let mut body = Vec::new();
+        body.push(OPCODE_AUX);
+        write_string(&mut body, b"redis-ver", true);
+        write_string(&mut body, b"7.0.15", true);
+        body.push(OPCODE_AUX);
+        write_string(&mut body, b"repl-offset", true);
+        write_string(&mut body, b"1234", true);
+        body.push(OPCODE_AUX);
+        write_string(&mut body, b"some-future-field", true);
+        write_string(&mut body, b"x", true);
+        body.push(OPCODE_SELECTDB);
+        write_len(&mut body, 3);
+        body.push(OPCODE_RESIZEDB);
+        write_len(&mut body, 2);
+        write_len(&mut body, 1);
+        body.push(OPCODE_EXPIRETIME_MS);
+        write_millis(&mut body, 4_102_444_800_123);
+        body.push(OPCODE_IDLE);
+        write_len(&mut body, 77);
+        string_key(&mut body, b"a", b"1");
+        body.push(OPCODE_EXPIRETIME);
+        body.extend_from_slice(&1_000_000i32.to_le_bytes());
+        body.push(OPCODE_FREQ);
+        body.push(9);
+        string_key(&mut body, b"b", b"2");
+        body.push(OPCODE_EXPIRETIME_MS);
+        write_millis(&mut body, -5);
+        string_key(&mut body, b"c", b"3");
+        // An empty set is skipped.
+        body.push(decode::TYPE_SET);
+        write_string(&mut body, b"empty", true);
+        write_len(&mut body, 0);
+        let f = file(10, &body);
+        let loaded = load_all(&f, &config(), true).unwrap();
+        assert_eq!(loaded.aux.redis_ver.as_deref(), Some("7.0.15"));
+        assert_eq!(loaded.aux.repl_offset, Some(1234));
+        assert_eq!(loaded.empty_skipped, 1);
+        let db = &loaded.dbs[3];
+        assert_eq!(db.len(), 3);
+        assert_eq!(
+            (db[0].expire_ms, db[0].idle, db[0].freq),
+            (Some(4_102_444_800_123), Some(77), None)
+        );
+        assert_eq!(
+            (db[1].expire_ms, db[1].idle, db[1].freq),
+            (Some(1_000_000_000), None, Some(9))
+        );
+        assert_eq!(db[2].expire_ms, Some(0));
+
+        let mut p = RdbParser::new(&f, &config(), true).unwrap();
+        let mut kinds = Vec::new();
+        while let Some(item) = p.next_item().unwrap() {
+            kinds.push(match item {
+                Item::Aux { .. } => "aux",
+                Item::SelectDb(3) => "select3",
+                Item::SelectDb(_) => "select",
+                Item::ResizeDb {
+                    keys: 2,
+                    expires: 1,
+                } => "resize",
+                Item::ResizeDb { .. } => "resize?",
+                Item::Entry { db: 3, .. } => "entry",
+                Item::Entry { .. } => "entry?",
+                Item::EmptySkipped { .. } => "empty",
+            });
+        }
+        assert_eq!(
+            kinds,
+            [
+                "aux", "aux", "aux", "select3", "resize", "entry", "entry", "entry", "empty"
+            ]
+        );
+        assert_eq!(p.position(), f.len());
+        assert!(p.next_item().unwrap().is_none());
+    }
+
+    #[test]
+    fn refusals_name_what_and_where() {
+        let mut body = Vec::new();
+        body.push(OPCODE_SELECTDB);
+        write_len(&mut body, 16);
+        let e = load_all(&file(10, &body), &config(), true).unwrap_err();
+        assert_eq!((e.offset, e.message.contains("database 16")), (9, true));
+        for (op, word) in [
+            (OPCODE_FUNCTION2, "functions"),
+            (OPCODE_FUNCTION, "functions"),
+            (OPCODE_MODULE_AUX, "MODULE_AUX"),
+        ] {
+            let e = load_all(&file(10, &[op, 1, b'x']), &config(), true).unwrap_err();
+            assert!(e.message.contains(word), "{e}");
+            assert_eq!(e.offset, 9);
+        }
+        let mut stream = vec![decode::TYPE_STREAM_LISTPACKS_2];
+        write_string(&mut stream, b"s", true);
+        let e = load_all(&file(10, &stream), &config(), true).unwrap_err();
+        assert!(
+            e.message
+                .starts_with("stream values (RDB type 19) are not supported"),
+            "{e}"
+        );
+        assert!(e.message.contains("'s'"), "{e}");
+        let e = load_all(&file(10, &[0xF0]), &config(), true).unwrap_err();
+        assert!(e.message.contains("240"), "{e}");
+        // The same error again on the next call.
+        let f = file(10, &[0xF0]);
+        let mut p = RdbParser::new(&f, &config(), true).unwrap();
+        let first = p.next_item().unwrap_err();
+        assert_eq!(p.next_item().unwrap_err(), first);
+        // A key twice in one database.
+        let mut dup = Vec::new();
+        string_key(&mut dup, b"k", b"1");
+        string_key(&mut dup, b"k", b"2");
+        let e = load_all(&file(10, &dup), &config(), true).unwrap_err();
+        assert!(e.message.contains("duplicate key 'k'"), "{e}");
+    }
+
+    #[test]
+    fn entries_go_into_the_keyspace_with_expiry_and_access() {
+        let mut db = Db::new(0);
+        let entry = LoadedEntry {
+            key: b"k".to_vec(),
+            value: Value::string(b"v"),
+            expire_ms: Some(4_102_444_800_000),
+            idle: Some(100),
+            freq: None,
+        };
+        let now = 1_700_000_000_000;
+        entry.insert_into(&mut db, now);
+        let e = db.peek(b"k", now).unwrap();
+        assert_eq!(e.expire_at(), Some(4_102_444_800_000));
+        assert_eq!(crate::evict::idle_ms(e.access, now), 100_000);
+        assert_eq!(db.expires_len(), 1);
+    }
+}
