@@ -58,6 +58,26 @@ pub struct Config {
     pub activerehashing: bool,
     /// Path of the file the configuration was read from (CONFIG REWRITE writes it back).
     pub config_file: Option<PathBuf>,
+    /// `save <seconds> <changes>` rules: a BGSAVE starts when any of them is met.
+    pub save: Vec<SaveRule>,
+    /// Working directory for the RDB file and the AOF directory. Redis chdirs there; the node
+    /// keeps the path instead (several nodes may share one process), absolute once set.
+    pub dir: PathBuf,
+    pub dbfilename: String,
+    pub rdbcompression: bool,
+    pub rdbchecksum: bool,
+    pub stop_writes_on_bgsave_error: bool,
+    /// Delete the RDB file on shutdown when no save rule is set (Redis's rdb-del-sync-files).
+    pub rdb_del_sync_files: bool,
+    /// Microseconds slept after each key a snapshot writes (Redis's testing knob; 0 = none).
+    pub rdb_key_save_delay: i64,
+}
+
+/// One `save` rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SaveRule {
+    pub seconds: u64,
+    pub changes: u64,
 }
 
 impl Default for Config {
@@ -99,6 +119,29 @@ impl Default for Config {
             lazyfree_lazy_user_flush: false,
             activerehashing: true,
             config_file: None,
+            // Redis 7.0's built-in rules.
+            save: vec![
+                SaveRule {
+                    seconds: 3600,
+                    changes: 1,
+                },
+                SaveRule {
+                    seconds: 300,
+                    changes: 100,
+                },
+                SaveRule {
+                    seconds: 60,
+                    changes: 10000,
+                },
+            ],
+            // Redis reports (and rewrites) the absolute working directory.
+            dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+            dbfilename: "dump.rdb".into(),
+            rdbcompression: true,
+            rdbchecksum: true,
+            stop_writes_on_bgsave_error: true,
+            rdb_del_sync_files: false,
+            rdb_key_save_delay: 0,
         }
     }
 }
@@ -741,9 +784,6 @@ pub static DIRECTIVES: &[Directive] = &[
             },
         },
     },
-    // Persistence is not built yet: these report the node's real state (no save rules, no
-    // AOF), which is what redis-benchmark and clients ask, and refuse to turn persistence on
-    // rather than accept it silently.
     Directive {
         name: "save",
         aliases: &[],
@@ -752,10 +792,61 @@ pub static DIRECTIVES: &[Directive] = &[
         sensitive: false,
         kind: Kind::Special {
             set: set_save,
-            get: |_| String::new(),
-            rewrite: |_| Rewrite::Remove,
+            get: |c| {
+                c.save
+                    .iter()
+                    .map(|r| format!("{} {}", r.seconds, r.changes))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            },
+            rewrite: rewrite_save,
         },
     },
+    Directive {
+        name: "dir",
+        aliases: &[],
+        mutable: true,
+        multi_arg: false,
+        sensitive: false,
+        kind: Kind::Special {
+            set: set_dir,
+            get: |c| c.dir.display().to_string(),
+            rewrite: |c| Rewrite::Lines {
+                lines: vec![format!("dir {}", repr(&c.dir.display().to_string()))],
+                force: true,
+            },
+        },
+    },
+    Directive {
+        name: "dbfilename",
+        aliases: &[],
+        mutable: true,
+        multi_arg: false,
+        sensitive: false,
+        kind: Kind::Special {
+            set: set_dbfilename,
+            get: |c| c.dbfilename.clone(),
+            rewrite: |c| Rewrite::Lines {
+                lines: vec![format!("dbfilename {}", repr(&c.dbfilename))],
+                force: false,
+            },
+        },
+    },
+    bool_directive!("rdbcompression", rdbcompression),
+    bool_directive!("rdbchecksum", rdbchecksum),
+    bool_directive!("stop-writes-on-bgsave-error", stop_writes_on_bgsave_error),
+    bool_directive!("rdb-del-sync-files", rdb_del_sync_files),
+    int_directive!(
+        "rdb-key-save-delay",
+        &[],
+        true,
+        i32::MIN as i64,
+        INT_MAX,
+        false,
+        false,
+        rdb_key_save_delay,
+        i64
+    ),
     Directive {
         name: "appendonly",
         aliases: &[],
@@ -1032,11 +1123,77 @@ fn set_daemonize(_config: &mut Config, values: &[String]) -> Result<(), String> 
     }
 }
 
-fn set_save(_config: &mut Config, values: &[String]) -> Result<(), String> {
-    match values {
-        [] => Ok(()),
-        [v] if v.is_empty() => Ok(()),
-        _ => Err("save rules are not supported: this node has no persistence yet".into()),
+/// `save <seconds> <changes> [...]` or `save ""` (Redis 7.0's setConfigSaveOption). Replaces
+/// the rules; [`Config::apply_text`] makes later `save` lines of one file add to the first.
+fn set_save(config: &mut Config, values: &[String]) -> Result<(), String> {
+    let values = match values {
+        [v] if v.is_empty() => &[][..],
+        _ => values,
+    };
+    if values.len() % 2 == 1 {
+        return Err("Invalid save parameters".into());
+    }
+    let mut rules = Vec::with_capacity(values.len() / 2);
+    for pair in values.chunks(2) {
+        let seconds = pair[0].parse::<i64>().ok().filter(|&v| v >= 1);
+        let changes = pair[1].parse::<i64>().ok().filter(|&v| v >= 0);
+        let (Some(seconds), Some(changes)) = (seconds, changes) else {
+            return Err("Invalid save parameters".into());
+        };
+        rules.push(SaveRule {
+            seconds: seconds as u64,
+            changes: changes as u64,
+        });
+    }
+    config.save = rules;
+    Ok(())
+}
+
+/// Redis writes one line per rule, or `save ""` so the built-in rules are not used.
+fn rewrite_save(config: &Config) -> Rewrite {
+    let lines = if config.save.is_empty() {
+        vec!["save \"\"".to_string()]
+    } else {
+        config
+            .save
+            .iter()
+            .map(|r| format!("save {} {}", r.seconds, r.changes))
+            .collect()
+    };
+    Rewrite::Lines { lines, force: true }
+}
+
+/// Redis chdirs to `dir` and fails if it cannot; the node checks the directory exists and
+/// keeps its absolute path.
+fn set_dir(config: &mut Config, values: &[String]) -> Result<(), String> {
+    let [value] = values else {
+        return Err("wrong number of arguments".into());
+    };
+    let path = std::fs::canonicalize(value).map_err(|e| os_error_text(&e))?;
+    if !path.is_dir() {
+        return Err("Not a directory".into());
+    }
+    config.dir = path;
+    Ok(())
+}
+
+fn set_dbfilename(config: &mut Config, values: &[String]) -> Result<(), String> {
+    let [value] = values else {
+        return Err("wrong number of arguments".into());
+    };
+    if value.contains('/') {
+        return Err("dbfilename can't be a path, just a filename".into());
+    }
+    config.dbfilename = value.clone();
+    Ok(())
+}
+
+/// An OS error as strerror() words it (without Rust's " (os error N)").
+fn os_error_text(err: &std::io::Error) -> String {
+    let text = err.to_string();
+    match text.find(" (os error") {
+        Some(at) => text[..at].to_string(),
+        None => text,
     }
 }
 
@@ -1159,6 +1316,8 @@ impl Config {
 
     /// Apply redis.conf text. An unknown or malformed directive is an error naming its line.
     pub fn apply_text(&mut self, text: &str) -> Result<(), ConfigError> {
+        // The first `save` line of a file replaces the built-in rules; later ones add to it.
+        let mut save_seen = false;
         for (number, line) in text.split('\n').enumerate() {
             let trimmed = line.trim_matches([' ', '\t', '\r', '\n']);
             if trimmed.is_empty() || trimmed.starts_with('#') {
@@ -1179,7 +1338,14 @@ impl Config {
                 continue;
             };
             let name = name.to_ascii_lowercase();
-            let result = if let Some(directive) = lookup(&name) {
+            let result = if name == "save" && save_seen && values != [""] {
+                let mut rules = self.save.clone();
+                set_save(self, values).map(|()| {
+                    rules.append(&mut self.save);
+                    self.save = rules;
+                })
+            } else if let Some(directive) = lookup(&name) {
+                save_seen |= name == "save";
                 if !directive.multi_arg && values.len() != 1 {
                     Err("wrong number of arguments".to_string())
                 } else {
@@ -1473,6 +1639,33 @@ mod tests {
     }
 
     #[test]
+    fn save_rules_as_redis_reads_them() {
+        let mut c = Config::default();
+        assert_eq!(c.get("save").unwrap(), "3600 1 300 100 60 10000");
+        c.apply_text("save 900 1\nsave 300 10\n").unwrap();
+        assert_eq!(c.get("save").unwrap(), "900 1 300 10");
+        c.apply_text("save 60 5\n").unwrap();
+        assert_eq!(c.get("save").unwrap(), "60 5");
+        c.apply_text("save 60 5\nsave \"\"\n").unwrap();
+        assert!(c.save.is_empty());
+        c.set("save", &["10".into(), "2".into(), "20".into(), "3".into()])
+            .unwrap();
+        assert_eq!(c.get("save").unwrap(), "10 2 20 3");
+        for bad in [&["1"][..], &["0", "1"], &["1", "-1"], &["x", "1"]] {
+            let bad: Vec<String> = bad.iter().map(|s| s.to_string()).collect();
+            assert_eq!(c.set("save", &bad).unwrap_err(), "Invalid save parameters");
+        }
+        assert_eq!(
+            c.set("dbfilename", &["a/b.rdb".into()]).unwrap_err(),
+            "dbfilename can't be a path, just a filename"
+        );
+        assert_eq!(
+            c.set("dir", &["/nonexistent/dir".into()]).unwrap_err(),
+            "No such file or directory"
+        );
+    }
+
+    #[test]
     fn errors_name_the_line() {
         let mut c = Config::default();
         let err = c.apply_text("port 1\n\n# x\nnosuch 1\n").unwrap_err();
@@ -1563,10 +1756,12 @@ mod tests {
         let mut c = Config::default();
         c.apply_text("port 7000\nmaxmemory 3mb\nmaxclients 50\ntimeout 0")
             .unwrap();
+        c.dir = PathBuf::from("/data");
         let new = rewrite_text(old, &c);
+        // Redis 7.0 always writes the save rules and the working directory.
         assert_eq!(
             new,
-            "# my config\nport 7000\n# ??? unknown-thing 5\n\nmaxmemory 3mb\n\n# ??? slave-lazy-flush no\n# Generated by CONFIG REWRITE\nmaxclients 50\n"
+            "# my config\nport 7000\n# ??? unknown-thing 5\n\nmaxmemory 3mb\n\n# ??? slave-lazy-flush no\n# Generated by CONFIG REWRITE\nmaxclients 50\nsave 3600 1\nsave 300 100\nsave 60 10000\ndir \"/data\"\n"
         );
         // Idempotent.
         assert_eq!(rewrite_text(&new, &c), new);

@@ -56,6 +56,7 @@ pub enum CommandId {
     Decrby,
     Del,
     Discard,
+    Dump,
     Echo,
     Exec,
     Exists,
@@ -227,7 +228,7 @@ pub enum CommandId {
 }
 
 impl CommandId {
-    pub const COUNT: usize = 217;
+    pub const COUNT: usize = 218;
 }
 
 pub static COMMANDS: &[Command] = &[
@@ -3791,6 +3792,53 @@ pub static COMMANDS: &[Command] = &[
             (
                 "complexity",
                 DocValue::Str("O(N), when N is the number of queued commands"),
+            ),
+        ],
+    },
+    Command {
+        id: CommandId::Dump,
+        name: "dump",
+        arity: 2,
+        flags: flags::READONLY,
+        flag_names: &["readonly"],
+        first_key: 1,
+        last_key: 1,
+        key_step: 1,
+        acl_categories: &["@keyspace", "@read", "@slow"],
+        tips: &["nondeterministic_output"],
+        key_specs: &[KeySpec {
+            notes: None,
+            flags: &["RO", "access"],
+            begin_search: BeginSearch::Index(1),
+            find_keys: FindKeys::Range {
+                last_key: 0,
+                key_step: 1,
+                limit: 0,
+            },
+        }],
+        subcommands: &[],
+        docs: &[
+            (
+                "summary",
+                DocValue::Str(
+                    "Return a serialized version of the value stored at the specified key.",
+                ),
+            ),
+            ("since", DocValue::Str("2.6.0")),
+            ("group", DocValue::Str("generic")),
+            (
+                "complexity",
+                DocValue::Str(
+                    "O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1).",
+                ),
+            ),
+            (
+                "arguments",
+                DocValue::Array(&[DocValue::Map(&[
+                    ("name", DocValue::Str("key")),
+                    ("type", DocValue::Str("key")),
+                    ("key_spec_index", DocValue::Int(0)),
+                ])]),
             ),
         ],
     },

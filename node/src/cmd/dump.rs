@@ -1,4 +1,4 @@
-//! RESTORE, as Redis 7.0's `restoreCommand`: a DUMP payload is
+//! DUMP and RESTORE, as Redis 7.0's `dumpCommand` and `restoreCommand`: a DUMP payload is
 //! `<type byte><value><u16 LE RDB version><u64 LE CRC64 of everything before>`.
 
 use bytes::Bytes;
@@ -10,11 +10,13 @@ use crate::ctx::{CmdError, CmdResult, Ctx, args};
 use crate::keyspace::{Entry, ExpireMode};
 use crate::rdb::crc64::crc64;
 use crate::rdb::decode::{self, Decoded, Limits};
+use crate::rdb::encode::dump_payload;
 use crate::rdb::encoding::Reader;
 use crate::rdb::load::MAX_VERSION;
 use crate::types::Value;
 
-pub const HANDLERS: &[(CommandId, Handler)] = &[(CommandId::Restore, restore)];
+pub const HANDLERS: &[(CommandId, Handler)] =
+    &[(CommandId::Dump, dump), (CommandId::Restore, restore)];
 
 /// Version and checksum after the serialized value.
 const FOOTER_LEN: usize = 10;
@@ -47,6 +49,19 @@ pub fn decode_payload(body: &[u8], limits: &Limits) -> Option<Value> {
         Ok(Decoded::Value(value)) => Some(value),
         Ok(Decoded::Empty) | Err(_) => None,
     }
+}
+
+/// DUMP key: the payload, compressed when `rdbcompression` is on; nil for a missing key.
+fn dump(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
+    let compress = ctx.store.config.rdbcompression;
+    let now = ctx.now_ms;
+    let Some(entry) = ctx.db().lookup(&args[1], now) else {
+        ctx.out.null();
+        return Ok(());
+    };
+    let payload = dump_payload(&entry.value, compress);
+    ctx.out.bulk(&payload);
+    Ok(())
 }
 
 /// RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]

@@ -16,25 +16,15 @@ use crate::types::set::{Member, Set};
 use crate::types::zset::{self, ZSet};
 use crate::types::{SmallBytes, Value};
 
-pub const TYPE_STRING: u8 = 0;
-pub const TYPE_LIST: u8 = 1;
-pub const TYPE_SET: u8 = 2;
-pub const TYPE_ZSET: u8 = 3;
-pub const TYPE_HASH: u8 = 4;
-pub const TYPE_ZSET_2: u8 = 5;
+pub use super::encode::{
+    TYPE_HASH, TYPE_HASH_LISTPACK, TYPE_HASH_ZIPLIST, TYPE_HASH_ZIPMAP, TYPE_LIST,
+    TYPE_LIST_QUICKLIST, TYPE_LIST_QUICKLIST_2, TYPE_LIST_ZIPLIST, TYPE_SET, TYPE_SET_INTSET,
+    TYPE_STREAM_LISTPACKS, TYPE_STREAM_LISTPACKS_2, TYPE_STRING, TYPE_ZSET, TYPE_ZSET_2,
+    TYPE_ZSET_LISTPACK, TYPE_ZSET_ZIPLIST,
+};
+/// Types Redis has and this node does not serve (rdb.h).
 pub const TYPE_MODULE: u8 = 6;
 pub const TYPE_MODULE_2: u8 = 7;
-pub const TYPE_HASH_ZIPMAP: u8 = 9;
-pub const TYPE_LIST_ZIPLIST: u8 = 10;
-pub const TYPE_SET_INTSET: u8 = 11;
-pub const TYPE_ZSET_ZIPLIST: u8 = 12;
-pub const TYPE_HASH_ZIPLIST: u8 = 13;
-pub const TYPE_LIST_QUICKLIST: u8 = 14;
-pub const TYPE_STREAM_LISTPACKS: u8 = 15;
-pub const TYPE_HASH_LISTPACK: u8 = 16;
-pub const TYPE_ZSET_LISTPACK: u8 = 17;
-pub const TYPE_LIST_QUICKLIST_2: u8 = 18;
-pub const TYPE_STREAM_LISTPACKS_2: u8 = 19;
 pub const TYPE_STREAM_LISTPACKS_3: u8 = 21;
 
 /// Quicklist v2 node containers.

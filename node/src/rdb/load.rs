@@ -24,17 +24,12 @@ pub const MAX_VERSION: u32 = 10;
 /// The first version with a CRC64 after the EOF opcode.
 const FIRST_VERSION_WITH_CHECKSUM: u32 = 5;
 
-const OPCODE_FUNCTION2: u8 = 0xF5;
+use super::encode::{
+    OPCODE_AUX, OPCODE_EOF, OPCODE_EXPIRETIME, OPCODE_EXPIRETIME_MS, OPCODE_FREQ, OPCODE_FUNCTION2,
+    OPCODE_IDLE, OPCODE_MODULE_AUX, OPCODE_RESIZEDB, OPCODE_SELECTDB,
+};
+/// Functions as Redis 7.0 release candidates wrote them.
 const OPCODE_FUNCTION: u8 = 0xF6;
-const OPCODE_MODULE_AUX: u8 = 0xF7;
-const OPCODE_IDLE: u8 = 0xF8;
-const OPCODE_FREQ: u8 = 0xF9;
-const OPCODE_AUX: u8 = 0xFA;
-const OPCODE_RESIZEDB: u8 = 0xFB;
-const OPCODE_EXPIRETIME_MS: u8 = 0xFC;
-const OPCODE_EXPIRETIME: u8 = 0xFD;
-const OPCODE_SELECTDB: u8 = 0xFE;
-const OPCODE_EOF: u8 = 0xFF;
 
 /// What went wrong, and where: `offset` is the byte position in the file.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -12,6 +12,9 @@ pub struct TestServer {
 /// Start a node on 127.0.0.1:0 with the given config directives (redis.conf lines).
 pub async fn start(directives: &str) -> TestServer {
     let mut config = node::Config::default();
+    // No save rules unless a test sets them: in-process nodes must not write dump.rdb into
+    // the crate directory.
+    config.save.clear();
     config.apply_text(directives).expect("config");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
