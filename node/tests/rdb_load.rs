@@ -8,12 +8,11 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
+
+use common::real_redis::{Client, RealRedis, Reply, skip};
 
 use node::Config;
 use node::rdb::crc64::crc64;
@@ -38,176 +37,17 @@ fn config() -> Config {
     c
 }
 
-// ---- a blocking RESP client, for Redis's Unix socket and our node's TCP port --------------
-
-#[derive(Debug, Clone, PartialEq)]
-enum Reply {
-    Bulk(Option<Vec<u8>>),
-    Int(i64),
-    Status(String),
-    Error(String),
-    Array(Vec<Reply>),
-}
-
-impl Reply {
-    fn bytes(self) -> Vec<u8> {
-        match self {
-            Reply::Bulk(Some(b)) => b,
-            other => panic!("expected a bulk string, got {other:?}"),
-        }
-    }
-
-    fn int(self) -> i64 {
-        match self {
-            Reply::Int(i) => i,
-            other => panic!("expected an integer, got {other:?}"),
-        }
-    }
-
-    fn array(self) -> Vec<Vec<u8>> {
-        match self {
-            Reply::Array(items) => items.into_iter().map(Reply::bytes).collect(),
-            other => panic!("expected an array, got {other:?}"),
-        }
-    }
-
-    fn ok(self) {
-        assert_eq!(self, Reply::Status("OK".into()));
-    }
-}
-
-trait Stream: Read + Write {}
-impl<T: Read + Write> Stream for T {}
-
-struct Client {
-    conn: BufReader<Box<dyn Stream>>,
-}
-
-impl Client {
-    fn cmd<A: AsRef<[u8]>>(&mut self, args: &[A]) -> Reply {
-        let mut req = format!("*{}\r\n", args.len()).into_bytes();
-        for a in args {
-            let a = a.as_ref();
-            req.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
-            req.extend_from_slice(a);
-            req.extend_from_slice(b"\r\n");
-        }
-        self.conn.get_mut().write_all(&req).unwrap();
-        self.read()
-    }
-
-    fn read(&mut self) -> Reply {
-        let mut line = Vec::new();
-        self.conn.read_until(b'\n', &mut line).unwrap();
-        assert!(line.len() >= 3, "connection closed");
-        let body = std::str::from_utf8(&line[1..line.len() - 2]).unwrap();
-        match line[0] {
-            b'+' => Reply::Status(body.to_string()),
-            b'-' => Reply::Error(body.to_string()),
-            b':' => Reply::Int(body.parse().unwrap()),
-            b'$' => {
-                let n: i64 = body.parse().unwrap();
-                if n < 0 {
-                    return Reply::Bulk(None);
-                }
-                let mut buf = vec![0u8; n as usize + 2];
-                self.conn.read_exact(&mut buf).unwrap();
-                buf.truncate(n as usize);
-                Reply::Bulk(Some(buf))
-            }
-            b'*' => {
-                let n: i64 = body.parse().unwrap();
-                Reply::Array((0..n.max(0)).map(|_| self.read()).collect())
-            }
-            other => panic!("unexpected reply type {other}"),
-        }
-    }
-}
-
 // ---- servers -------------------------------------------------------------------------------
 
-struct Redis {
-    child: Child,
-    client: Client,
-    dir: tempfile::TempDir,
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+/// A redis-server with our limits (and DEBUG, for the PLAIN list node knob).
+fn start_redis(rdb: Option<&[u8]>) -> Option<RealRedis> {
+    let mut args = vec!["--enable-debug-command".to_string(), "yes".to_string()];
+    for (k, v) in LIMITS {
+        args.push(format!("--{k}"));
+        args.push(v.to_string());
     }
-}
-
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
-}
-
-fn skip(what: &str, why: impl std::fmt::Display) {
-    assert!(!in_ci(), "{what} is required in CI: {why}");
-    eprintln!("SKIPPED (not in CI): {what}: {why}");
-}
-
-impl Redis {
-    /// A redis-server in a fresh directory, loading `rdb` as its dump.rdb when given.
-    fn start(rdb: Option<&[u8]>) -> Option<Redis> {
-        let dir = tempfile::tempdir().expect("tempdir");
-        if let Some(bytes) = rdb {
-            std::fs::write(dir.path().join("dump.rdb"), bytes).unwrap();
-        }
-        let socket = dir.path().join("r.sock");
-        let mut cmd = Command::new("redis-server");
-        cmd.args(["--port", "0", "--save", "", "--appendonly", "no"])
-            .args(["--enable-debug-command", "yes"])
-            .arg("--dir")
-            .arg(dir.path())
-            .arg("--unixsocket")
-            .arg(&socket);
-        for (k, v) in LIMITS {
-            cmd.arg(format!("--{k}")).arg(v);
-        }
-        let spawned = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn();
-        let child = match spawned {
-            Ok(child) => child,
-            Err(err) => {
-                skip("redis-server", err);
-                return None;
-            }
-        };
-        let mut redis = Redis {
-            child,
-            client: Client {
-                conn: BufReader::new(Box::new(connect_unix(&socket))),
-            },
-            dir,
-        };
-        // Poll until the file is loaded.
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while redis.client.cmd(&["PING"]) != Reply::Status("PONG".into()) {
-            assert!(Instant::now() < deadline, "redis-server stays LOADING");
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        Some(redis)
-    }
-
-    fn cmd<A: AsRef<[u8]>>(&mut self, args: &[A]) -> Reply {
-        self.client.cmd(args)
-    }
-
-    fn rdb_path(&self) -> PathBuf {
-        self.dir.path().join("dump.rdb")
-    }
-}
-
-fn connect_unix(socket: &Path) -> UnixStream {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        match UnixStream::connect(socket) {
-            Ok(s) => return s,
-            Err(err) if Instant::now() > deadline => panic!("redis-server did not start: {err}"),
-            Err(_) => std::thread::sleep(Duration::from_millis(10)),
-        }
-    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    RealRedis::start(&args, rdb)
 }
 
 /// Our node on its own runtime thread, for the blocking client.
@@ -228,10 +68,7 @@ fn start_node() -> Client {
     let addr = rx
         .recv_timeout(Duration::from_secs(10))
         .expect("node started");
-    let conn = TcpStream::connect(addr).expect("connect to node");
-    Client {
-        conn: BufReader::new(Box::new(conn)),
-    }
+    Client::new(TcpStream::connect(addr).expect("connect to node"))
 }
 
 // ---- what a server holds, in a comparable form ------------------------------------------------
@@ -366,17 +203,17 @@ fn words(n: usize, f: impl Fn(usize) -> String) -> Vec<String> {
     (0..n).map(f).collect()
 }
 
-fn push_all(r: &mut Redis, cmd: &[&str], items: &[String]) {
+fn push_all(r: &mut RealRedis, cmd: &[&str], items: &[String]) {
     let mut args: Vec<&str> = cmd.to_vec();
     args.extend(items.iter().map(String::as_str));
-    match r.cmd(&args) {
+    match r.reply(&args) {
         Reply::Int(_) | Reply::Status(_) => {}
         other => panic!("{cmd:?}: {other:?}"),
     }
 }
 
 /// Every type in its small and large encodings, expiries, several databases.
-fn fill(r: &mut Redis) {
+fn fill(r: &mut RealRedis) {
     r.cmd(&["SET", "s:int", "12345"]).ok();
     r.cmd(&["SET", "s:neg", "-7"]).ok();
     r.cmd(&["SET", "s:i64", "9223372036854775807"]).ok();
@@ -459,7 +296,7 @@ fn fill(r: &mut Redis) {
         &words(300, |i| (i as i64 * 1_000_003).to_string()),
     );
     // A PLAIN quicklist node: elements above the packed threshold (a debug knob in 7.0).
-    if r.cmd(&["DEBUG", "QUICKLIST-PACKED-THRESHOLD", "1000"]) == Reply::Status("OK".into()) {
+    if r.reply(&["DEBUG", "QUICKLIST-PACKED-THRESHOLD", "1000"]) == Reply::Status("OK".into()) {
         push_all(
             r,
             &["RPUSH", "l:plain", "before"],
@@ -483,7 +320,7 @@ fn fill(r: &mut Redis) {
     r.cmd(&["SELECT", "0"]).ok();
 }
 
-fn saved_rdb(r: &mut Redis) -> Vec<u8> {
+fn saved_rdb(r: &mut RealRedis) -> Vec<u8> {
     r.cmd(&["SAVE"]).ok();
     std::fs::read(r.rdb_path()).expect("dump.rdb")
 }
@@ -492,7 +329,7 @@ fn saved_rdb(r: &mut Redis) -> Vec<u8> {
 
 #[test]
 fn a_dump_saved_by_redis_loads_identically() {
-    let Some(mut redis) = Redis::start(None) else {
+    let Some(mut redis) = start_redis(None) else {
         return;
     };
     fill(&mut redis);
@@ -540,7 +377,7 @@ fn a_dump_saved_by_redis_loads_identically() {
 
 #[test]
 fn redis_dump_payloads_restore_into_our_node_and_ours_into_redis() {
-    let Some(mut redis) = Redis::start(None) else {
+    let Some(mut redis) = start_redis(None) else {
         return;
     };
     fill(&mut redis);
@@ -580,13 +417,13 @@ fn redis_dump_payloads_restore_into_our_node_and_ours_into_redis() {
         let ours = node.cmd(&[&b"DUMP"[..], key]).bytes();
         redis.cmd(&["SELECT", &db.to_string()]).ok();
         let ttl = state.expire_at.max(0).to_string();
-        let reply = redis.cmd(&[&b"RESTORE"[..], key, ttl.as_bytes(), &ours, b"ABSTTL"]);
+        let reply = redis.reply(&[&b"RESTORE"[..], key, ttl.as_bytes(), &ours, b"ABSTTL"]);
         assert_eq!(
             reply,
             Reply::Status("OK".into()),
             "Redis RESTORE of our DUMP of {key:?}"
         );
-        let again = node.cmd(&[
+        let again = node.reply(&[
             &b"RESTORE"[..],
             key,
             ttl.as_bytes(),
@@ -623,7 +460,7 @@ fn redis_dump_payloads_restore_into_our_node_and_ours_into_redis() {
             let mut bad = payload.clone();
             let at = (x % bad.len() as u64) as usize;
             bad[at] ^= 1 + (x >> 56) as u8 % 255;
-            let reply = node.cmd(&[&b"RESTORE"[..], key, b"0", &bad, b"REPLACE"]);
+            let reply = node.reply(&[&b"RESTORE"[..], key, b"0", &bad, b"REPLACE"]);
             assert!(
                 matches!(reply, Reply::Error(_)),
                 "{key:?} flipped at {at}: {reply:?}"
@@ -636,7 +473,7 @@ fn redis_dump_payloads_restore_into_our_node_and_ours_into_redis() {
 /// The same RESTORE commands on Redis and on our node give the same replies and effects.
 #[test]
 fn restore_replies_and_errors_match_redis() {
-    let Some(mut redis) = Redis::start(None) else {
+    let Some(mut redis) = start_redis(None) else {
         return;
     };
     let mut node = start_node();
@@ -698,8 +535,8 @@ fn restore_replies_and_errors_match_redis() {
         vec![b"RESTORE", b"k"],
     ];
     for case in &cases {
-        let theirs = redis.cmd(case);
-        let ours = node.cmd(case);
+        let theirs = redis.reply(case);
+        let ours = node.reply(case);
         let shown: Vec<String> = case
             .iter()
             .map(|a| String::from_utf8_lossy(&a[..a.len().min(20)]).into_owned())
@@ -897,7 +734,7 @@ fn old_encodings_decode_as_redis_reads_them() {
         assert!(ok, "redis-check-rdb refuses the hand-made file");
     }
     // Redis itself loads the file into the same contents.
-    let Some(mut redis) = Redis::start(Some(&bytes)) else {
+    let Some(mut redis) = start_redis(Some(&bytes)) else {
         return;
     };
     let theirs = snapshot_of_server(&mut redis.client);
@@ -907,7 +744,7 @@ fn old_encodings_decode_as_redis_reads_them() {
 // ---- hostile files ---------------------------------------------------------------------------
 
 fn small_redis_file() -> Option<Vec<u8>> {
-    let mut redis = Redis::start(None)?;
+    let mut redis = start_redis(None)?;
     redis.cmd(&["SET", "s", "12"]).ok();
     redis.cmd(&["SET", "lzf", &"ab".repeat(40)]).ok();
     push_all(&mut redis, &["HSET", "h", "a", "1", "b", "2"], &[]);

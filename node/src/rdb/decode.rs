@@ -138,12 +138,12 @@ pub fn read_value(
             for _ in 0..r.read_length()? {
                 list.push(End::Right, SmallBytes::from(r.read_string()?));
             }
-            list_value(list)
+            collection(Value::List(Box::new(list)))
         }
         TYPE_LIST_ZIPLIST => {
             let mut list = List::default();
             append_elements(&mut list, ziplist::decode(&r.read_string()?)?);
-            list_value(list)
+            collection(Value::List(Box::new(list)))
         }
         TYPE_LIST_QUICKLIST | TYPE_LIST_QUICKLIST_2 => read_quicklist(r, rdb_type)?,
         TYPE_SET => {
@@ -152,7 +152,7 @@ pub fn read_value(
                 let member = r.read_string()?;
                 add_member(&mut set, Member::Bytes(&member), limits)?;
             }
-            set_value(set)
+            collection(Value::Set(Box::new(set)))
         }
         TYPE_SET_INTSET => {
             let blob = r.read_string()?;
@@ -164,7 +164,7 @@ pub fn read_value(
             for v in values {
                 add_member(&mut set, Member::Int(v), limits)?;
             }
-            set_value(set)
+            collection(Value::Set(Box::new(set)))
         }
         TYPE_ZSET | TYPE_ZSET_2 => {
             let mut zset = ZSet::new();
@@ -177,7 +177,7 @@ pub fn read_value(
                 };
                 add_scored(&mut zset, &member, score, limits)?;
             }
-            zset_value(zset)
+            collection(Value::ZSet(Box::new(zset)))
         }
         TYPE_ZSET_ZIPLIST => zset_from_pairs(ziplist::decode(&r.read_string()?)?, limits)?,
         TYPE_ZSET_LISTPACK => zset_from_pairs(listpack::decode(&r.read_string()?)?, limits)?,
@@ -188,14 +188,14 @@ pub fn read_value(
                 let value = r.read_string()?;
                 add_field(&mut hash, &field, &value, limits)?;
             }
-            hash_value(hash)
+            collection(Value::Hash(Box::new(hash)))
         }
         TYPE_HASH_ZIPMAP => {
             let mut hash = Hash::new();
             for (field, value) in ziplist::decode_zipmap(&r.read_string()?)? {
                 add_field(&mut hash, &field, &value, limits)?;
             }
-            hash_value(hash)
+            collection(Value::Hash(Box::new(hash)))
         }
         TYPE_HASH_ZIPLIST => hash_from_pairs(ziplist::decode(&r.read_string()?)?, limits)?,
         TYPE_HASH_LISTPACK => hash_from_pairs(listpack::decode(&r.read_string()?)?, limits)?,
@@ -225,7 +225,7 @@ fn read_quicklist(r: &mut Reader<'_>, rdb_type: u8) -> Result<Decoded, ValueErro
             }
         }
     }
-    Ok(list_value(list))
+    Ok(collection(Value::List(Box::new(list))))
 }
 
 fn with_element<R>(element: &listpack::Value, f: impl FnOnce(&[u8]) -> R) -> R {
@@ -286,7 +286,7 @@ fn pairs(
     elements: Vec<listpack::Value>,
     what: &str,
 ) -> Result<impl Iterator<Item = (listpack::Value, listpack::Value)>, ValueError> {
-    if elements.len() % 2 != 0 {
+    if !elements.len().is_multiple_of(2) {
         return Err(ValueError(format!(
             "{what} with an odd number of elements ({})",
             elements.len()
@@ -303,7 +303,7 @@ fn hash_from_pairs(elements: Vec<listpack::Value>, limits: &Limits) -> Result<De
             with_element(&value, |v| add_field(&mut hash, f, v, limits))
         })?;
     }
-    Ok(hash_value(hash))
+    Ok(collection(Value::Hash(Box::new(hash))))
 }
 
 /// A packed score: an integer entry, or text as Redis's `zzlStrtod` reads it.
@@ -323,38 +323,22 @@ fn zset_from_pairs(elements: Vec<listpack::Value>, limits: &Limits) -> Result<De
         let score = packed_score(&score)?;
         with_element(&member, |m| add_scored(&mut zset, m, score, limits))?;
     }
-    Ok(zset_value(zset))
+    Ok(collection(Value::ZSet(Box::new(zset))))
 }
 
-fn list_value(list: List) -> Decoded {
-    if list.is_empty() {
+/// A decoded collection, or the skip outcome when it holds nothing.
+fn collection(value: Value) -> Decoded {
+    let empty = match &value {
+        Value::List(l) => l.is_empty(),
+        Value::Hash(h) => h.is_empty(),
+        Value::Set(s) => s.is_empty(),
+        Value::ZSet(z) => z.is_empty(),
+        Value::Str(_) | Value::Raw(_) => false,
+    };
+    if empty {
         Decoded::Empty
     } else {
-        Decoded::Value(Value::List(Box::new(list)))
-    }
-}
-
-fn set_value(set: Set) -> Decoded {
-    if set.is_empty() {
-        Decoded::Empty
-    } else {
-        Decoded::Value(Value::Set(Box::new(set)))
-    }
-}
-
-fn zset_value(zset: ZSet) -> Decoded {
-    if zset.is_empty() {
-        Decoded::Empty
-    } else {
-        Decoded::Value(Value::ZSet(Box::new(zset)))
-    }
-}
-
-fn hash_value(hash: Hash) -> Decoded {
-    if hash.is_empty() {
-        Decoded::Empty
-    } else {
-        Decoded::Value(Value::Hash(Box::new(hash)))
+        Decoded::Value(value)
     }
 }
 
