@@ -789,3 +789,53 @@ fn damaged_files_are_errors_not_panics() {
         }
     }
 }
+
+/// What Redis writes that this node cannot serve is refused with the thing named; the access
+/// clock opcodes of the LRU and LFU policies come through.
+#[test]
+fn streams_functions_and_access_opcodes_in_redis_files() {
+    let Some(mut redis) = start_redis(None) else {
+        return;
+    };
+    redis.cmd(&["XADD", "events", "*", "f", "v"]);
+    let e = load_all(&saved_rdb(&mut redis), &config(), true).unwrap_err();
+    assert!(
+        e.message
+            .starts_with("stream values (RDB type 19) are not supported by this node"),
+        "{e}"
+    );
+    assert!(e.message.contains("'events'"), "{e}");
+    redis.cmd(&["FLUSHALL"]).ok();
+    let lib = "#!lua name=lib\nredis.register_function('f', function() return 1 end)";
+    redis.cmd(&["FUNCTION", "LOAD", lib]);
+    let e = load_all(&saved_rdb(&mut redis), &config(), true).unwrap_err();
+    assert!(
+        e.message
+            .contains("functions (RDB opcode FUNCTION) are not supported"),
+        "{e}"
+    );
+    redis.cmd(&["FUNCTION", "FLUSH"]).ok();
+
+    redis.cmd(&["SET", "k", "v"]).ok();
+    redis
+        .cmd(&["CONFIG", "SET", "maxmemory-policy", "allkeys-lru"])
+        .ok();
+    redis.cmd(&["DEBUG", "SLEEP", "0"]).ok();
+    let loaded = load_all(&saved_rdb(&mut redis), &config(), true).unwrap();
+    let entry = &loaded.dbs[0][0];
+    assert!(entry.idle.is_some() && entry.freq.is_none(), "{entry:?}");
+    redis
+        .cmd(&["CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"])
+        .ok();
+    for _ in 0..20 {
+        redis.cmd(&["GET", "k"]);
+    }
+    let freq = redis.cmd(&["OBJECT", "FREQ", "k"]).int();
+    let loaded = load_all(&saved_rdb(&mut redis), &config(), true).unwrap();
+    let entry = &loaded.dbs[0][0];
+    assert_eq!(
+        (entry.idle, entry.freq),
+        (None, Some(freq as u8)),
+        "{entry:?}"
+    );
+}

@@ -10,6 +10,10 @@
 //! or to its first error: a corrupt tail or a wrong checksum invalidates everything before it.
 //! Stage the entries in a fresh keyspace and swap it in, or use [`load_all`] for small loads
 //! and tests.
+//!
+//! As in Redis, bytes after the checksum are not read, and keys whose expiry has passed are
+//! returned like any other: dropping them is the caller's call (a master does, a replica
+//! does not).
 
 use super::crc64::crc64;
 use super::decode::{self, Decoded, Limits};
