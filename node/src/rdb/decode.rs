@@ -107,19 +107,18 @@ pub fn is_value_type(b: u8) -> bool {
     matches!(b, 0..=7 | 9..=19 | 21)
 }
 
-/// The error for a type this node cannot serve, or `None` for a type it decodes.
-fn unsupported(rdb_type: u8) -> Option<ValueError> {
+/// The error for a type byte this node does not decode: named when Redis has the type.
+fn unsupported(rdb_type: u8) -> ValueError {
     let what = match rdb_type {
         TYPE_MODULE | TYPE_MODULE_2 => "module values",
         TYPE_STREAM_LISTPACKS | TYPE_STREAM_LISTPACKS_2 | TYPE_STREAM_LISTPACKS_3 => {
             "stream values"
         }
-        0..=5 | 9..=14 | 16..=18 => return None,
-        other => return Some(ValueError(format!("unknown RDB value type {other}"))),
+        other => return ValueError(format!("unknown RDB value type {other}")),
     };
-    Some(ValueError(format!(
+    ValueError(format!(
         "{what} (RDB type {rdb_type}) are not supported by this node"
-    )))
+    ))
 }
 
 /// Decode the value that follows a type byte (the key, if any, was read by the caller).
@@ -128,9 +127,6 @@ pub fn read_value(
     rdb_type: u8,
     limits: &Limits,
 ) -> Result<Decoded, ValueError> {
-    if let Some(err) = unsupported(rdb_type) {
-        return Err(err);
-    }
     let value = match rdb_type {
         TYPE_STRING => Decoded::Value(Value::string(&r.read_string()?)),
         TYPE_LIST => {
@@ -199,7 +195,7 @@ pub fn read_value(
         }
         TYPE_HASH_ZIPLIST => hash_from_pairs(ziplist::decode(&r.read_string()?)?, limits)?,
         TYPE_HASH_LISTPACK => hash_from_pairs(listpack::decode(&r.read_string()?)?, limits)?,
-        other => unreachable!("type {other} was checked by unsupported()"),
+        other => return Err(unsupported(other)),
     };
     Ok(value)
 }
