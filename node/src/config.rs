@@ -1338,6 +1338,22 @@ impl Config {
                 continue;
             };
             let name = name.to_ascii_lowercase();
+            // Redis 7.0 splits the single argument of a multi-argument directive on spaces
+            // (`--save "900 1"`).
+            let split;
+            let values = match (lookup(&name), values) {
+                (Some(d), [one]) if d.multi_arg && !one.is_empty() => {
+                    split = wire::request::split_args(one.as_bytes())
+                        .map(|a| {
+                            a.into_iter()
+                                .map(|v| String::from_utf8_lossy(&v).into_owned())
+                                .collect::<Vec<_>>()
+                        })
+                        .unwrap_or_else(|| vec![one.clone()]);
+                    &split[..]
+                }
+                _ => values,
+            };
             let result = if name == "save" && save_seen && values != [""] {
                 let mut rules = self.save.clone();
                 set_save(self, values).map(|()| {

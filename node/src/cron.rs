@@ -4,5 +4,7 @@ use crate::server::Server;
 
 pub fn tick(server: &Server) {
     crate::expire::active_expire_cycle(server);
-    crate::info::cron(server, crate::server::unix_ms());
+    let now_ms = crate::server::unix_ms();
+    crate::info::cron(server, now_ms);
+    crate::persist::cron(server, &mut server.store.lock(), now_ms);
 }

@@ -119,12 +119,19 @@ fn dispatch(
     if store.config.maxmemory > 0 && !crate::evict::command_allowed(store, client, cmd, now_ms) {
         return reject(store, client, out, Some(cmd), crate::evict::OOM_ERROR);
     }
+    if (cmd.has(flags::WRITE) || cmd.id == CommandId::Ping) && crate::persist::writes_denied(store)
+    {
+        return reject(store, client, out, Some(cmd), crate::persist::MISCONF_ERROR);
+    }
     if client.in_resp2_pubsub() && !allowed_in_pubsub(cmd) {
         let text = format!(
             "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
             cmd.name
         );
         return reject(store, client, out, Some(cmd), &text);
+    }
+    if crate::persist::refuses_while_loading(store, cmd) {
+        return reject(store, client, out, Some(cmd), crate::persist::LOADING_ERROR);
     }
     let monitoring = client.handle.monitor.load(Ordering::Relaxed);
     if monitoring && touches_keyspace(client, cmd) {

@@ -176,7 +176,7 @@ pub fn generate(server: &Server, store: &mut Store, args: &[Bytes], now_ms: u64)
             "server" => server_section(&mut out, server, store, now_ms),
             "clients" => clients_section(&mut out, server, store),
             "memory" => memory_section(&mut out, store, now_ms),
-            "persistence" => persistence_section(&mut out, server, store),
+            "persistence" => persistence_section(&mut out, store),
             "stats" => stats_section(&mut out, server, store),
             "replication" => replication_section(&mut out, server),
             "cpu" => cpu_section(&mut out),
@@ -380,27 +380,44 @@ fn memory_section(out: &mut String, store: &mut Store, now_ms: u64) {
     line!(out, "lazyfreed_objects:0");
 }
 
-fn persistence_section(out: &mut String, server: &Server, store: &Store) {
+fn persistence_section(out: &mut String, store: &Store) {
     out.push_str("# Persistence\r\n");
-    line!(out, "loading:0");
+    let p = &store.persist;
+    line!(out, "loading:{}", p.loading.is_some() as u8);
     line!(out, "async_loading:0");
     line!(out, "current_cow_peak:0");
     line!(out, "current_cow_size:0");
     line!(out, "current_cow_size_age:0");
     line!(out, "current_fork_perc:0.00");
     line!(out, "current_save_keys_processed:0");
-    line!(out, "current_save_keys_total:0");
+    line!(
+        out,
+        "current_save_keys_total:{}",
+        p.bgsave.map_or(0, |b| b.keys_total)
+    );
     line!(out, "rdb_changes_since_last_save:{}", store.dirty);
-    line!(out, "rdb_bgsave_in_progress:0");
-    // Redis counts the start as the last save until one happens.
-    line!(out, "rdb_last_save_time:{}", server.started_unix_ms / 1000);
-    line!(out, "rdb_last_bgsave_status:ok");
-    line!(out, "rdb_last_bgsave_time_sec:-1");
-    line!(out, "rdb_current_bgsave_time_sec:-1");
-    line!(out, "rdb_saves:0");
+    line!(out, "rdb_bgsave_in_progress:{}", p.bgsave.is_some() as u8);
+    line!(out, "rdb_last_save_time:{}", p.lastsave);
+    line!(
+        out,
+        "rdb_last_bgsave_status:{}",
+        if p.last_bgsave_ok { "ok" } else { "err" }
+    );
+    line!(out, "rdb_last_bgsave_time_sec:{}", p.last_bgsave_time_sec);
+    line!(
+        out,
+        "rdb_current_bgsave_time_sec:{}",
+        p.bgsave
+            .map_or(-1, |b| b.started.elapsed().as_secs() as i64)
+    );
+    line!(out, "rdb_saves:{}", p.rdb_saves);
     line!(out, "rdb_last_cow_size:0");
-    line!(out, "rdb_last_load_keys_expired:0");
-    line!(out, "rdb_last_load_keys_loaded:0");
+    line!(
+        out,
+        "rdb_last_load_keys_expired:{}",
+        p.last_load_keys_expired
+    );
+    line!(out, "rdb_last_load_keys_loaded:{}", p.last_load_keys_loaded);
     line!(out, "aof_enabled:0");
     line!(out, "aof_rewrite_in_progress:0");
     line!(out, "aof_rewrite_scheduled:0");
@@ -413,6 +430,26 @@ fn persistence_section(out: &mut String, server: &Server, store: &Store) {
     line!(out, "aof_last_cow_size:0");
     line!(out, "module_fork_in_progress:0");
     line!(out, "module_fork_last_cow_size:0");
+    if let Some(l) = &p.loading {
+        let elapsed = l.started.elapsed().as_secs_f64();
+        let perc = if l.total_bytes == 0 {
+            0.0
+        } else {
+            l.loaded_bytes as f64 * 100.0 / l.total_bytes as f64
+        };
+        let eta = if l.loaded_bytes == 0 {
+            1
+        } else {
+            ((l.total_bytes - l.loaded_bytes.min(l.total_bytes)) as f64 * elapsed
+                / l.loaded_bytes as f64) as u64
+        };
+        line!(out, "loading_start_time:{}", l.started_unix);
+        line!(out, "loading_total_bytes:{}", l.total_bytes);
+        line!(out, "loading_rdb_used_mem:0");
+        line!(out, "loading_loaded_bytes:{}", l.loaded_bytes);
+        line!(out, "loading_loaded_perc:{perc:.2}");
+        line!(out, "loading_eta_seconds:{eta}");
+    }
 }
 
 fn stats_section(out: &mut String, server: &Server, store: &Store) {

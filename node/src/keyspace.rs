@@ -75,6 +75,60 @@ pub struct Db {
     /// LRU clock or LFU counter in `Entry::access`, as the eviction policy needs.
     pub access_clock: crate::evict::AccessClock,
     hasher: FixedState,
+    /// While a snapshot runs: which slots it has serialized. Any change to a slot it has not
+    /// reached yet serializes that slot first (see [`SnapshotCow`]).
+    snapshot: Option<Box<SnapshotCow>>,
+}
+
+/// Copy-on-write state of a running snapshot in one database. The snapshot serializes the
+/// database slot by slot; a write to a slot not yet serialized serializes it first, so every
+/// slot is recorded as it was when the snapshot began, without copying the keyspace.
+#[derive(Debug)]
+struct SnapshotCow {
+    /// One bit per slot: serialized already.
+    done: Vec<u64>,
+    /// The next slot the snapshot's own walk looks at.
+    cursor: usize,
+    /// Records of slots serialized ahead of a write, not yet handed to the snapshot.
+    ahead: Vec<u8>,
+    ahead_keys: usize,
+    /// The tables as they were, when FLUSHDB/FLUSHALL emptied the database mid-snapshot: the
+    /// walk continues from these, and the live tables are newer than the snapshot.
+    detached: Option<Vec<HashTable<Box<Entry>>>>,
+    /// Keys whose expiry is at or before this time are left out (they were gone already).
+    start_ms: u64,
+    compress: bool,
+}
+
+impl SnapshotCow {
+    fn is_done(&self, slot: usize) -> bool {
+        self.done[slot / 64] & (1 << (slot % 64)) != 0
+    }
+
+    fn mark_done(&mut self, slot: usize) {
+        self.done[slot / 64] |= 1 << (slot % 64);
+    }
+
+    /// Serialize one slot's live entries; returns how many were written.
+    fn write_slot(&self, table: &HashTable<Box<Entry>>, out: &mut Vec<u8>) -> usize {
+        let mut written = 0;
+        for entry in table.iter() {
+            if !entry.is_expired(self.start_ms) {
+                crate::rdb::encode::write_entry(out, entry, self.compress);
+                written += 1;
+            }
+        }
+        written
+    }
+}
+
+/// What one step of a snapshot's walk through a database produced.
+#[derive(Debug, Default)]
+pub struct SnapshotStep {
+    /// Keys written into the output by this step.
+    pub keys: usize,
+    /// The walk has covered every slot: the snapshot of this database is complete.
+    pub finished: bool,
 }
 
 impl Db {
@@ -92,6 +146,113 @@ impl Db {
             misses: 0,
             access_clock: Default::default(),
             hasher: FixedState::with_seed(HASH_SEED),
+            snapshot: None,
+        }
+    }
+
+    // ---- snapshots ------------------------------------------------------------------------
+
+    /// Start recording this database as it is now. Returns false (and records nothing) when
+    /// it is empty. `now_ms` is the snapshot's clock: keys expired by then are left out.
+    pub fn begin_snapshot(&mut self, now_ms: u64, compress: bool) -> bool {
+        self.snapshot = None;
+        if self.len == 0 {
+            return false;
+        }
+        self.snapshot = Some(Box::new(SnapshotCow {
+            done: vec![0; SLOT_COUNT.div_ceil(64)],
+            cursor: 0,
+            ahead: Vec::new(),
+            ahead_keys: 0,
+            detached: None,
+            start_ms: now_ms,
+            compress,
+        }));
+        true
+    }
+
+    /// Continue the snapshot's walk: first the slots serialized ahead of writes, then slots in
+    /// order until `out` holds about `budget` bytes.
+    pub fn snapshot_step(&mut self, out: &mut Vec<u8>, budget: usize) -> SnapshotStep {
+        let Some(cow) = self.snapshot.as_deref_mut() else {
+            return SnapshotStep {
+                keys: 0,
+                finished: true,
+            };
+        };
+        let mut step = SnapshotStep {
+            keys: std::mem::take(&mut cow.ahead_keys),
+            finished: false,
+        };
+        out.append(&mut cow.ahead);
+        while cow.cursor < SLOT_COUNT && out.len() < budget {
+            let slot = cow.cursor;
+            cow.cursor += 1;
+            if cow.is_done(slot) {
+                continue;
+            }
+            let table = match &cow.detached {
+                Some(tables) => tables.get(slot),
+                None => self.slots.get(slot),
+            };
+            if let Some(table) = table {
+                step.keys += cow.write_slot(table, out);
+            }
+            cow.mark_done(slot);
+        }
+        step.finished = cow.cursor == SLOT_COUNT;
+        step
+    }
+
+    /// The snapshot is over (complete or abandoned): writes stop paying for it.
+    pub fn end_snapshot(&mut self) {
+        self.snapshot = None;
+    }
+
+    /// Called before any change to `slot`: a running snapshot that has not recorded the slot
+    /// yet records it now.
+    #[inline]
+    fn before_write(&mut self, slot: usize) {
+        if self.snapshot.is_some() {
+            self.snapshot_ahead(slot);
+        }
+    }
+
+    #[cold]
+    fn snapshot_ahead(&mut self, slot: usize) {
+        let Some(cow) = self.snapshot.as_deref_mut() else {
+            return;
+        };
+        if cow.detached.is_some() || cow.is_done(slot) {
+            return;
+        }
+        if let Some(table) = self.slots.get(slot) {
+            let mut ahead = std::mem::take(&mut cow.ahead);
+            cow.ahead_keys += cow.write_slot(table, &mut ahead);
+            cow.ahead = ahead;
+        }
+        cow.mark_done(slot);
+    }
+
+    /// Before every slot may change at once (SWAPDB): record all the rest now.
+    fn snapshot_ahead_all(&mut self) {
+        if self.snapshot.is_some() {
+            for slot in 0..SLOT_COUNT {
+                self.snapshot_ahead(slot);
+            }
+        }
+    }
+
+    /// The tables are about to be emptied: a running snapshot that still needs them keeps
+    /// them (nothing is copied); returns the tables otherwise.
+    fn release_tables(&mut self) -> Vec<HashTable<Box<Entry>>> {
+        let tables = std::mem::take(&mut self.slots);
+        match self.snapshot.as_deref_mut() {
+            Some(cow) if cow.detached.is_none() && cow.cursor < SLOT_COUNT => {
+                cow.detached = Some(tables);
+                Vec::new()
+            }
+            _ => tables,
         }
     }
 
@@ -135,6 +296,7 @@ impl Db {
             return None;
         }
         let slot = key_slot(key) as usize;
+        self.before_write(slot);
         let hash = self.hash(key);
         // Disjoint field borrows: the returned entry borrows `slots` only, so the expiry path
         // may still update the counters.
@@ -214,6 +376,7 @@ impl Db {
             entry.access = self.access_clock.fresh(crate::evict::clock_ms());
         }
         let slot = key_slot(&entry.key) as usize;
+        self.before_write(slot);
         let hash = self.hash(&entry.key);
         let volatile = entry.expire_at != 0;
         let old = self.remove_at(slot, hash, &entry.key.clone());
@@ -246,6 +409,7 @@ impl Db {
             return None;
         }
         let slot = key_slot(key) as usize;
+        self.before_write(slot);
         let hash = self.hash(key);
         self.remove_at(slot, hash, key)
     }
@@ -280,6 +444,7 @@ impl Db {
             return false;
         }
         let slot = key_slot(key) as usize;
+        self.before_write(slot);
         let hash = self.hash(key);
         let Some(entry) = self.slots[slot].find_mut(hash, |e| e.key.as_slice() == key) else {
             return false;
@@ -303,7 +468,7 @@ impl Db {
 
     /// Remove every key.
     pub fn clear(&mut self) {
-        self.slots = Vec::new();
+        drop(self.release_tables());
         self.volatile = Vec::new();
         self.len = 0;
         self.expires = 0;
@@ -312,7 +477,7 @@ impl Db {
     /// Take all contents out (FLUSHDB ASYNC frees them elsewhere), leaving this db empty.
     pub fn take(&mut self) -> Db {
         let mut taken = Db::new(self.id);
-        std::mem::swap(&mut taken.slots, &mut self.slots);
+        taken.slots = self.release_tables();
         std::mem::swap(&mut taken.volatile, &mut self.volatile);
         taken.len = std::mem::take(&mut self.len);
         taken.expires = std::mem::take(&mut self.expires);
@@ -321,6 +486,8 @@ impl Db {
 
     /// Exchange contents with another database (SWAPDB); ids stay.
     pub fn swap_contents(&mut self, other: &mut Db) {
+        self.snapshot_ahead_all();
+        other.snapshot_ahead_all();
         std::mem::swap(&mut self.slots, &mut other.slots);
         std::mem::swap(&mut self.volatile, &mut other.volatile);
         std::mem::swap(&mut self.len, &mut other.len);

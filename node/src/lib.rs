@@ -16,10 +16,12 @@ pub mod info;
 pub mod keyspace;
 pub mod longdouble;
 pub mod monitor;
+pub mod persist;
 pub mod pubsub;
 pub mod rdb;
 pub mod server;
 pub mod slowlog;
+pub mod snapshot;
 pub mod types;
 pub mod watch;
 

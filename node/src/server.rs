@@ -54,6 +54,7 @@ pub struct Store {
     pub evict: crate::evict::Evictor,
     pub errors: crate::info::ErrorStats,
     pub metrics: crate::info::InstantMetrics,
+    pub persist: crate::persist::Persistence,
 }
 
 impl Store {
@@ -83,6 +84,7 @@ impl Store {
             evict: crate::evict::Evictor::new(),
             errors: Default::default(),
             metrics: Default::default(),
+            persist: crate::persist::Persistence::new(unix_ms()),
         }
     }
 }
@@ -113,11 +115,14 @@ pub struct Server {
     pub port: u16,
     /// Cancelled to stop the server (SHUTDOWN, the caller's shutdown future).
     pub shutdown: CancellationToken,
+    /// The server's own `Arc`, for work handed to other threads (snapshots, loading).
+    me: std::sync::Weak<Server>,
 }
 
 impl Server {
     pub fn new(config: Config, port: u16) -> Arc<Server> {
-        Arc::new(Server {
+        Arc::new_cyclic(|me| Server {
+            me: me.clone(),
             store: Mutex::new(Store::new(config)),
             stats: Stats::default(),
             run_id: random_hex40(),
@@ -138,6 +143,13 @@ impl Server {
     ) {
         let server = self.clone();
         tokio::spawn(async move { crate::conn::serve_client(server, socket, addr).await });
+    }
+
+    /// The `Arc` this server lives in.
+    pub fn arc(&self) -> Arc<Server> {
+        self.me
+            .upgrade()
+            .expect("the server is alive while its methods run")
     }
 
     pub fn next_client_id(&self) -> u64 {
@@ -178,10 +190,19 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     tokio::spawn(cron(server.clone()));
+    crate::persist::load_at_startup(&server);
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
-            _ = &mut shutdown => break,
+            _ = &mut shutdown => {
+                // A signal (or the embedding caller) stops the server: the final save of
+                // Redis's prepareForShutdown. SHUTDOWN has done its own before cancelling.
+                let mut store = server.store.lock();
+                if let Err(err) = crate::persist::shutdown_save(&mut store, false, false) {
+                    tracing::warn!(%err, "Error trying to save the DB before exiting");
+                }
+                break;
+            }
             _ = server.shutdown.cancelled() => break,
             accepted = listener.accept() => {
                 let (socket, addr) = match accepted {

@@ -70,6 +70,8 @@ IMPLEMENTED = {
     "publish": None, "pubsub": ["channels", "numsub", "numpat", "help"],
     # transactions
     "multi": None, "exec": None, "discard": None, "watch": None, "unwatch": None,
+    # persistence
+    "save": None, "bgsave": None, "lastsave": None,
 }
 
 # Commands newer than the dump that clients send at connect time (redis-py 8 sends CLIENT SETINFO).

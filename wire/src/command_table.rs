@@ -9,6 +9,7 @@ use crate::command::{BeginSearch, Command, DocValue, FindKeys, KeySpec, flags};
 pub enum CommandId {
     Append,
     Auth,
+    Bgsave,
     Bitcount,
     Bitfield,
     BitfieldRo,
@@ -93,6 +94,7 @@ pub enum CommandId {
     Incrbyfloat,
     Info,
     Keys,
+    Lastsave,
     Latency,
     LatencyHelp,
     LatencyLatest,
@@ -152,6 +154,7 @@ pub enum CommandId {
     Rpush,
     Rpushx,
     Sadd,
+    Save,
     Scan,
     Scard,
     Sdiff,
@@ -228,7 +231,7 @@ pub enum CommandId {
 }
 
 impl CommandId {
-    pub const COUNT: usize = 218;
+    pub const COUNT: usize = 221;
 }
 
 pub static COMMANDS: &[Command] = &[
@@ -334,6 +337,46 @@ pub static COMMANDS: &[Command] = &[
                         ("type", DocValue::Str("string")),
                     ]),
                 ]),
+            ),
+        ],
+    },
+    Command {
+        id: CommandId::Bgsave,
+        name: "bgsave",
+        arity: -1,
+        flags: flags::ADMIN | flags::NOSCRIPT | flags::NO_ASYNC_LOADING,
+        flag_names: &["admin", "noscript", "no_async_loading"],
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        acl_categories: &["@admin", "@slow", "@dangerous"],
+        tips: &[],
+        key_specs: &[],
+        subcommands: &[],
+        docs: &[
+            (
+                "summary",
+                DocValue::Str("Asynchronously save the dataset to disk"),
+            ),
+            ("since", DocValue::Str("1.0.0")),
+            ("group", DocValue::Str("server")),
+            ("complexity", DocValue::Str("O(1)")),
+            (
+                "history",
+                DocValue::Set(&[DocValue::Array(&[
+                    DocValue::Str("3.2.2"),
+                    DocValue::Str("Added the `SCHEDULE` option."),
+                ])]),
+            ),
+            (
+                "arguments",
+                DocValue::Array(&[DocValue::Map(&[
+                    ("name", DocValue::Str("schedule")),
+                    ("type", DocValue::Str("pure-token")),
+                    ("token", DocValue::Str("SCHEDULE")),
+                    ("since", DocValue::Str("3.2.2")),
+                    ("flags", DocValue::Set(&[DocValue::Status("optional")])),
+                ])]),
             ),
         ],
     },
@@ -5709,6 +5752,29 @@ pub static COMMANDS: &[Command] = &[
         ],
     },
     Command {
+        id: CommandId::Lastsave,
+        name: "lastsave",
+        arity: 1,
+        flags: flags::LOADING | flags::STALE | flags::FAST,
+        flag_names: &["loading", "stale", "fast"],
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        acl_categories: &["@admin", "@fast", "@dangerous"],
+        tips: &["nondeterministic_output"],
+        key_specs: &[],
+        subcommands: &[],
+        docs: &[
+            (
+                "summary",
+                DocValue::Str("Get the UNIX time stamp of the last successful save to disk"),
+            ),
+            ("since", DocValue::Str("1.0.0")),
+            ("group", DocValue::Str("server")),
+            ("complexity", DocValue::Str("O(1)")),
+        ],
+    },
+    Command {
         id: CommandId::Latency,
         name: "latency",
         arity: -2,
@@ -8806,6 +8872,32 @@ pub static COMMANDS: &[Command] = &[
                         ("flags", DocValue::Set(&[DocValue::Status("multiple")])),
                     ]),
                 ]),
+            ),
+        ],
+    },
+    Command {
+        id: CommandId::Save,
+        name: "save",
+        arity: 1,
+        flags: flags::ADMIN | flags::NOSCRIPT | flags::NO_ASYNC_LOADING | flags::NO_MULTI,
+        flag_names: &["admin", "noscript", "no_async_loading", "no_multi"],
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        acl_categories: &["@admin", "@slow", "@dangerous"],
+        tips: &[],
+        key_specs: &[],
+        subcommands: &[],
+        docs: &[
+            (
+                "summary",
+                DocValue::Str("Synchronously save the dataset to disk"),
+            ),
+            ("since", DocValue::Str("1.0.0")),
+            ("group", DocValue::Str("server")),
+            (
+                "complexity",
+                DocValue::Str("O(N) where N is the total number of keys in all databases"),
             ),
         ],
     },

@@ -52,6 +52,7 @@ const FAMILIES: &[&[(CommandId, Handler)]] = &[
     keys::HANDLERS,
     list::HANDLERS,
     pubsub::HANDLERS,
+    crate::persist::HANDLERS,
     server::HANDLERS,
     set::HANDLERS,
     string::HANDLERS,

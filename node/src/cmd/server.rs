@@ -513,12 +513,12 @@ fn shutdown(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
         // Shutdown is immediate here: there is never one in progress to abort.
         return Err(CmdError::new("ERR No shutdown in progress."));
     }
-    if save {
-        tracing::warn!("Error trying to save the DB: this node has no persistence yet");
+    if crate::persist::shutdown_save(ctx.store, save, nosave).is_err() {
         if !force {
             tracing::warn!("Error trying to save the DB, can't exit.");
             return Err(CmdError::new("ERR Errors trying to SHUTDOWN. Check logs."));
         }
+        tracing::warn!("Error trying to save the DB. Exit anyway.");
     }
     tracing::warn!("User requested shutdown...");
     tracing::warn!("Redis is now ready to exit, bye bye...");

