@@ -85,7 +85,7 @@ fn existing_db(ctx: &Ctx, index: i64) -> Result<usize, CmdError> {
 
 /// Lists and sorted sets arriving under a key may serve clients blocked on it (Redis's dbAdd
 /// signals every added key).
-fn may_serve_blocked(value: &Value) -> bool {
+pub(crate) fn may_serve_blocked(value: &Value) -> bool {
     matches!(value, Value::List(_) | Value::ZSet(_))
 }
 
