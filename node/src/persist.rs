@@ -283,6 +283,11 @@ pub fn shutdown_save(store: &mut Store, save: bool, nosave: bool) -> std::io::Re
     if nosave || (!save && store.config.save.is_empty()) {
         return Ok(());
     }
+    if store.persist.loading.is_some() {
+        // The data set is not in memory yet: saving now would replace the file being loaded.
+        tracing::warn!("Shutdown during loading: the data file is left as it is.");
+        return Ok(());
+    }
     tracing::info!("Saving the final RDB snapshot before exiting.");
     save_now(store)
 }
@@ -294,8 +299,116 @@ pub fn refuses_while_loading(store: &Store, cmd: &wire::Command) -> bool {
     store.persist.loading.is_some() && !cmd.has(wire::command::flags::LOADING)
 }
 
-/// Load the dump (or, with `appendonly yes`, the AOF) named by the configuration, on a thread
-/// of its own; commands without the `loading` flag get `-LOADING` until it is done.
+/// Load the dump named by the configuration (or, with `appendonly yes`, the AOF, which wins
+/// as in Redis), on a thread of its own; commands without the `loading` flag get `-LOADING`
+/// until it is done. A file that cannot be loaded stops the server, as Redis exits.
 pub fn load_at_startup(server: &std::sync::Arc<Server>) {
-    let _ = server;
+    let path = {
+        let mut store = server.store.lock();
+        let path = rdb_path(&store);
+        let Ok(meta) = std::fs::metadata(&path) else {
+            return;
+        };
+        store.persist.loading = Some(Loading {
+            started_unix: unix_ms() / 1000,
+            started: Instant::now(),
+            total_bytes: meta.len(),
+            loaded_bytes: 0,
+        });
+        path
+    };
+    let server = server.clone();
+    std::thread::spawn(move || {
+        let started = Instant::now();
+        let result = load_rdb_file(&server, &path);
+        let mut store = server.store.lock();
+        store.persist.loading = None;
+        match result {
+            Ok((loaded, expired)) => {
+                tracing::info!("Done loading RDB, keys loaded: {loaded}, keys expired: {expired}.");
+                tracing::info!(
+                    "DB loaded from disk: {:.3} seconds",
+                    started.elapsed().as_secs_f64()
+                );
+                store.persist.last_load_keys_loaded = loaded;
+                store.persist.last_load_keys_expired = expired;
+            }
+            Err(err) => {
+                tracing::error!("Failed loading {}: {err}", path.display());
+                *server.load_error.lock() = Some(err);
+                server.shutdown.cancel();
+            }
+        }
+    });
+}
+
+/// Read and check the whole file into fresh databases, then swap them in: a file that turns
+/// out corrupt (or with a wrong checksum, known only at its end) leaves nothing half-loaded.
+/// Returns (keys loaded, keys dropped because they had expired).
+fn load_rdb_file(server: &Server, path: &Path) -> Result<(u64, u64), String> {
+    use crate::rdb::load::{Item, RdbParser};
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let (config, mut dbs) = {
+        let store = server.store.lock();
+        let dbs: Vec<crate::keyspace::Db> = store
+            .dbs
+            .iter()
+            .map(|db| {
+                let mut fresh = crate::keyspace::Db::new(db.id);
+                fresh.access_clock = db.access_clock;
+                fresh
+            })
+            .collect();
+        (store.config.clone(), dbs)
+    };
+    let mut parser =
+        RdbParser::new(&bytes, &config, config.rdbchecksum).map_err(|e| e.to_string())?;
+    let now = unix_ms();
+    let (mut loaded, mut expired) = (0u64, 0u64);
+    let mut items = 0u64;
+    while let Some(item) = parser.next_item().map_err(|e| e.to_string())? {
+        match item {
+            Item::Aux { key, value } if key == b"redis-ver" => {
+                tracing::info!(
+                    "Loading RDB produced by version {}",
+                    String::from_utf8_lossy(&value)
+                );
+            }
+            Item::Entry { db, entry } => {
+                if entry.expire_ms.is_some_and(|at| at <= now) {
+                    expired += 1;
+                    continue;
+                }
+                let key = entry.key.clone();
+                let target = &mut dbs[db];
+                if target.peek_any(&key).is_some() {
+                    return Err(format!(
+                        "RDB has duplicated key '{}' in DB {db}",
+                        String::from_utf8_lossy(&key)
+                    ));
+                }
+                entry.insert_into(target, now);
+                loaded += 1;
+            }
+            Item::EmptySkipped { db, key } => {
+                tracing::warn!(
+                    "rdbLoadObject skipping empty key: {} (DB {db})",
+                    String::from_utf8_lossy(&key)
+                );
+            }
+            _ => {}
+        }
+        items += 1;
+        if items.is_multiple_of(65536) {
+            let position = parser.position() as u64;
+            if let Some(l) = server.store.lock().persist.loading.as_mut() {
+                l.loaded_bytes = position;
+            }
+        }
+    }
+    let mut store = server.store.lock();
+    for (live, fresh) in store.dbs.iter_mut().zip(dbs.iter_mut()) {
+        live.swap_contents(fresh);
+    }
+    Ok((loaded, expired))
 }

@@ -117,12 +117,15 @@ pub struct Server {
     pub shutdown: CancellationToken,
     /// The server's own `Arc`, for work handed to other threads (snapshots, loading).
     me: std::sync::Weak<Server>,
+    /// Why loading the data at start-up failed (the server then stops).
+    pub load_error: Mutex<Option<String>>,
 }
 
 impl Server {
     pub fn new(config: Config, port: u16) -> Arc<Server> {
         Arc::new_cyclic(|me| Server {
             me: me.clone(),
+            load_error: Mutex::new(None),
             store: Mutex::new(Store::new(config)),
             stats: Stats::default(),
             run_id: random_hex40(),
@@ -222,7 +225,10 @@ pub async fn serve(
     for client in clients {
         client.kill.cancel();
     }
-    Ok(())
+    match server.load_error.lock().take() {
+        Some(err) => Err(std::io::Error::other(err)),
+        None => Ok(()),
+    }
 }
 
 /// Periodic work, `hz` times a second (Redis's serverCron).
