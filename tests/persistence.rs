@@ -530,3 +530,116 @@ fn restart_loads_what_sigterm_and_shutdown_saved() {
     assert_eq!(conn.cmd_text("GET lost"), "$-1\r\n");
     assert_eq!(conn.cmd_text("GET added-later"), "$3\r\nyes\r\n");
 }
+
+/// Poll INFO until start-up loading is over.
+fn wait_loaded(conn: &mut Conn) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while info_field(conn, "persistence", "loading") != "0" {
+        assert!(Instant::now() < deadline, "loading did not finish");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn a_dump_written_by_redis_loads_at_start_up() {
+    let data = tempfile::tempdir().unwrap();
+    let Some(redis) = Server::redis(&["--dir", &dir_arg(data.path())]) else {
+        return;
+    };
+    let mut conn = redis.conn();
+    fill(&mut conn);
+    // Larger encodings than the defaults keep, and the small ones, both in one file.
+    call(
+        &mut conn,
+        &[b"CONFIG", b"SET", b"list-max-listpack-size", b"4"],
+    );
+    let mut long_list = vec![&b"RPUSH"[..], b"list:nodes"];
+    let items: Vec<String> = (0..50).map(|i| format!("item{i}")).collect();
+    long_list.extend(items.iter().map(|s| s.as_bytes()));
+    call(&mut conn, &long_list);
+    let expected = contents(&mut conn);
+    assert_eq!(call(&mut conn, &[b"SAVE"]), b"+OK\r\n");
+    drop(redis);
+
+    let node = Server::node(&["--dir", &dir_arg(data.path()), "--save", ""]);
+    let mut conn = node.conn();
+    wait_loaded(&mut conn);
+    assert_same(
+        &contents(&mut conn),
+        &expected,
+        "the node loaded Redis's dump",
+    );
+    assert_eq!(
+        info_field(&mut conn, "persistence", "rdb_last_load_keys_loaded"),
+        expected.len().to_string()
+    );
+}
+
+#[test]
+fn a_corrupt_dump_stops_the_node_with_the_reason() {
+    let data = tempfile::tempdir().unwrap();
+    let node = Server::node(&["--dir", &dir_arg(data.path()), "--save", ""]);
+    let mut conn = node.conn();
+    fill(&mut conn);
+    assert_eq!(call(&mut conn, &[b"SAVE"]), b"+OK\r\n");
+    drop(node);
+    let path = data.path().join("dump.rdb");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x5a;
+    std::fs::write(&path, &bytes).unwrap();
+
+    let binary = env!("CARGO_BIN_EXE_switchyard");
+    let port = support::free_port().to_string();
+    let out = run_with_timeout(
+        Command::new(binary).args([
+            "node",
+            "--port",
+            &port,
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            &dir_arg(data.path()),
+        ]),
+        None,
+        Duration::from_secs(60),
+    );
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "the node must not serve a corrupt dump:\n{text}"
+    );
+    assert!(text.contains("Failed loading"), "{text}");
+    // The file is left for the operator, untouched.
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+}
+
+#[test]
+fn flushall_during_bgsave_wins_over_the_old_snapshot() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = dir_arg(data.path());
+    let node = Server::node(&[
+        "--dir",
+        &dir,
+        "--save",
+        "3600 1000000",
+        "--rdb-key-save-delay",
+        "2000",
+    ]);
+    let mut conn = node.conn();
+    fill(&mut conn);
+    assert_eq!(
+        call(&mut conn, &[b"BGSAVE"]),
+        b"+Background saving started\r\n"
+    );
+    assert_eq!(conn.cmd_text("FLUSHALL"), "+OK\r\n");
+    conn.cmd("SET after-flush 1");
+    // The abandoned snapshot is not a failure, and it does not overwrite the flushed file.
+    assert_eq!(wait_bgsave(&mut conn), "ok");
+    drop(node);
+    let node = Server::node(&["--dir", &dir, "--save", ""]);
+    let mut conn = node.conn();
+    wait_loaded(&mut conn);
+    assert_eq!(conn.cmd_text("DBSIZE"), ":0\r\n");
+}
