@@ -103,18 +103,39 @@ pub fn write_file_atomically(
     temp_name: &str,
     fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let temp = dir.join(temp_name);
+    let temp = write_temp(path, temp_name, fill)?;
+    commit_temp(&temp, path)
+}
+
+/// The first half of [`write_file_atomically`]: the temporary file, written and fsynced.
+/// Removed again on failure.
+pub fn write_temp(
+    path: &Path,
+    temp_name: &str,
+    fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<PathBuf> {
+    let temp = path.parent().unwrap_or(Path::new(".")).join(temp_name);
     let result = (|| {
         let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&temp)?);
         fill(&mut out)?;
         let file = out.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)?;
-        std::fs::File::open(dir)?.sync_all()
+        file.sync_all()
     })();
+    match result {
+        Ok(()) => Ok(temp),
+        Err(err) => {
+            let _ = std::fs::remove_file(&temp);
+            Err(err)
+        }
+    }
+}
+
+/// The second half: rename into place and fsync the directory.
+pub fn commit_temp(temp: &Path, path: &Path) -> std::io::Result<()> {
+    let result = std::fs::rename(temp, path)
+        .and_then(|()| std::fs::File::open(path.parent().unwrap_or(Path::new(".")))?.sync_all());
     if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
+        let _ = std::fs::remove_file(temp);
     }
     result
 }
@@ -205,23 +226,33 @@ pub fn start_bgsave(server: &Server, store: &mut Store) -> Result<(), snapshot::
         let server = server.clone();
         move || {
             let temp = format!("temp-{}-bgsave.rdb", std::process::id());
-            let result = write_file_atomically(&path, &temp, |out| stream.write_to(out).map(drop));
-            bgsave_done(&server, result);
+            let written = write_temp(&path, &temp, |out| stream.write_to(out).map(drop));
+            bgsave_done(&server, written, &path);
         }
     });
     if let Err(err) = spawned {
         tracing::warn!(%err, "cannot start the BGSAVE writer");
-        std::thread::spawn(move || bgsave_done(&server, Err(err)));
+        std::thread::spawn(move || bgsave_done(&server, Err(err), Path::new("")));
     }
     Ok(())
 }
 
-fn bgsave_done(server: &Server, result: std::io::Result<()>) {
+/// The file is written: rename it into place, under the lock, unless the BGSAVE was abandoned
+/// meanwhile (FLUSHALL, a final save at shutdown), whose newer file must not be replaced.
+fn bgsave_done(server: &Server, written: std::io::Result<PathBuf>, path: &Path) {
     let mut store = server.store.lock();
     let Some(run) = store.persist.bgsave.take() else {
         return;
     };
     store.persist.last_bgsave_time_sec = run.started.elapsed().as_secs() as i64;
+    let result = match written {
+        Ok(temp) if run.abandoned => {
+            let _ = std::fs::remove_file(temp);
+            Err(std::io::Error::other("abandoned"))
+        }
+        Ok(temp) => commit_temp(&temp, path),
+        Err(err) => Err(err),
+    };
     match result {
         Ok(()) => {
             tracing::info!("Background saving terminated with success");
@@ -231,7 +262,7 @@ fn bgsave_done(server: &Server, result: std::io::Result<()>) {
             store.persist.rdb_saves += 1;
         }
         Err(_) if run.abandoned => {
-            tracing::warn!("Background saving terminated: the data set was flushed");
+            tracing::warn!("Background saving abandoned: a newer save replaces it");
         }
         Err(err) => {
             tracing::warn!(%err, "Background saving error");
@@ -240,14 +271,19 @@ fn bgsave_done(server: &Server, result: std::io::Result<()>) {
     }
 }
 
-/// FLUSHALL's persistence side (Redis's flushAllDataAndResetRDB): a running BGSAVE of the old
-/// data is abandoned, and with save rules the empty data set is saved at once, so a restart
-/// cannot bring the flushed keys back.
-pub fn after_flushall(store: &mut Store) {
+/// Stop a running BGSAVE: its file will not replace the one about to be written.
+fn abandon_bgsave(store: &mut Store) {
     if let Some(run) = store.persist.bgsave.as_mut() {
         run.abandoned = true;
         snapshot::abandon(store);
     }
+}
+
+/// FLUSHALL's persistence side (Redis's flushAllDataAndResetRDB): a running BGSAVE of the old
+/// data is abandoned, and with save rules the empty data set is saved at once, so a restart
+/// cannot bring the flushed keys back.
+pub fn after_flushall(store: &mut Store) {
+    abandon_bgsave(store);
     if !store.config.save.is_empty() {
         let _ = save_now(store);
     }
@@ -288,6 +324,7 @@ pub fn shutdown_save(store: &mut Store, save: bool, nosave: bool) -> std::io::Re
         tracing::warn!("Shutdown during loading: the data file is left as it is.");
         return Ok(());
     }
+    abandon_bgsave(store);
     tracing::info!("Saving the final RDB snapshot before exiting.");
     save_now(store)
 }
