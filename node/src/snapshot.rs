@@ -81,6 +81,7 @@ impl Iterator for Stream {
 pub struct Busy;
 
 /// A snapshot begun but not yet walking: subscribe its consumers, then [`Pending::run`].
+#[must_use = "a begun snapshot must be run: until it ends, writes serialize slots for it"]
 #[derive(Debug)]
 pub struct Pending {
     header: Vec<u8>,
