@@ -52,8 +52,14 @@ fn start_redis(rdb: Option<&[u8]>) -> Option<RealRedis> {
 
 /// Our node on its own runtime thread, for the blocking client.
 fn start_node() -> Client {
+    start_node_with("")
+}
+
+/// Our node with our limits and these further directives.
+fn start_node_with(extra: &str) -> Client {
     let (tx, rx) = std::sync::mpsc::channel::<SocketAddr>();
-    let directives: String = LIMITS.iter().map(|(k, v)| format!("{k} {v}\n")).collect();
+    let mut directives: String = LIMITS.iter().map(|(k, v)| format!("{k} {v}\n")).collect();
+    directives.push_str(extra);
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -203,7 +209,7 @@ fn words(n: usize, f: impl Fn(usize) -> String) -> Vec<String> {
     (0..n).map(f).collect()
 }
 
-fn push_all(r: &mut RealRedis, cmd: &[&str], items: &[String]) {
+fn push_all(r: &mut Client, cmd: &[&str], items: &[String]) {
     let mut args: Vec<&str> = cmd.to_vec();
     args.extend(items.iter().map(String::as_str));
     match r.reply(&args) {
@@ -213,7 +219,7 @@ fn push_all(r: &mut RealRedis, cmd: &[&str], items: &[String]) {
 }
 
 /// Every type in its small and large encodings, expiries, several databases.
-fn fill(r: &mut RealRedis) {
+fn fill(r: &mut Client) {
     r.cmd(&["SET", "s:int", "12345"]).ok();
     r.cmd(&["SET", "s:neg", "-7"]).ok();
     r.cmd(&["SET", "s:i64", "9223372036854775807"]).ok();
@@ -332,7 +338,7 @@ fn a_dump_saved_by_redis_loads_identically() {
     let Some(mut redis) = start_redis(None) else {
         return;
     };
-    fill(&mut redis);
+    fill(&mut redis.client);
     let theirs = snapshot_of_server(&mut redis.client);
     let encodings: BTreeSet<&str> = theirs.values().map(|s| s.encoding.as_str()).collect();
     let all = [
@@ -380,7 +386,7 @@ fn redis_dump_payloads_restore_into_our_node_and_ours_into_redis() {
     let Some(mut redis) = start_redis(None) else {
         return;
     };
-    fill(&mut redis);
+    fill(&mut redis.client);
     let theirs = snapshot_of_server(&mut redis.client);
     let mut node = start_node();
     let mut payloads = Vec::new();
@@ -747,13 +753,13 @@ fn small_redis_file() -> Option<Vec<u8>> {
     let mut redis = start_redis(None)?;
     redis.cmd(&["SET", "s", "12"]).ok();
     redis.cmd(&["SET", "lzf", &"ab".repeat(40)]).ok();
-    push_all(&mut redis, &["HSET", "h", "a", "1", "b", "2"], &[]);
-    push_all(&mut redis, &["HSET", "hl", "a"], &["x".repeat(70)]);
-    push_all(&mut redis, &["SADD", "si", "1", "2"], &[]);
-    push_all(&mut redis, &["SADD", "ss", "a", "b"], &[]);
-    push_all(&mut redis, &["ZADD", "z", "1", "a", "2.5", "b"], &[]);
-    push_all(&mut redis, &["ZADD", "zl", "1"], &["y".repeat(70)]);
-    push_all(&mut redis, &["RPUSH", "l", "a", "1"], &[]);
+    push_all(&mut redis.client, &["HSET", "h", "a", "1", "b", "2"], &[]);
+    push_all(&mut redis.client, &["HSET", "hl", "a"], &["x".repeat(70)]);
+    push_all(&mut redis.client, &["SADD", "si", "1", "2"], &[]);
+    push_all(&mut redis.client, &["SADD", "ss", "a", "b"], &[]);
+    push_all(&mut redis.client, &["ZADD", "z", "1", "a", "2.5", "b"], &[]);
+    push_all(&mut redis.client, &["ZADD", "zl", "1"], &["y".repeat(70)]);
+    push_all(&mut redis.client, &["RPUSH", "l", "a", "1"], &[]);
     redis.cmd(&["PEXPIREAT", "h", FAR_EXPIRY_MS]).int();
     Some(saved_rdb(&mut redis))
 }
@@ -838,4 +844,24 @@ fn streams_functions_and_access_opcodes_in_redis_files() {
         (None, Some(freq as u8)),
         "{entry:?}"
     );
+}
+
+/// What our own SAVE writes loads back into the same contents, and redis-check-rdb accepts it.
+#[test]
+fn our_save_loads_identically() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut node = start_node_with(&format!("dir \"{}\"\n", dir.path().display()));
+    fill(&mut node);
+    let ours = snapshot_of_server(&mut node);
+    node.cmd(&["SAVE"]).ok();
+    let bytes = std::fs::read(dir.path().join("dump.rdb")).expect("dump.rdb");
+    let loaded = load_all(&bytes, &config(), true).expect("load our file");
+    assert_same(
+        &snapshot_of_loaded(&loaded),
+        &ours,
+        "load_all of our dump.rdb",
+    );
+    if let Some(ok) = run_check_rdb(&bytes) {
+        assert!(ok, "redis-check-rdb refuses our file");
+    }
 }
