@@ -477,7 +477,6 @@ fn save_rules_start_a_bgsave() {
 #[test]
 fn restart_loads_what_sigterm_and_shutdown_saved() {
     let data = tempfile::tempdir().unwrap();
-    let dir = dir_arg(data.path());
     let mut node = node_in(data.path(), &["--save", "3600 1"]);
     let mut conn = node.conn();
     fill(&mut conn);
@@ -614,15 +613,10 @@ fn a_corrupt_dump_stops_the_node_with_the_reason() {
 #[test]
 fn flushall_during_bgsave_wins_over_the_old_snapshot() {
     let data = tempfile::tempdir().unwrap();
-    let dir = dir_arg(data.path());
-    let node = Server::node(&[
-        "--dir",
-        &dir,
-        "--save",
-        "3600 1000000",
-        "--rdb-key-save-delay",
-        "2000",
-    ]);
+    let node = node_in(
+        data.path(),
+        &["--save", "3600 1000000", "--rdb-key-save-delay", "2000"],
+    );
     let mut conn = node.conn();
     fill(&mut conn);
     assert_eq!(
