@@ -196,6 +196,7 @@ fn walk(server: &Arc<Server>, pending: Pending) {
     let mut crc = Crc64::new();
     crc.update(&header);
     let mut alive = send(&mut senders, Ok(Bytes::from(header)));
+    server.snapshot_walking.store(true, Ordering::Relaxed);
     let mut chunk = Vec::with_capacity(STEP_BYTES * 2);
     'dbs: for (id, keys, expires) in dbs {
         let mut start = chunk.len();
@@ -204,10 +205,13 @@ fn walk(server: &Arc<Server>, pending: Pending) {
             if !alive || stopped() {
                 break 'dbs;
             }
-            let mut store = server.store.lock();
-            let step = store.dbs[id].snapshot_step(&mut chunk, STEP_BYTES);
-            // Hand the lock to a waiting client rather than taking it straight back.
-            parking_lot::MutexGuard::unlock_fair(store);
+            let waiting = || server.store_waiters.load(Ordering::Relaxed) > 0;
+            let step = server.store.lock().dbs[id].snapshot_step(&mut chunk, STEP_BYTES, waiting);
+            // Clients waiting for the lock go first (each for one batch of its commands).
+            let deadline = std::time::Instant::now() + Duration::from_millis(2);
+            while waiting() && std::time::Instant::now() < deadline {
+                std::thread::yield_now();
+            }
             crc.update(&chunk[start..]);
             start = 0;
             let bytes = Bytes::from(std::mem::replace(
@@ -244,6 +248,7 @@ fn finish(server: &Server) {
 }
 
 fn finish_locked(server: &Server) -> parking_lot::MutexGuard<'_, Store> {
+    server.snapshot_walking.store(false, Ordering::Relaxed);
     let mut store = server.store.lock();
     for db in &mut store.dbs {
         db.end_snapshot();
