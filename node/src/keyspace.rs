@@ -190,7 +190,10 @@ impl Db {
             finished: false,
         };
         out.append(&mut cow.ahead);
-        while cow.cursor < SLOT_COUNT && out.len() < budget && !yield_now() {
+        // At least one slot per step, so the walk advances however busy the server is.
+        let mut first = true;
+        while cow.cursor < SLOT_COUNT && out.len() < budget && (first || !yield_now()) {
+            first = false;
             let slot = cow.cursor;
             cow.cursor += 1;
             if cow.is_done(slot) {

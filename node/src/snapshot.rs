@@ -207,8 +207,9 @@ fn walk(server: &Arc<Server>, pending: Pending) {
             }
             let waiting = || server.store_waiters.load(Ordering::Relaxed) > 0;
             let step = server.store.lock().dbs[id].snapshot_step(&mut chunk, STEP_BYTES, waiting);
-            // Clients waiting for the lock go first (each for one batch of its commands).
-            let deadline = std::time::Instant::now() + Duration::from_millis(2);
+            // Clients waiting for the lock go first (each for one batch of its commands), for
+            // a bounded time: under constant load the walk still gets a share of the lock.
+            let deadline = std::time::Instant::now() + Duration::from_micros(200);
             while waiting() && std::time::Instant::now() < deadline {
                 std::thread::yield_now();
             }
