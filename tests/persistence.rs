@@ -220,6 +220,14 @@ fn dir_arg(dir: &Path) -> String {
     dir.display().to_string()
 }
 
+/// A node keeping its files in `dir`, with more directives after.
+fn node_in(dir: &Path, directives: &[&str]) -> Server {
+    let dir = dir_arg(dir);
+    let mut args = vec!["--dir", dir.as_str()];
+    args.extend_from_slice(directives);
+    Server::node(&args)
+}
+
 /// `redis-check-rdb` accepts the file (exit status 0 and its "looks OK" line).
 fn check_rdb(path: &Path) {
     let Some(checker) = tool("redis-check-rdb") else {
@@ -242,7 +250,7 @@ fn check_rdb(path: &Path) {
 #[test]
 fn bgsave_and_save_write_files_redis_checks_and_loads() {
     let data = tempfile::tempdir().unwrap();
-    let node = Server::node(&["--dir", &dir_arg(data.path()), "--save", ""]);
+    let node = node_in(data.path(), &["--save", ""]);
     let mut conn = node.conn();
     fill(&mut conn);
     let expected = contents(&mut conn);
@@ -262,10 +270,10 @@ fn bgsave_and_save_write_files_redis_checks_and_loads() {
     let Some(redis) = Server::redis(&["--dir", &dir_arg(data.path())]) else {
         return;
     };
-    assert_eq!(
-        contents(&mut redis.conn()),
-        expected,
-        "real Redis loaded our BGSAVE file"
+    assert_same(
+        &contents(&mut redis.conn()),
+        &expected,
+        "real Redis loaded our BGSAVE file",
     );
     drop(redis);
 
@@ -276,10 +284,10 @@ fn bgsave_and_save_write_files_redis_checks_and_loads() {
     check_rdb(&data.path().join("sync.rdb"));
     let redis = Server::redis(&["--dir", &dir_arg(data.path()), "--dbfilename", "sync.rdb"])
         .expect("redis-server");
-    assert_eq!(
-        contents(&mut redis.conn()),
-        expected,
-        "real Redis loaded our SAVE file"
+    assert_same(
+        &contents(&mut redis.conn()),
+        &expected,
+        "real Redis loaded our SAVE file",
     );
 }
 
@@ -287,14 +295,7 @@ fn bgsave_and_save_write_files_redis_checks_and_loads() {
 fn snapshot_holds_the_instant_it_began_while_clients_write() {
     let data = tempfile::tempdir().unwrap();
     // 50 µs per key keeps the walk running for about a second over 20,000 keys.
-    let node = Server::node(&[
-        "--dir",
-        &dir_arg(data.path()),
-        "--save",
-        "",
-        "--rdb-key-save-delay",
-        "50",
-    ]);
+    let node = node_in(data.path(), &["--save", "", "--rdb-key-save-delay", "50"]);
     let mut conn = node.conn();
     fill(&mut conn);
     let mut load = Vec::new();
@@ -370,25 +371,20 @@ fn snapshot_holds_the_instant_it_began_while_clients_write() {
     let Some(redis) = Server::redis(&["--dir", &dir_arg(data.path())]) else {
         return;
     };
-    let saved = contents(&mut redis.conn());
-    assert_eq!(saved.len(), expected.len());
-    assert!(
-        saved == expected,
-        "the snapshot differs from the data at BGSAVE time"
+    assert_same(
+        &contents(&mut redis.conn()),
+        &expected,
+        "the snapshot against the data at BGSAVE time",
     );
 }
 
 #[test]
 fn bgsave_lastsave_and_their_errors() {
     let data = tempfile::tempdir().unwrap();
-    let node = Server::node(&[
-        "--dir",
-        &dir_arg(data.path()),
-        "--save",
-        "",
-        "--rdb-key-save-delay",
-        "100000",
-    ]);
+    let node = node_in(
+        data.path(),
+        &["--save", "", "--rdb-key-save-delay", "100000"],
+    );
     let mut conn = node.conn();
     let before = conn.cmd_text("LASTSAVE");
     assert!(before.starts_with(':'), "{before}");
@@ -430,7 +426,7 @@ fn bgsave_lastsave_and_their_errors() {
 fn failed_bgsave_refuses_writes_with_misconf() {
     let data = tempfile::tempdir().unwrap();
     let doomed = tempfile::tempdir().unwrap();
-    let node = Server::node(&["--dir", &dir_arg(data.path()), "--save", "3600 1"]);
+    let node = node_in(data.path(), &["--save", "3600 1"]);
     let mut conn = node.conn();
     conn.cmd("SET k v");
     call(
@@ -465,7 +461,7 @@ fn failed_bgsave_refuses_writes_with_misconf() {
 #[test]
 fn save_rules_start_a_bgsave() {
     let data = tempfile::tempdir().unwrap();
-    let node = Server::node(&["--dir", &dir_arg(data.path()), "--save", "1 2"]);
+    let node = node_in(data.path(), &["--save", "1 2"]);
     let mut conn = node.conn();
     conn.cmd("SET a 1");
     conn.cmd("SET b 2");
@@ -481,8 +477,7 @@ fn save_rules_start_a_bgsave() {
 #[test]
 fn restart_loads_what_sigterm_and_shutdown_saved() {
     let data = tempfile::tempdir().unwrap();
-    let dir = dir_arg(data.path());
-    let mut node = Server::node(&["--dir", &dir, "--save", "3600 1"]);
+    let mut node = node_in(data.path(), &["--save", "3600 1"]);
     let mut conn = node.conn();
     fill(&mut conn);
     let expected = contents(&mut conn);
@@ -492,7 +487,7 @@ fn restart_loads_what_sigterm_and_shutdown_saved() {
     assert!(status.success(), "{status}");
     check_rdb(&data.path().join("dump.rdb"));
 
-    let node = Server::node(&["--dir", &dir, "--save", ""]);
+    let node = node_in(data.path(), &["--save", ""]);
     let mut conn = node.conn();
     let deadline = Instant::now() + Duration::from_secs(30);
     while info_field(&mut conn, "persistence", "loading") != "0" {
@@ -510,7 +505,7 @@ fn restart_loads_what_sigterm_and_shutdown_saved() {
     conn.send(&support::resp::encode(&[b"SHUTDOWN", b"SAVE"]));
     assert!(conn.wait_closed(Duration::from_secs(30)));
     drop(node);
-    let node = Server::node(&["--dir", &dir, "--save", ""]);
+    let node = node_in(data.path(), &["--save", ""]);
     let mut conn = node.conn();
     let deadline = Instant::now() + Duration::from_secs(30);
     while info_field(&mut conn, "persistence", "loading") != "0" {
@@ -522,11 +517,119 @@ fn restart_loads_what_sigterm_and_shutdown_saved() {
     conn.send(&support::resp::encode(&[b"SHUTDOWN", b"NOSAVE"]));
     assert!(conn.wait_closed(Duration::from_secs(30)));
     drop(node);
-    let node = Server::node(&["--dir", &dir, "--save", ""]);
+    let node = node_in(data.path(), &["--save", ""]);
     let mut conn = node.conn();
     while info_field(&mut conn, "persistence", "loading") != "0" {
         std::thread::sleep(Duration::from_millis(10));
     }
     assert_eq!(conn.cmd_text("GET lost"), "$-1\r\n");
     assert_eq!(conn.cmd_text("GET added-later"), "$3\r\nyes\r\n");
+}
+
+/// Poll INFO until start-up loading is over.
+fn wait_loaded(conn: &mut Conn) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while info_field(conn, "persistence", "loading") != "0" {
+        assert!(Instant::now() < deadline, "loading did not finish");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn a_dump_written_by_redis_loads_at_start_up() {
+    let data = tempfile::tempdir().unwrap();
+    let Some(redis) = Server::redis(&["--dir", &dir_arg(data.path())]) else {
+        return;
+    };
+    let mut conn = redis.conn();
+    fill(&mut conn);
+    // Larger encodings than the defaults keep, and the small ones, both in one file.
+    call(
+        &mut conn,
+        &[b"CONFIG", b"SET", b"list-max-listpack-size", b"4"],
+    );
+    let mut long_list = vec![&b"RPUSH"[..], b"list:nodes"];
+    let items: Vec<String> = (0..50).map(|i| format!("item{i}")).collect();
+    long_list.extend(items.iter().map(|s| s.as_bytes()));
+    call(&mut conn, &long_list);
+    let expected = contents(&mut conn);
+    assert_eq!(call(&mut conn, &[b"SAVE"]), b"+OK\r\n");
+    drop(redis);
+
+    let node = node_in(data.path(), &["--save", ""]);
+    let mut conn = node.conn();
+    wait_loaded(&mut conn);
+    assert_same(
+        &contents(&mut conn),
+        &expected,
+        "the node loaded Redis's dump",
+    );
+    assert_eq!(
+        info_field(&mut conn, "persistence", "rdb_last_load_keys_loaded"),
+        expected.len().to_string()
+    );
+}
+
+#[test]
+fn a_corrupt_dump_stops_the_node_with_the_reason() {
+    let data = tempfile::tempdir().unwrap();
+    let node = node_in(data.path(), &["--save", ""]);
+    let mut conn = node.conn();
+    fill(&mut conn);
+    assert_eq!(call(&mut conn, &[b"SAVE"]), b"+OK\r\n");
+    drop(node);
+    let path = data.path().join("dump.rdb");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x5a;
+    std::fs::write(&path, &bytes).unwrap();
+
+    let binary = env!("CARGO_BIN_EXE_switchyard");
+    let port = support::free_port().to_string();
+    let out = run_with_timeout(
+        Command::new(binary).args([
+            "node",
+            "--port",
+            &port,
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            &dir_arg(data.path()),
+        ]),
+        None,
+        Duration::from_secs(60),
+    );
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "the node must not serve a corrupt dump:\n{text}"
+    );
+    assert!(text.contains("Failed loading"), "{text}");
+    // The file is left for the operator, untouched.
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+}
+
+#[test]
+fn flushall_during_bgsave_wins_over_the_old_snapshot() {
+    let data = tempfile::tempdir().unwrap();
+    let node = node_in(
+        data.path(),
+        &["--save", "3600 1000000", "--rdb-key-save-delay", "2000"],
+    );
+    let mut conn = node.conn();
+    fill(&mut conn);
+    assert_eq!(
+        call(&mut conn, &[b"BGSAVE"]),
+        b"+Background saving started\r\n"
+    );
+    assert_eq!(conn.cmd_text("FLUSHALL"), "+OK\r\n");
+    conn.cmd("SET after-flush 1");
+    // The abandoned snapshot is not a failure, and it does not overwrite the flushed file.
+    assert_eq!(wait_bgsave(&mut conn), "ok");
+    drop(node);
+    let node = node_in(data.path(), &["--save", ""]);
+    let mut conn = node.conn();
+    wait_loaded(&mut conn);
+    assert_eq!(conn.cmd_text("DBSIZE"), ":0\r\n");
 }

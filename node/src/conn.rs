@@ -279,7 +279,7 @@ impl Conn {
         while index < batch.len() && open {
             let (flow, aof_sync) = {
                 let server = self.server.clone();
-                let mut store = server.store.lock();
+                let mut store = server.lock_store();
                 self.idle = idle_timeout(store.config.timeout);
                 let (base_ms, base) = (unix_ms(), quanta::Instant::now());
                 store.command_clock = base;

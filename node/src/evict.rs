@@ -71,6 +71,23 @@ impl AccessClock {
         }
     }
 
+    /// The access field of a key restored with an idle time in seconds (RESTORE IDLETIME, the
+    /// RDB IDLE opcode) or an LFU counter (FREQ), as Redis's `objectSetLRUOrLFU`: only the one
+    /// the clock uses counts; `None` when it was not given.
+    pub fn restored(self, idle_s: Option<u64>, freq: Option<u8>, now_ms: u64) -> Option<u32> {
+        match self {
+            AccessClock::Lfu { .. } => freq.map(|f| (lfu_minutes(now_ms) << 8) | u32::from(f)),
+            AccessClock::Lru => idle_s.map(|idle| {
+                let clock = lru_clock(now_ms);
+                match u32::try_from(idle).ok().and_then(|i| clock.checked_sub(i)) {
+                    Some(stamp) => stamp,
+                    // Past the wrapping clock: half-way round keeps the idle time high.
+                    None => (clock + LRU_CLOCK_MAX / 2) % LRU_CLOCK_MAX,
+                }
+            }),
+        }
+    }
+
     /// A key was accessed.
     #[inline]
     pub fn touch(self, access: &mut u32, now_ms: u64) {

@@ -172,8 +172,13 @@ impl Db {
     }
 
     /// Continue the snapshot's walk: first the slots serialized ahead of writes, then slots in
-    /// order until `out` holds about `budget` bytes.
-    pub fn snapshot_step(&mut self, out: &mut Vec<u8>, budget: usize) -> SnapshotStep {
+    /// order until `out` holds about `budget` bytes or `yield_now()` says someone is waiting.
+    pub fn snapshot_step(
+        &mut self,
+        out: &mut Vec<u8>,
+        budget: usize,
+        yield_now: impl Fn() -> bool,
+    ) -> SnapshotStep {
         let Some(cow) = self.snapshot.as_deref_mut() else {
             return SnapshotStep {
                 keys: 0,
@@ -185,7 +190,10 @@ impl Db {
             finished: false,
         };
         out.append(&mut cow.ahead);
-        while cow.cursor < SLOT_COUNT && out.len() < budget {
+        // At least one slot per step, so the walk advances however busy the server is.
+        let mut first = true;
+        while cow.cursor < SLOT_COUNT && out.len() < budget && (first || !yield_now()) {
+            first = false;
             let slot = cow.cursor;
             cow.cursor += 1;
             if cow.is_done(slot) {

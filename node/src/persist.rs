@@ -29,6 +29,8 @@ pub const LOADING_ERROR: &str = "LOADING Redis is loading the dataset in memory"
 pub struct Persistence {
     /// A snapshot walk is running (BGSAVE, an AOF rewrite, a full resync): only one at a time.
     pub snapshot_running: bool,
+    /// Set to stop the running snapshot.
+    pub snapshot_cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
     /// The BGSAVE in progress, if any.
     pub bgsave: Option<BgsaveRun>,
     /// BGSAVE SCHEDULE: start one as soon as no snapshot runs.
@@ -52,6 +54,8 @@ pub struct BgsaveRun {
     /// `dirty` when the snapshot began: what a successful save makes persistent.
     pub dirty_at_start: u64,
     pub keys_total: u64,
+    /// FLUSHALL stopped it on purpose: not a failure.
+    pub abandoned: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -66,6 +70,7 @@ impl Persistence {
     pub fn new(now_ms: u64) -> Self {
         Persistence {
             snapshot_running: false,
+            snapshot_cancel: None,
             bgsave: None,
             bgsave_scheduled: false,
             lastsave: now_ms / 1000,
@@ -98,18 +103,39 @@ pub fn write_file_atomically(
     temp_name: &str,
     fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let temp = dir.join(temp_name);
+    let temp = write_temp(path, temp_name, fill)?;
+    commit_temp(&temp, path)
+}
+
+/// The first half of [`write_file_atomically`]: the temporary file, written and fsynced.
+/// Removed again on failure.
+pub fn write_temp(
+    path: &Path,
+    temp_name: &str,
+    fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<PathBuf> {
+    let temp = path.parent().unwrap_or(Path::new(".")).join(temp_name);
     let result = (|| {
         let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&temp)?);
         fill(&mut out)?;
         let file = out.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        std::fs::rename(&temp, path)?;
-        std::fs::File::open(dir)?.sync_all()
+        file.sync_all()
     })();
+    match result {
+        Ok(()) => Ok(temp),
+        Err(err) => {
+            let _ = std::fs::remove_file(&temp);
+            Err(err)
+        }
+    }
+}
+
+/// The second half: rename into place and fsync the directory.
+pub fn commit_temp(temp: &Path, path: &Path) -> std::io::Result<()> {
+    let result = std::fs::rename(temp, path)
+        .and_then(|()| std::fs::File::open(path.parent().unwrap_or(Path::new(".")))?.sync_all());
     if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
+        let _ = std::fs::remove_file(temp);
     }
     result
 }
@@ -187,6 +213,7 @@ pub fn start_bgsave(server: &Server, store: &mut Store) -> Result<(), snapshot::
         started: Instant::now(),
         dirty_at_start: store.dirty,
         keys_total: store.dbs.iter().map(|db| db.len() as u64).sum(),
+        abandoned: false,
     });
     store.persist.bgsave_scheduled = false;
     let path = rdb_path(store);
@@ -198,24 +225,34 @@ pub fn start_bgsave(server: &Server, store: &mut Store) -> Result<(), snapshot::
     let spawned = std::thread::Builder::new().name("bgsave".into()).spawn({
         let server = server.clone();
         move || {
-            let temp = format!("temp-{}.rdb", std::process::id());
-            let result = write_file_atomically(&path, &temp, |out| stream.write_to(out).map(drop));
-            bgsave_done(&server, result);
+            let temp = format!("temp-{}-bgsave.rdb", std::process::id());
+            let written = write_temp(&path, &temp, |out| stream.write_to(out).map(drop));
+            bgsave_done(&server, written, &path);
         }
     });
     if let Err(err) = spawned {
         tracing::warn!(%err, "cannot start the BGSAVE writer");
-        std::thread::spawn(move || bgsave_done(&server, Err(err)));
+        std::thread::spawn(move || bgsave_done(&server, Err(err), Path::new("")));
     }
     Ok(())
 }
 
-fn bgsave_done(server: &Server, result: std::io::Result<()>) {
+/// The file is written: rename it into place, under the lock, unless the BGSAVE was abandoned
+/// meanwhile (FLUSHALL, a final save at shutdown), whose newer file must not be replaced.
+fn bgsave_done(server: &Server, written: std::io::Result<PathBuf>, path: &Path) {
     let mut store = server.store.lock();
     let Some(run) = store.persist.bgsave.take() else {
         return;
     };
     store.persist.last_bgsave_time_sec = run.started.elapsed().as_secs() as i64;
+    let result = match written {
+        Ok(temp) if run.abandoned => {
+            let _ = std::fs::remove_file(temp);
+            Err(std::io::Error::other("abandoned"))
+        }
+        Ok(temp) => commit_temp(&temp, path),
+        Err(err) => Err(err),
+    };
     match result {
         Ok(()) => {
             tracing::info!("Background saving terminated with success");
@@ -224,10 +261,31 @@ fn bgsave_done(server: &Server, result: std::io::Result<()>) {
             store.persist.last_bgsave_ok = true;
             store.persist.rdb_saves += 1;
         }
+        Err(_) if run.abandoned => {
+            tracing::warn!("Background saving abandoned: a newer save replaces it");
+        }
         Err(err) => {
             tracing::warn!(%err, "Background saving error");
             store.persist.last_bgsave_ok = false;
         }
+    }
+}
+
+/// Stop a running BGSAVE: its file will not replace the one about to be written.
+fn abandon_bgsave(store: &mut Store) {
+    if let Some(run) = store.persist.bgsave.as_mut() {
+        run.abandoned = true;
+        snapshot::abandon(store);
+    }
+}
+
+/// FLUSHALL's persistence side (Redis's flushAllDataAndResetRDB): a running BGSAVE of the old
+/// data is abandoned, and with save rules the empty data set is saved at once, so a restart
+/// cannot bring the flushed keys back.
+pub fn after_flushall(store: &mut Store) {
+    abandon_bgsave(store);
+    if !store.config.save.is_empty() {
+        let _ = save_now(store);
     }
 }
 
@@ -261,6 +319,12 @@ pub fn shutdown_save(store: &mut Store, save: bool, nosave: bool) -> std::io::Re
     if nosave || (!save && store.config.save.is_empty()) {
         return Ok(());
     }
+    if store.persist.loading.is_some() {
+        // The data set is not in memory yet: saving now would replace the file being loaded.
+        tracing::warn!("Shutdown during loading: the data file is left as it is.");
+        return Ok(());
+    }
+    abandon_bgsave(store);
     tracing::info!("Saving the final RDB snapshot before exiting.");
     save_now(store)
 }
@@ -272,8 +336,116 @@ pub fn refuses_while_loading(store: &Store, cmd: &wire::Command) -> bool {
     store.persist.loading.is_some() && !cmd.has(wire::command::flags::LOADING)
 }
 
-/// Load the dump (or, with `appendonly yes`, the AOF) named by the configuration, on a thread
-/// of its own; commands without the `loading` flag get `-LOADING` until it is done.
+/// Load the dump named by the configuration (or, with `appendonly yes`, the AOF, which wins
+/// as in Redis), on a thread of its own; commands without the `loading` flag get `-LOADING`
+/// until it is done. A file that cannot be loaded stops the server, as Redis exits.
 pub fn load_at_startup(server: &std::sync::Arc<Server>) {
-    let _ = server;
+    let path = {
+        let mut store = server.store.lock();
+        let path = rdb_path(&store);
+        let Ok(meta) = std::fs::metadata(&path) else {
+            return;
+        };
+        store.persist.loading = Some(Loading {
+            started_unix: unix_ms() / 1000,
+            started: Instant::now(),
+            total_bytes: meta.len(),
+            loaded_bytes: 0,
+        });
+        path
+    };
+    let server = server.clone();
+    std::thread::spawn(move || {
+        let started = Instant::now();
+        let result = load_rdb_file(&server, &path);
+        let mut store = server.store.lock();
+        store.persist.loading = None;
+        match result {
+            Ok((loaded, expired)) => {
+                tracing::info!("Done loading RDB, keys loaded: {loaded}, keys expired: {expired}.");
+                tracing::info!(
+                    "DB loaded from disk: {:.3} seconds",
+                    started.elapsed().as_secs_f64()
+                );
+                store.persist.last_load_keys_loaded = loaded;
+                store.persist.last_load_keys_expired = expired;
+            }
+            Err(err) => {
+                tracing::error!("Failed loading {}: {err}", path.display());
+                *server.load_error.lock() = Some(err);
+                server.shutdown.cancel();
+            }
+        }
+    });
+}
+
+/// Read and check the whole file into fresh databases, then swap them in: a file that turns
+/// out corrupt (or with a wrong checksum, known only at its end) leaves nothing half-loaded.
+/// Returns (keys loaded, keys dropped because they had expired).
+fn load_rdb_file(server: &Server, path: &Path) -> Result<(u64, u64), String> {
+    use crate::rdb::load::{Item, RdbParser};
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let (config, mut dbs) = {
+        let store = server.store.lock();
+        let dbs: Vec<crate::keyspace::Db> = store
+            .dbs
+            .iter()
+            .map(|db| {
+                let mut fresh = crate::keyspace::Db::new(db.id);
+                fresh.access_clock = db.access_clock;
+                fresh
+            })
+            .collect();
+        (store.config.clone(), dbs)
+    };
+    let mut parser =
+        RdbParser::new(&bytes, &config, config.rdbchecksum).map_err(|e| e.to_string())?;
+    let now = unix_ms();
+    let (mut loaded, mut expired) = (0u64, 0u64);
+    let mut items = 0u64;
+    while let Some(item) = parser.next_item().map_err(|e| e.to_string())? {
+        match item {
+            Item::Aux { key, value } if key == b"redis-ver" => {
+                tracing::info!(
+                    "Loading RDB produced by version {}",
+                    String::from_utf8_lossy(&value)
+                );
+            }
+            Item::Entry { db, entry } => {
+                if entry.expire_ms.is_some_and(|at| at <= now) {
+                    expired += 1;
+                    continue;
+                }
+                let key = entry.key.clone();
+                let target = &mut dbs[db];
+                if target.peek_any(&key).is_some() {
+                    return Err(format!(
+                        "RDB has duplicated key '{}' in DB {db}",
+                        String::from_utf8_lossy(&key)
+                    ));
+                }
+                entry.insert_into(target, now);
+                loaded += 1;
+            }
+            Item::EmptySkipped { db, key } => {
+                tracing::warn!(
+                    "rdbLoadObject skipping empty key: {} (DB {db})",
+                    String::from_utf8_lossy(&key)
+                );
+            }
+            _ => {}
+        }
+        items += 1;
+        if items.is_multiple_of(65536) {
+            let position = parser.position() as u64;
+            if let Some(l) = server.store.lock().persist.loading.as_mut() {
+                l.loaded_bytes = position;
+            }
+        }
+    }
+    let mut store = server.store.lock();
+    for (live, fresh) in store.dbs.iter_mut().zip(dbs.iter_mut()) {
+        live.swap_contents(fresh);
+    }
+    Ok((loaded, expired))
 }

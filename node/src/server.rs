@@ -123,12 +123,21 @@ pub struct Server {
     pub shutdown: CancellationToken,
     /// The server's own `Arc`, for work handed to other threads (snapshots, loading).
     me: std::sync::Weak<Server>,
+    /// Why loading the data at start-up failed (the server then stops).
+    pub load_error: Mutex<Option<String>>,
+    /// While a snapshot walks the keyspace, clients count themselves here while they wait
+    /// for the store lock, and the walker gives way to them (see [`Server::lock_store`]).
+    pub snapshot_walking: std::sync::atomic::AtomicBool,
+    pub store_waiters: AtomicUsize,
 }
 
 impl Server {
     pub fn new(config: Config, port: u16) -> Arc<Server> {
         Arc::new_cyclic(|me| Server {
             me: me.clone(),
+            load_error: Mutex::new(None),
+            snapshot_walking: Default::default(),
+            store_waiters: AtomicUsize::new(0),
             store: Mutex::new(Store::new(config)),
             stats: Stats::default(),
             run_id: random_hex40(),
@@ -149,6 +158,18 @@ impl Server {
     ) {
         let server = self.clone();
         tokio::spawn(async move { crate::conn::serve_client(server, socket, addr).await });
+    }
+
+    /// The store lock for client commands. While a snapshot walks the keyspace, a waiting
+    /// client is announced so the walker ends its step early and lets it in first.
+    pub fn lock_store(&self) -> parking_lot::MutexGuard<'_, Store> {
+        if !self.snapshot_walking.load(Ordering::Relaxed) {
+            return self.store.lock();
+        }
+        self.store_waiters.fetch_add(1, Ordering::Relaxed);
+        let store = self.store.lock();
+        self.store_waiters.fetch_sub(1, Ordering::Relaxed);
+        store
     }
 
     /// The `Arc` this server lives in.
@@ -232,7 +253,10 @@ pub async fn serve(
     for client in clients {
         client.kill.cancel();
     }
-    Ok(())
+    match server.load_error.lock().take() {
+        Some(err) => Err(std::io::Error::other(err)),
+        None => Ok(()),
+    }
 }
 
 /// Periodic work, `hz` times a second (Redis's serverCron).

@@ -17,6 +17,7 @@
 //! receives every chunk (a BGSAVE file and, for replication, replica sockets).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -28,7 +29,7 @@ use crate::rdb::encoding::{write_len, write_string};
 use crate::server::{Server, Store};
 
 /// Output bytes one walker step produces while holding the store lock.
-pub const STEP_BYTES: usize = 64 * 1024;
+pub const STEP_BYTES: usize = 16 * 1024;
 
 /// What goes into a snapshot's header besides the data.
 #[derive(Debug, Clone, Default)]
@@ -80,6 +81,7 @@ impl Iterator for Stream {
 pub struct Busy;
 
 /// A snapshot begun but not yet walking: subscribe its consumers, then [`Pending::run`].
+#[must_use = "a begun snapshot must be run: until it ends, writes serialize slots for it"]
 #[derive(Debug)]
 pub struct Pending {
     header: Vec<u8>,
@@ -87,6 +89,7 @@ pub struct Pending {
     dbs: Vec<(usize, usize, usize)>,
     senders: Vec<mpsc::Sender<Chunk>>,
     key_delay_us: u64,
+    cancel: Arc<AtomicBool>,
 }
 
 /// Begin a snapshot of the keyspace as it is at this instant. The caller holds the store
@@ -97,6 +100,8 @@ pub fn begin(store: &mut Store, options: &Options, now_ms: u64) -> Result<Pendin
         return Err(Busy);
     }
     store.persist.snapshot_running = true;
+    let cancel = Arc::new(AtomicBool::new(false));
+    store.persist.snapshot_cancel = Some(cancel.clone());
     let compress = store.config.rdbcompression;
     let mut dbs = Vec::new();
     for db in &mut store.dbs {
@@ -111,6 +116,7 @@ pub fn begin(store: &mut Store, options: &Options, now_ms: u64) -> Result<Pendin
         dbs,
         senders: Vec::new(),
         key_delay_us: store.config.rdb_key_save_delay.max(0) as u64,
+        cancel,
     })
 }
 
@@ -184,19 +190,29 @@ fn walk(server: &Arc<Server>, pending: Pending) {
         dbs,
         mut senders,
         key_delay_us,
+        cancel,
     } = pending;
+    let stopped = || server.shutdown.is_cancelled() || cancel.load(Ordering::Relaxed);
     let mut crc = Crc64::new();
     crc.update(&header);
     let mut alive = send(&mut senders, Ok(Bytes::from(header)));
+    server.snapshot_walking.store(true, Ordering::Relaxed);
     let mut chunk = Vec::with_capacity(STEP_BYTES * 2);
     'dbs: for (id, keys, expires) in dbs {
         let mut start = chunk.len();
         db_header(&mut chunk, id, keys, expires);
         loop {
-            if !alive || server.shutdown.is_cancelled() {
+            if !alive || stopped() {
                 break 'dbs;
             }
-            let step = server.store.lock().dbs[id].snapshot_step(&mut chunk, STEP_BYTES);
+            let waiting = || server.store_waiters.load(Ordering::Relaxed) > 0;
+            let step = server.store.lock().dbs[id].snapshot_step(&mut chunk, STEP_BYTES, waiting);
+            // Clients waiting for the lock go first (each for one batch of its commands), for
+            // a bounded time: under constant load the walk still gets a share of the lock.
+            let deadline = std::time::Instant::now() + Duration::from_micros(200);
+            while waiting() && std::time::Instant::now() < deadline {
+                std::thread::yield_now();
+            }
             crc.update(&chunk[start..]);
             start = 0;
             let bytes = Bytes::from(std::mem::replace(
@@ -212,7 +228,7 @@ fn walk(server: &Arc<Server>, pending: Pending) {
             }
         }
     }
-    let complete = alive && !server.shutdown.is_cancelled();
+    let complete = alive && !stopped();
     // Release the databases before the last chunk, so a consumer that sees the end can start
     // the next snapshot at once.
     let checksum = {
@@ -233,12 +249,22 @@ fn finish(server: &Server) {
 }
 
 fn finish_locked(server: &Server) -> parking_lot::MutexGuard<'_, Store> {
+    server.snapshot_walking.store(false, Ordering::Relaxed);
     let mut store = server.store.lock();
     for db in &mut store.dbs {
         db.end_snapshot();
     }
     store.persist.snapshot_running = false;
+    store.persist.snapshot_cancel = None;
     store
+}
+
+/// Stop the running snapshot, if any: its consumers get an error instead of the end of the
+/// stream (FLUSHALL abandons a BGSAVE, as Redis kills the child).
+pub fn abandon(store: &mut Store) {
+    if let Some(cancel) = &store.persist.snapshot_cancel {
+        cancel.store(true, Ordering::Relaxed);
+    }
 }
 
 /// The whole keyspace as an RDB file, serialized in one go by the caller holding the lock

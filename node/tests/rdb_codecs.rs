@@ -2,135 +2,26 @@
 //! `DUMP` payloads decode to the key's elements, and encoding those elements reproduces the
 //! blobs byte for byte.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::os::unix::net::UnixStream;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod common;
 
+use common::real_redis::RealRedis;
 use node::rdb::{intset, listpack};
 
-struct Redis {
-    child: Child,
-    conn: BufReader<UnixStream>,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum Reply {
-    Bulk(Option<Vec<u8>>),
-    Int(i64),
-    Status(String),
-    Array(Vec<Reply>),
-}
-
-impl Reply {
-    fn bytes(self) -> Vec<u8> {
-        match self {
-            Reply::Bulk(Some(b)) => b,
-            other => panic!("expected a bulk string, got {other:?}"),
-        }
-    }
-
-    fn array(self) -> Vec<Vec<u8>> {
-        match self {
-            Reply::Array(items) => items.into_iter().map(Reply::bytes).collect(),
-            other => panic!("expected an array, got {other:?}"),
-        }
-    }
-}
-
-fn start() -> Option<Redis> {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let socket = dir.path().join("r.sock");
-    let spawned = Command::new("redis-server")
-        .args(["--port", "0", "--save", "", "--appendonly", "no"])
-        // No LZF, so the blobs sit in the payload as plain RDB strings.
-        .args(["--rdbcompression", "no"])
-        // Large enough values stay in listpacks, so 12- and 32-bit string lengths get tested.
-        .args(["--hash-max-listpack-value", "8192"])
-        .args(["--zset-max-listpack-value", "8192"])
-        .arg("--unixsocket")
-        .arg(&socket)
-        .arg("--dir")
-        .arg(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn();
-    let child = match spawned {
-        Ok(child) => child,
-        Err(err) => {
-            if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false") {
-                panic!("redis-server is required in CI: {err}");
-            }
-            eprintln!("skipping the comparison with real Redis: redis-server not found ({err})");
-            return None;
-        }
-    };
-    let conn = connect(&socket);
-    Some(Redis {
-        child,
-        conn: BufReader::new(conn),
-        _dir: dir,
-    })
-}
-
-fn connect(socket: &Path) -> UnixStream {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        match UnixStream::connect(socket) {
-            Ok(s) => return s,
-            Err(err) if Instant::now() > deadline => panic!("redis-server did not start: {err}"),
-            Err(_) => std::thread::sleep(Duration::from_millis(20)),
-        }
-    }
-}
-
-impl Redis {
-    fn cmd<A: AsRef<[u8]>>(&mut self, args: &[A]) -> Reply {
-        let mut req = format!("*{}\r\n", args.len()).into_bytes();
-        for a in args {
-            let a = a.as_ref();
-            req.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
-            req.extend_from_slice(a);
-            req.extend_from_slice(b"\r\n");
-        }
-        self.conn.get_mut().write_all(&req).unwrap();
-        self.read()
-    }
-
-    fn read(&mut self) -> Reply {
-        let mut line = Vec::new();
-        self.conn.read_until(b'\n', &mut line).unwrap();
-        let body = std::str::from_utf8(&line[1..line.len() - 2]).unwrap();
-        match line[0] {
-            b'+' => Reply::Status(body.to_string()),
-            b'-' => panic!("redis error: {body}"),
-            b':' => Reply::Int(body.parse().unwrap()),
-            b'$' => {
-                let n: i64 = body.parse().unwrap();
-                if n < 0 {
-                    return Reply::Bulk(None);
-                }
-                let mut buf = vec![0u8; n as usize + 2];
-                self.conn.read_exact(&mut buf).unwrap();
-                buf.truncate(n as usize);
-                Reply::Bulk(Some(buf))
-            }
-            b'*' => {
-                let n: usize = body.parse().unwrap();
-                Reply::Array((0..n).map(|_| self.read()).collect())
-            }
-            other => panic!("unexpected reply type {other}"),
-        }
-    }
+fn start() -> Option<RealRedis> {
+    RealRedis::start(
+        &[
+            // No LZF, so the blobs sit in the payload as plain RDB strings.
+            "--rdbcompression",
+            "no",
+            // Large enough values stay in listpacks, so 12- and 32-bit string lengths get
+            // tested.
+            "--hash-max-listpack-value",
+            "8192",
+            "--zset-max-listpack-value",
+            "8192",
+        ],
+        None,
+    )
 }
 
 /// A DUMP payload being taken apart: `<type> <value> <u16 LE version> <u64 LE CRC64>`.
@@ -184,7 +75,7 @@ impl Payload<'_> {
     }
 }
 
-fn dump(r: &mut Redis, key: &str) -> Vec<u8> {
+fn dump(r: &mut RealRedis, key: &str) -> Vec<u8> {
     r.cmd(&["DUMP", key]).bytes()
 }
 

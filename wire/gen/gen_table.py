@@ -31,6 +31,7 @@ IMPLEMENTED = {
     "copy": None, "move": None, "expire": None, "pexpire": None, "expireat": None,
     "pexpireat": None, "ttl": None, "pttl": None, "expiretime": None, "pexpiretime": None,
     "persist": None, "keys": None, "scan": None, "randomkey": None, "touch": None,
+    "dump": None, "restore": None,
     "object": ["encoding", "idletime", "freq", "refcount", "help"],
     # strings
     "get": None, "set": None, "getex": None, "getdel": None, "getset": None, "mget": None,

@@ -58,6 +58,7 @@ pub enum CommandId {
     Decrby,
     Del,
     Discard,
+    Dump,
     Echo,
     Exec,
     Exists,
@@ -148,6 +149,7 @@ pub enum CommandId {
     Rename,
     Renamenx,
     Reset,
+    Restore,
     Rpop,
     Rpoplpush,
     Rpush,
@@ -230,7 +232,7 @@ pub enum CommandId {
 }
 
 impl CommandId {
-    pub const COUNT: usize = 220;
+    pub const COUNT: usize = 222;
 }
 
 pub static COMMANDS: &[Command] = &[
@@ -3857,6 +3859,53 @@ pub static COMMANDS: &[Command] = &[
             (
                 "complexity",
                 DocValue::Str("O(N), when N is the number of queued commands"),
+            ),
+        ],
+    },
+    Command {
+        id: CommandId::Dump,
+        name: "dump",
+        arity: 2,
+        flags: flags::READONLY,
+        flag_names: &["readonly"],
+        first_key: 1,
+        last_key: 1,
+        key_step: 1,
+        acl_categories: &["@keyspace", "@read", "@slow"],
+        tips: &["nondeterministic_output"],
+        key_specs: &[KeySpec {
+            notes: None,
+            flags: &["RO", "access"],
+            begin_search: BeginSearch::Index(1),
+            find_keys: FindKeys::Range {
+                last_key: 0,
+                key_step: 1,
+                limit: 0,
+            },
+        }],
+        subcommands: &[],
+        docs: &[
+            (
+                "summary",
+                DocValue::Str(
+                    "Return a serialized version of the value stored at the specified key.",
+                ),
+            ),
+            ("since", DocValue::Str("2.6.0")),
+            ("group", DocValue::Str("generic")),
+            (
+                "complexity",
+                DocValue::Str(
+                    "O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1).",
+                ),
+            ),
+            (
+                "arguments",
+                DocValue::Array(&[DocValue::Map(&[
+                    ("name", DocValue::Str("key")),
+                    ("type", DocValue::Str("key")),
+                    ("key_spec_index", DocValue::Int(0)),
+                ])]),
             ),
         ],
     },
@@ -8444,6 +8493,108 @@ pub static COMMANDS: &[Command] = &[
             ("since", DocValue::Str("6.2.0")),
             ("group", DocValue::Str("connection")),
             ("complexity", DocValue::Str("O(1)")),
+        ],
+    },
+    Command {
+        id: CommandId::Restore,
+        name: "restore",
+        arity: -4,
+        flags: flags::WRITE | flags::DENYOOM,
+        flag_names: &["write", "denyoom"],
+        first_key: 1,
+        last_key: 1,
+        key_step: 1,
+        acl_categories: &["@keyspace", "@write", "@slow", "@dangerous"],
+        tips: &[],
+        key_specs: &[KeySpec {
+            notes: None,
+            flags: &["OW", "update"],
+            begin_search: BeginSearch::Index(1),
+            find_keys: FindKeys::Range {
+                last_key: 0,
+                key_step: 1,
+                limit: 0,
+            },
+        }],
+        subcommands: &[],
+        docs: &[
+            (
+                "summary",
+                DocValue::Str(
+                    "Create a key using the provided serialized value, previously obtained using DUMP.",
+                ),
+            ),
+            ("since", DocValue::Str("2.6.0")),
+            ("group", DocValue::Str("generic")),
+            (
+                "complexity",
+                DocValue::Str(
+                    "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).",
+                ),
+            ),
+            (
+                "history",
+                DocValue::Set(&[
+                    DocValue::Array(&[
+                        DocValue::Str("3.0.0"),
+                        DocValue::Str("Added the `REPLACE` modifier."),
+                    ]),
+                    DocValue::Array(&[
+                        DocValue::Str("5.0.0"),
+                        DocValue::Str("Added the `ABSTTL` modifier."),
+                    ]),
+                    DocValue::Array(&[
+                        DocValue::Str("5.0.0"),
+                        DocValue::Str("Added the `IDLETIME` and `FREQ` options."),
+                    ]),
+                ]),
+            ),
+            (
+                "arguments",
+                DocValue::Array(&[
+                    DocValue::Map(&[
+                        ("name", DocValue::Str("key")),
+                        ("type", DocValue::Str("key")),
+                        ("key_spec_index", DocValue::Int(0)),
+                    ]),
+                    DocValue::Map(&[
+                        ("name", DocValue::Str("ttl")),
+                        ("type", DocValue::Str("integer")),
+                    ]),
+                    DocValue::Map(&[
+                        ("name", DocValue::Str("serialized-value")),
+                        ("type", DocValue::Str("string")),
+                    ]),
+                    DocValue::Map(&[
+                        ("name", DocValue::Str("replace")),
+                        ("type", DocValue::Str("pure-token")),
+                        ("token", DocValue::Str("REPLACE")),
+                        ("since", DocValue::Str("3.0.0")),
+                        ("flags", DocValue::Set(&[DocValue::Status("optional")])),
+                    ]),
+                    DocValue::Map(&[
+                        ("name", DocValue::Str("absttl")),
+                        ("type", DocValue::Str("pure-token")),
+                        ("token", DocValue::Str("ABSTTL")),
+                        ("since", DocValue::Str("5.0.0")),
+                        ("flags", DocValue::Set(&[DocValue::Status("optional")])),
+                    ]),
+                    DocValue::Map(&[
+                        ("name", DocValue::Str("seconds")),
+                        ("type", DocValue::Str("integer")),
+                        ("token", DocValue::Str("IDLETIME")),
+                        ("since", DocValue::Str("5.0.0")),
+                        ("flags", DocValue::Set(&[DocValue::Status("optional")])),
+                    ]),
+                    DocValue::Map(&[
+                        ("name", DocValue::Str("frequency")),
+                        ("type", DocValue::Str("integer")),
+                        ("token", DocValue::Str("FREQ")),
+                        ("since", DocValue::Str("5.0.0")),
+                        ("flags", DocValue::Set(&[DocValue::Status("optional")])),
+                    ]),
+                ]),
+            ),
         ],
     },
     Command {

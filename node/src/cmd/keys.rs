@@ -85,7 +85,7 @@ fn existing_db(ctx: &Ctx, index: i64) -> Result<usize, CmdError> {
 
 /// Lists and sorted sets arriving under a key may serve clients blocked on it (Redis's dbAdd
 /// signals every added key).
-fn may_serve_blocked(value: &Value) -> bool {
+pub(crate) fn may_serve_blocked(value: &Value) -> bool {
     matches!(value, Value::List(_) | Value::ZSet(_))
 }
 
@@ -626,7 +626,9 @@ fn flushall(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
     for index in 0..ctx.store.dbs.len() {
         removed += empty_db(ctx.store, index, lazy);
     }
-    ctx.dirty(removed as u64 + 1);
+    ctx.dirty(removed as u64);
+    crate::persist::after_flushall(ctx.store);
+    ctx.dirty(1);
     ctx.out.ok();
     Ok(())
 }

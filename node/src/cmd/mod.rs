@@ -13,6 +13,7 @@ pub mod client;
 pub mod command;
 pub mod config;
 pub mod connection;
+pub mod dump;
 pub mod hash;
 pub mod hll;
 pub mod keys;
@@ -45,6 +46,7 @@ const FAMILIES: &[&[(CommandId, Handler)]] = &[
     command::HANDLERS,
     config::HANDLERS,
     connection::HANDLERS,
+    dump::HANDLERS,
     hash::HANDLERS,
     hll::HANDLERS,
     keys::HANDLERS,

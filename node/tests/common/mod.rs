@@ -1,5 +1,7 @@
 // node/tests/common/mod.rs
 #![allow(dead_code)]
+pub mod real_redis;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 
