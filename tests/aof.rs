@@ -443,11 +443,18 @@ fn fill(conn: &mut Conn) {
     }
 }
 
+const PREAMBLE: &[&str] = &["--aof-use-rdb-preamble", "yes"];
+
 #[test]
 fn restart_reloads_and_redis_check_aof_accepts_the_directory() {
+    restart_reloads(&[], "aof");
+    restart_reloads(PREAMBLE, "rdb");
+}
+
+fn restart_reloads(extra: &[&str], base_format: &str) {
     let data = tempfile::tempdir().unwrap();
     let dir = dir_arg(data.path());
-    let args = with_dir(&dir, &[]);
+    let args = with_dir(&dir, extra);
     let before = {
         let node = Server::node(&args);
         let mut conn = node.conn();
@@ -457,7 +464,9 @@ fn restart_reloads_and_redis_check_aof_accepts_the_directory() {
     let aof_dir = data.path().join("appendonlydir");
     assert_eq!(
         std::fs::read_to_string(aof_dir.join("appendonly.aof.manifest")).unwrap(),
-        "file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n"
+        format!(
+            "file appendonly.aof.1.base.{base_format} seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n"
+        )
     );
     check_aof(&aof_dir.join("appendonly.aof.manifest"));
     let node = Server::node(&args);
@@ -468,30 +477,38 @@ fn restart_reloads_and_redis_check_aof_accepts_the_directory() {
 
 #[test]
 fn aof_directories_move_between_redis_and_the_node() {
+    move_between_redis_and_the_node(&[]);
+    move_between_redis_and_the_node(PREAMBLE);
+}
+
+fn move_between_redis_and_the_node(extra: &[&str]) {
     // The node's directory into Redis.
     let data = tempfile::tempdir().unwrap();
     let dir = dir_arg(data.path());
     let ours = {
-        let node = Server::node(&with_dir(&dir, &[]));
+        let node = Server::node(&with_dir(&dir, extra));
         let mut conn = node.conn();
         fill(&mut conn);
         contents(&mut conn)
     };
-    let Some(redis) = Server::redis(&with_dir(&dir, &[])) else {
+    let Some(redis) = Server::redis(&with_dir(&dir, extra)) else {
         return;
     };
     assert_eq!(contents(&mut redis.conn()), ours, "{}", redis.log_text());
     drop(redis);
-    // Redis's directory into the node.
+    // Redis's directory into the node, after a rewrite there too.
     let data = tempfile::tempdir().unwrap();
     let dir = dir_arg(data.path());
     let theirs = {
-        let redis = Server::redis(&with_dir(&dir, &[])).expect("redis-server");
+        let redis = Server::redis(&with_dir(&dir, extra)).expect("redis-server");
         let mut conn = redis.conn();
         fill(&mut conn);
+        conn.cmd("BGREWRITEAOF");
+        wait_rewrites(&mut conn, "1");
+        conn.cmd("SET after-their-rewrite 1");
         contents(&mut conn)
     };
-    let node = Server::node(&with_dir(&dir, &[]));
+    let node = Server::node(&with_dir(&dir, extra));
     assert_eq!(contents(&mut node.conn()), theirs, "{}", node.log_text());
 }
 
@@ -715,6 +732,9 @@ fn bgrewriteaof_makes_a_new_base_and_incr_that_redis_loads() {
         contents(&mut conn)
     };
     check_aof(&data.path().join("appendonlydir/appendonly.aof.manifest"));
+    let node = Server::node(&with_dir(&dir, &[]));
+    assert_eq!(contents(&mut node.conn()), ours, "{}", node.log_text());
+    drop(node);
     let Some(redis) = Server::redis(&with_dir(&dir, &[])) else {
         return;
     };

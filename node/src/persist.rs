@@ -342,6 +342,10 @@ pub fn refuses_while_loading(store: &Store, cmd: &wire::Command) -> bool {
 pub fn load_at_startup(server: &std::sync::Arc<Server>) {
     let path = {
         let mut store = server.store.lock();
+        // With appendonly yes the AOF (loaded by `crate::aof::start_up`) is the dataset.
+        if store.config.appendonly {
+            return;
+        }
         let path = rdb_path(&store);
         let Ok(meta) = std::fs::metadata(&path) else {
             return;

@@ -2,7 +2,7 @@
 //! file, then the incr files in order, each command replayed through the dispatcher.
 
 use std::fs::{self, File};
-use std::io::{BufRead, BufReader, ErrorKind, Read};
+use std::io::{BufRead, BufReader, ErrorKind};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -208,25 +208,85 @@ fn load_file(
         return Ok(Outcome::Empty);
     }
     let mut reader = BufReader::with_capacity(64 * 1024, file);
-    if reader
+    let is_rdb = reader
         .fill_buf()
         .map_err(|e| e.to_string())?
-        .starts_with(b"REDIS")
-    {
-        // Integration point: an RDB base (or RDB preamble) is read by the RDB loader
-        // (`crate::rdb::load`, branch h/rdb-load); until it is merged only AOF bases load.
-        return Err(format!(
-            "Error reading the RDB base file {name}, AOF loading aborted: RDB base files need the RDB loader"
-        ));
+        .starts_with(b"REDIS");
+    if is_rdb {
+        // An RDB base file, or an old-style AOF with an RDB preamble and commands after it.
+        drop(reader);
+        let bytes = fs::read(path).map_err(|err| {
+            format!("Unrecoverable error reading the append only file {name}: {err}")
+        })?;
+        let old_style = !name.contains(super::manifest::BASE_SUFFIX);
+        let tail = load_rdb(server, &bytes, name, old_style)?;
+        if tail == bytes.len() {
+            return Ok(Outcome::Loaded);
+        }
+        tracing::info!("Reading the remaining AOF tail...");
+        let mut rest = &bytes[tail..];
+        return replay_commands(server, &mut rest, path, name, tail as u64, stats);
     }
+    replay_commands(server, &mut reader, path, name, 0, stats)
+}
+
+/// Load an RDB base (or preamble) into the databases; returns where the RDB part ends.
+fn load_rdb(server: &Server, bytes: &[u8], name: &str, old_style: bool) -> Result<usize, String> {
+    use crate::rdb::load::{Item, RdbParser};
+    if old_style {
+        tracing::info!("Reading RDB preamble from AOF file...");
+    } else {
+        tracing::info!("Reading RDB base file on AOF loading...");
+    }
+    let failed = |err: crate::rdb::load::LoadError| {
+        tracing::warn!("RDB loading error: {err}");
+        if old_style {
+            format!("Error reading the RDB preamble of the AOF file {name}, AOF loading aborted")
+        } else {
+            format!("Error reading the RDB base file {name}, AOF loading aborted")
+        }
+    };
+    let config = server.store.lock().config.clone();
+    let mut parser = RdbParser::new(bytes, &config, config.rdbchecksum).map_err(failed)?;
+    let now = unix_ms();
+    let mut store = server.store.lock();
+    let mut items = 0usize;
+    // Expired keys stay: an AOF base is loaded as it was written (Redis's AOF preamble rule);
+    // expiry then deletes them, and propagates it.
+    while let Some(item) = parser.next_item().map_err(failed)? {
+        if let Item::Entry { db, entry } = item {
+            entry.insert_into(&mut store.dbs[db], now);
+        }
+        items += 1;
+        if items.is_multiple_of(CHUNK) {
+            drop(store);
+            store = server.store.lock();
+        }
+    }
+    Ok(parser.position())
+}
+
+/// Replay the commands of `reader` (starting at byte `start` of the file), cutting a torn
+/// tail when `aof-load-truncated` allows it.
+fn replay_commands(
+    server: &Server,
+    reader: &mut impl BufRead,
+    path: &Path,
+    name: &str,
+    start: u64,
+    stats: &mut LoadStats,
+) -> Result<Outcome, String> {
     let mut client = aof_client();
     let mut out = ReplyBuf::default();
-    let mut offset: u64 = 0;
-    let mut valid = Valid::default();
+    let mut offset: u64 = start;
+    let mut valid = Valid {
+        up_to: start,
+        before_multi: start,
+    };
     let mut batch: Vec<(Request, u64)> = Vec::with_capacity(CHUNK);
     let truncate_ok = server.store.lock().config.aof_load_truncated;
     let stop = loop {
-        match read_command(&mut reader, &mut offset) {
+        match read_command(reader, &mut offset) {
             Ok(Some(req)) => batch.push((req, offset)),
             Ok(None) => break None,
             Err(stop) => break Some(stop),
@@ -342,7 +402,7 @@ fn replay(
 
 /// One command in the AOF's framing (`*<argc>` then `$<len>` and the bytes per argument;
 /// `#` lines are annotations). `Ok(None)` at a clean end of file.
-fn read_command(reader: &mut BufReader<File>, offset: &mut u64) -> Result<Option<Request>, Stop> {
+fn read_command(reader: &mut impl BufRead, offset: &mut u64) -> Result<Option<Request>, Stop> {
     let mut line = Vec::new();
     loop {
         line.clear();

@@ -250,13 +250,25 @@ pub fn open_after_load(server: &Server) -> Result<(), String> {
     let aof = &mut store.aof;
     aof.dir = dir.clone();
     if aof.manifest.is_empty() {
-        // The dataset is empty here: its base is an empty command file. An RDB base comes
-        // with rewrites, from the snapshot.
-        let name = aof.manifest.new_base(&config.appendfilename, false);
-        File::create(dir.join(&name))
-            .and_then(|f| f.sync_all())
+        // First start: no AOF was loaded (nor the RDB file), so the dataset is empty and its
+        // base is written at once, as Redis does: an empty RDB with the preamble, or an
+        // empty command file.
+        let rdb = config.aof_use_rdb_preamble;
+        let name = aof.manifest.new_base(&config.appendfilename, rdb);
+        let bytes = if rdb {
+            let options = crate::snapshot::Options {
+                aof_base: true,
+                replication: None,
+            };
+            crate::snapshot::write_locked(&store, &options, unix_ms())
+        } else {
+            Vec::new()
+        };
+        fs::write(dir.join(&name), &bytes)
+            .and_then(|()| File::open(dir.join(&name))?.sync_all())
             .map_err(|err| format!("Can't create the AOF base file {name}: {err}"))?;
     }
+    let aof = &mut store.aof;
     let name = aof.manifest.last_incr(&config.appendfilename);
     let path = dir.join(&name);
     let file =
