@@ -124,6 +124,11 @@ fn dispatch(
     {
         return reject(store, client, out, Some(cmd), crate::persist::MISCONF_ERROR);
     }
+    if (cmd.has(flags::WRITE) || cmd.id == CommandId::Ping)
+        && let Some(refusal) = crate::aof::write_refusal(store)
+    {
+        return reject(store, client, out, Some(cmd), refusal);
+    }
     if client.in_resp2_pubsub() && !allowed_in_pubsub(cmd) {
         let text = format!(
             "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",

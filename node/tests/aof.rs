@@ -111,7 +111,7 @@ async fn directives_have_redis_names_defaults_and_errors() {
 async fn info_persistence_has_the_aof_fields() {
     let data = tempfile::tempdir().unwrap();
     let server = start(&format!(
-        "dir {}\nappendonly yes\nsave \"\"",
+        "dir {}\nappendonly yes\nsave \"\"\naof-use-rdb-preamble no",
         data.path().display()
     ))
     .await;
@@ -325,4 +325,28 @@ fn nothing_to_load_without_appendonly_or_files() {
     assert_eq!(node::aof::load_at_startup(&server), Ok(None));
     let (_, result) = load(data.path(), "");
     assert_eq!(result, Ok(None));
+}
+
+#[test]
+fn a_legacy_file_with_an_rdb_preamble_loads_its_tail_too() {
+    let data = tempfile::tempdir().unwrap();
+    let source = node::Server::new(node::Config::default(), 0);
+    let preamble = {
+        let mut store = source.store.lock();
+        store.dbs[5].insert(b"from-rdb", node::types::Value::string(b"r"));
+        node::snapshot::write_locked(&store, &node::snapshot::Options::default(), 0)
+    };
+    let file = [&preamble[..], SET_A].concat();
+    std::fs::write(data.path().join("appendonly.aof"), &file).unwrap();
+    let (server, loaded) = load(data.path(), "");
+    assert_eq!(loaded.unwrap().unwrap().commands, 1);
+    assert_eq!(get(&server, 5, "from-rdb").as_deref(), Some(&b"r"[..]));
+    assert_eq!(get(&server, 0, "a").as_deref(), Some(&b"1"[..]));
+    // A torn tail after the preamble is cut at the end of the last whole command.
+    let torn = [&preamble[..], SET_A, &SET_A[..5]].concat();
+    let aof = data.path().join("appendonlydir/appendonly.aof");
+    std::fs::write(&aof, &torn).unwrap();
+    let (_, loaded) = load(data.path(), "");
+    assert!(loaded.unwrap().unwrap().truncated);
+    assert_eq!(std::fs::read(&aof).unwrap(), file);
 }

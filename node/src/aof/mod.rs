@@ -124,9 +124,12 @@ pub struct Aof {
 }
 
 impl Aof {
-    /// Append the command stream to the incr file (with the store locked).
-    fn write(&mut self, bytes: &[u8]) {
-        let Some(incr) = &self.incr else { return };
+    /// Append the command stream to the incr file (with the store locked). False when the
+    /// write failed.
+    fn write(&mut self, bytes: &[u8]) -> bool {
+        let Some(incr) = &self.incr else {
+            return true;
+        };
         let mut pending = std::mem::take(&mut self.unwritten);
         let data: &[u8] = if pending.is_empty() {
             bytes
@@ -141,14 +144,16 @@ impl Aof {
                 if self.last_write_error.take().is_some() {
                     tracing::warn!("AOF write error looks solved, Redis can write again.");
                 }
+                true
             }
             Err(err) => {
                 // Partial writes are not undone: the load truncates a torn tail.
                 if self.last_write_error.is_none() {
                     tracing::warn!("Error writing to the AOF file: {err}");
                 }
-                self.last_write_error = Some(err.to_string());
+                self.last_write_error = Some(strerror(&err));
                 self.unwritten = data.to_vec();
+                false
             }
         }
     }
@@ -156,10 +161,18 @@ impl Aof {
     /// With `appendfsync always`: the file and byte count a reply must wait for.
     pub fn sync_target(&self, config: &Config) -> Option<(Arc<IncrFile>, u64)> {
         let incr = self.incr.as_ref()?;
-        if config.appendfsync != AppendFsync::Always || !incr.unsynced() {
+        if config.appendfsync != AppendFsync::Always
+            || !incr.unsynced()
+            || self.fsync_paused(config)
+        {
             return None;
         }
         Some((incr.clone(), incr.written.load(Ordering::Acquire)))
+    }
+
+    /// no-appendfsync-on-rewrite: no fsync while a rewrite runs.
+    fn fsync_paused(&self, config: &Config) -> bool {
+        config.no_appendfsync_on_rewrite && self.rewrite.is_some()
     }
 
     /// INFO aof_buffer_length: bytes waiting to be written.
@@ -177,9 +190,37 @@ impl Aof {
 
 /// The consumer side of the feed: append what it delivered (see [`crate::propagate::deliver`]).
 pub fn append(store: &mut Store, bytes: &[u8]) {
-    if store.aof.on {
-        store.aof.write(bytes);
+    if !store.aof.on || store.aof.write(bytes) {
+        return;
     }
+    if store.config.appendfsync == AppendFsync::Always {
+        // Redis exits here. The replies of the writes just lost must not go out: every
+        // client is dropped before its connection flushes, and later writes get MISCONF.
+        tracing::warn!(
+            "Can't recover from AOF write error when the AOF fsync policy is 'always'. Dropping the clients."
+        );
+        for client in store.clients.values() {
+            client.kill.cancel();
+        }
+    }
+}
+
+/// The error text as C's strerror gives it (without Rust's " (os error N)").
+fn strerror(err: &std::io::Error) -> String {
+    let text = err.to_string();
+    match text.find(" (os error") {
+        Some(at) => text[..at].to_string(),
+        None => text,
+    }
+}
+
+/// `-MISCONF` for writes while the last AOF write failed (writeCommandsDeniedByDiskError).
+pub fn write_refusal(store: &Store) -> Option<String> {
+    let err = store.aof.last_write_error.as_ref()?;
+    store
+        .aof
+        .on
+        .then(|| format!("MISCONF Errors writing to the AOF file: {err}"))
 }
 
 /// Wait until what this connection's commands wrote is on disk (`appendfsync always`).
@@ -196,11 +237,15 @@ pub async fn sync_for_reply(target: Option<(Arc<IncrFile>, u64)>) {
 pub fn cron(server: &Server) {
     let mut store = server.store.lock();
     rewrite::cron(server, &mut store);
+    if store.aof.on && store.aof.last_write_error.is_some() {
+        // Retry what a failed write left (and lift the MISCONF once it goes through).
+        store.aof.write(&[]);
+    }
     if !store.aof.on || store.config.appendfsync != AppendFsync::Everysec {
         return;
     }
     let now = unix_ms();
-    if now.saturating_sub(store.aof.last_fsync_ms) < 1000 {
+    if now.saturating_sub(store.aof.last_fsync_ms) < 1000 || store.aof.fsync_paused(&store.config) {
         return;
     }
     let Some(incr) = store.aof.incr.clone() else {
