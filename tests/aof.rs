@@ -772,3 +772,44 @@ fn config_set_appendonly_yes_starts_with_a_rewrite() {
     };
     assert_eq!(contents(&mut redis.conn()), ours, "{}", redis.log_text());
 }
+
+#[test]
+fn the_rewrite_starts_by_itself_on_growth_and_waits_for_a_bgsave() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = dir_arg(data.path());
+    let node = Server::node(&with_dir(
+        &dir,
+        &[
+            "--auto-aof-rewrite-min-size",
+            "16kb",
+            "--rdb-key-save-delay",
+            "2000",
+        ],
+    ));
+    let mut conn = node.conn();
+    let value = "x".repeat(1000);
+    for i in 0..20 {
+        conn.cmd(&format!("SET big{i} {value}"));
+    }
+    wait_rewrites(&mut conn, "1");
+    assert!(
+        node.log_text()
+            .contains("Starting automatic rewriting of AOF on"),
+        "{}",
+        node.log_text()
+    );
+    // While a BGSAVE runs (slowed down per key), BGREWRITEAOF is scheduled, then runs.
+    assert_eq!(conn.cmd_text("BGSAVE"), "+Background saving started\r\n");
+    assert_eq!(
+        conn.cmd_text("BGREWRITEAOF"),
+        "+Background append only file rewriting scheduled\r\n"
+    );
+    assert_eq!(info_field(&mut conn, "aof_rewrite_scheduled"), "1");
+    wait_rewrites(&mut conn, "2");
+    assert_eq!(info_field(&mut conn, "aof_rewrite_scheduled"), "0");
+    let ours = contents(&mut conn);
+    drop(conn);
+    drop(node);
+    let node = Server::node(&with_dir(&dir, &[]));
+    assert_eq!(contents(&mut node.conn()), ours);
+}
