@@ -274,12 +274,14 @@ fn hincrbyfloat(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
     let hash = write_hash(db, key, now_ms)?;
     hash.insert(&args[2], text.as_bytes(), limits);
     ctx.signal_modified(key);
-    ctx.propagate_as(vec![
-        Bytes::from_static(b"HSET"),
-        args[1].clone(),
-        args[2].clone(),
-        Bytes::copy_from_slice(text.as_bytes()),
-    ]);
+    if ctx.propagating() {
+        ctx.propagate_as(vec![
+            Bytes::from_static(b"HSET"),
+            args[1].clone(),
+            args[2].clone(),
+            Bytes::copy_from_slice(text.as_bytes()),
+        ]);
+    }
     ctx.dirty(1);
     ctx.out.bulk(text.as_bytes());
     Ok(())

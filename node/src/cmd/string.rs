@@ -290,7 +290,9 @@ fn getdel(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
     };
     ctx.out.bulk(entry.value.as_bytes()?);
     db.remove(key);
-    ctx.propagate_as(vec![Bytes::from_static(b"DEL"), args[1].clone()]);
+    if ctx.propagating() {
+        ctx.propagate_as(vec![Bytes::from_static(b"DEL"), args[1].clone()]);
+    }
     ctx.signal_modified(key);
     ctx.dirty(1);
     Ok(())
@@ -304,11 +306,13 @@ fn getset(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
         None => ctx.out.null(),
     }
     set_string(db, key, &args[2], false, ctx.now_ms);
-    ctx.propagate_as(vec![
-        Bytes::from_static(b"SET"),
-        args[1].clone(),
-        args[2].clone(),
-    ]);
+    if ctx.propagating() {
+        ctx.propagate_as(vec![
+            Bytes::from_static(b"SET"),
+            args[1].clone(),
+            args[2].clone(),
+        ]);
+    }
     ctx.signal_modified(key);
     ctx.dirty(1);
     Ok(())
@@ -498,12 +502,14 @@ fn incrbyfloat(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
     let text = sum.to_human_string();
     overwrite_or_add(db, key, Value::string(text.as_bytes()), ctx.now_ms);
     // The result, not the increment: float arithmetic may differ where it is replayed.
-    ctx.propagate_as(vec![
-        Bytes::from_static(b"SET"),
-        args[1].clone(),
-        Bytes::copy_from_slice(text.as_bytes()),
-        Bytes::from_static(b"KEEPTTL"),
-    ]);
+    if ctx.propagating() {
+        ctx.propagate_as(vec![
+            Bytes::from_static(b"SET"),
+            args[1].clone(),
+            Bytes::copy_from_slice(text.as_bytes()),
+            Bytes::from_static(b"KEEPTTL"),
+        ]);
+    }
     ctx.signal_modified(key);
     ctx.dirty(1);
     ctx.out.bulk(text.as_bytes());
