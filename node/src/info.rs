@@ -389,7 +389,15 @@ fn persistence_section(out: &mut String, store: &Store) {
     line!(out, "current_cow_size:0");
     line!(out, "current_cow_size_age:0");
     line!(out, "current_fork_perc:0.00");
-    line!(out, "current_save_keys_processed:0");
+    line!(
+        out,
+        "current_save_keys_processed:{}",
+        if p.bgsave.is_some() {
+            p.snapshot_keys_written
+        } else {
+            0
+        }
+    );
     line!(
         out,
         "current_save_keys_total:{}",

@@ -29,6 +29,8 @@ pub const LOADING_ERROR: &str = "LOADING Redis is loading the dataset in memory"
 pub struct Persistence {
     /// A snapshot walk is running (BGSAVE, an AOF rewrite, a full resync): only one at a time.
     pub snapshot_running: bool,
+    /// Keys the running (or last) snapshot has written so far.
+    pub snapshot_keys_written: u64,
     /// Set to stop the running snapshot.
     pub snapshot_cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
     /// The BGSAVE in progress, if any.
@@ -71,6 +73,7 @@ impl Persistence {
         Persistence {
             snapshot_running: false,
             snapshot_cancel: None,
+            snapshot_keys_written: 0,
             bgsave: None,
             bgsave_scheduled: false,
             lastsave: now_ms / 1000,

@@ -100,6 +100,7 @@ pub fn begin(store: &mut Store, options: &Options, now_ms: u64) -> Result<Pendin
         return Err(Busy);
     }
     store.persist.snapshot_running = true;
+    store.persist.snapshot_keys_written = 0;
     let cancel = Arc::new(AtomicBool::new(false));
     store.persist.snapshot_cancel = Some(cancel.clone());
     let compress = store.config.rdbcompression;
@@ -206,7 +207,12 @@ fn walk(server: &Arc<Server>, pending: Pending) {
                 break 'dbs;
             }
             let waiting = || server.store_waiters.load(Ordering::Relaxed) > 0;
-            let step = server.store.lock().dbs[id].snapshot_step(&mut chunk, STEP_BYTES, waiting);
+            let step = {
+                let mut store = server.store.lock();
+                let step = store.dbs[id].snapshot_step(&mut chunk, STEP_BYTES, waiting);
+                store.persist.snapshot_keys_written += step.keys as u64;
+                step
+            };
             // Clients waiting for the lock go first (each for one batch of its commands), for
             // a bounded time: under constant load the walk still gets a share of the lock.
             let deadline = std::time::Instant::now() + Duration::from_micros(200);
