@@ -451,7 +451,7 @@ impl Conn {
                         // The pop that served it was written by another connection: with
                         // appendfsync always it is on disk before this reply goes out.
                         let aof_sync = {
-                            let store = self.server.store.lock();
+                            let store = self.server.lock_store();
                             store.aof.sync_target(&store.config)
                         };
                         crate::aof::sync_for_reply(aof_sync).await;
