@@ -254,6 +254,46 @@ fn rewrites_match_what_redis_writes() {
             Run("set g2 v px 1"),
             Step::Pause(5),
             Run("set g2 x"),
+            Run("mset m1 1 m2 2"),
+            Run("msetnx m1 1 m9 9"),
+            Run("setnx m1 1"),
+            Run("setnx m5 5"),
+            Run("incr m5"),
+            Run("decrby m5 3"),
+            Run("append m5 x"),
+            Run("setrange m5 5 yz"),
+            Run("setbit bits 7 1"),
+            Run("bitfield bf SET u8 0 200 INCRBY u8 0 100"),
+            Run("del m1 nothere"),
+            Run("unlink m2"),
+            Run("rename m5 m6"),
+            Run("expire m6 100 GT"),
+            Run("expire m6 100 LT"),
+            Run("persist m6"),
+            Run("persist m6"),
+            Run("hset h2 a 1 b 2"),
+            Run("hsetnx h2 a 1"),
+            Run("hincrby h2 a 5"),
+            Run("hdel h2 b"),
+            Run("lpush l2 a b c d"),
+            Run("lset l2 0 z"),
+            Run("ltrim l2 0 2"),
+            Run("lrem l2 1 a"),
+            Run("linsert l2 BEFORE z y"),
+            Run("rpoplpush l2 l3"),
+            Run("lmove l2 l3 RIGHT LEFT"),
+            Run("sadd s2 a b c"),
+            Run("smove s2 s3 a"),
+            Run("sinterstore s4 s2 s2"),
+            Run("zadd z2 1.5 a 2 b"),
+            Run("zadd z2 INCR 0.25 a"),
+            Run("zincrby z2 1e2 b"),
+            Run("zunionstore z3 1 z2 WEIGHTS 2"),
+            Run("zremrangebyscore z3 0 1"),
+            Run("pfadd hll a b c"),
+            Run("pfcount hll"),
+            Run("pfcount hll"),
+            Run("pfmerge hll2 hll"),
             Run("set r v"),
             Run("copy r r2"),
             Run("move r2 3"),
@@ -812,4 +852,36 @@ fn the_rewrite_starts_by_itself_on_growth_and_waits_for_a_bgsave() {
     drop(node);
     let node = Server::node(&with_dir(&dir, &[]));
     assert_eq!(contents(&mut node.conn()), ours);
+}
+
+#[test]
+fn evicted_keys_are_deleted_in_the_stream() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = dir_arg(data.path());
+    let node = Server::node(&with_dir(
+        &dir,
+        &["--maxmemory", "4mb", "--maxmemory-policy", "allkeys-lru"],
+    ));
+    let mut conn = node.conn();
+    let value = "v".repeat(2000);
+    for i in 0..4000 {
+        conn.cmd(&format!("SET key{i} {value}"));
+    }
+    // No more evictions from here (each command may evict before it runs).
+    conn.cmd("CONFIG SET maxmemory 0");
+    let stats = conn.cmd_text("INFO stats");
+    let evicted: usize = stats
+        .lines()
+        .find_map(|l| l.strip_prefix("evicted_keys:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap();
+    assert!(evicted > 0, "{stats}");
+    let live = conn.cmd_text("DBSIZE");
+    let written = normalized(&std::fs::read(incr_file(data.path())).unwrap());
+    let deletions = written.iter().filter(|c| c.starts_with("DEL key")).count();
+    assert_eq!(deletions, evicted);
+    drop(conn);
+    drop(node);
+    let node = Server::node(&with_dir(&dir, &[]));
+    assert_eq!(node.conn().cmd_text("DBSIZE"), live);
 }
