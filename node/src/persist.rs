@@ -343,12 +343,12 @@ pub fn refuses_while_loading(store: &Store, cmd: &wire::Command) -> bool {
 /// as in Redis), on a thread of its own; commands without the `loading` flag get `-LOADING`
 /// until it is done. A file that cannot be loaded stops the server, as Redis exits.
 pub fn load_at_startup(server: &std::sync::Arc<Server>) {
+    if server.store.lock().config.appendonly {
+        load_aof_at_startup(server);
+        return;
+    }
     let path = {
         let mut store = server.store.lock();
-        // With appendonly yes the AOF (loaded by `crate::aof::start_up`) is the dataset.
-        if store.config.appendonly {
-            return;
-        }
         let path = rdb_path(&store);
         let Ok(meta) = std::fs::metadata(&path) else {
             return;
@@ -379,6 +379,37 @@ pub fn load_at_startup(server: &std::sync::Arc<Server>) {
             }
             Err(err) => {
                 tracing::error!("Failed loading {}: {err}", path.display());
+                *server.load_error.lock() = Some(err);
+                server.shutdown.cancel();
+            }
+        }
+    });
+}
+
+/// With `appendonly yes` the AOF is the dataset (the RDB file is not read, as in Redis): it is
+/// replayed on a thread of its own behind `-LOADING`, then appending starts.
+fn load_aof_at_startup(server: &std::sync::Arc<Server>) {
+    server.store.lock().persist.loading = Some(Loading {
+        started_unix: unix_ms() / 1000,
+        started: Instant::now(),
+        total_bytes: 0,
+        loaded_bytes: 0,
+    });
+    let server = server.clone();
+    std::thread::spawn(move || {
+        let started = Instant::now();
+        let result = crate::aof::start_up(&server);
+        let mut store = server.store.lock();
+        store.persist.loading = None;
+        match result {
+            Ok(Some(stats)) => tracing::info!(
+                "DB loaded from append only file: {:.3} seconds ({} commands)",
+                started.elapsed().as_secs_f64(),
+                stats.commands
+            ),
+            Ok(None) => {}
+            Err(err) => {
+                tracing::error!("{err}");
                 *server.load_error.lock() = Some(err);
                 server.shutdown.cancel();
             }

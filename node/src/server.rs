@@ -216,9 +216,6 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    // The start-up loader calls this first when appendonly is yes (the AOF wins over the
-    // RDB file, as in Redis).
-    crate::aof::start_up(&server).map_err(std::io::Error::other)?;
     tokio::spawn(cron(server.clone()));
     crate::persist::load_at_startup(&server);
     tokio::pin!(shutdown);

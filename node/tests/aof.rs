@@ -116,7 +116,14 @@ async fn info_persistence_has_the_aof_fields() {
     ))
     .await;
     let mut con = server.conn(false).await;
-    query(&mut con, &["SET", "k", "v"]).await;
+    // The AOF loads behind -LOADING on a thread of its own.
+    while query(&mut con, &["INFO", "persistence"])
+        .await
+        .contains("loading:1")
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    assert_eq!(query(&mut con, &["SET", "k", "v"]).await, "OK");
     let info = query(&mut con, &["INFO", "persistence"]).await;
     let fields: Vec<&str> = info
         .trim_matches('"')

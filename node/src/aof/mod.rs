@@ -344,7 +344,8 @@ pub fn open_after_load(server: &Server) -> Result<(), String> {
     Ok(())
 }
 
-/// The AOF part of start-up: load, then open for appending. Returns what was loaded.
+/// The AOF part of start-up (called by `crate::persist::load_at_startup` with appendonly
+/// yes, behind `-LOADING`): load, then open for appending. Returns what was loaded.
 pub fn start_up(server: &Arc<Server>) -> Result<Option<LoadStats>, String> {
     let stats = load_at_startup(server)?;
     open_after_load(server)?;
