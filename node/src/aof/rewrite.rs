@@ -293,14 +293,18 @@ pub fn cron(server: &Server, store: &mut Store) {
 /// CONFIG SET appendonly yes (startAppendOnly): the feed goes to a temporary incr file while
 /// a rewrite makes the base; both are installed when it ends.
 pub fn start_appendonly(server: &Server, store: &mut Store) -> Result<(), String> {
+    // A rewrite already running (BGREWRITEAOF with appendonly no) has no incr file: it is
+    // abandoned for one that has, as Redis kills its child.
+    if let Some(run) = store.aof.rewrite.take() {
+        run.discard();
+    }
     store.aof.wait_rewrite = true;
     store.aof.on = true;
     store
         .feed
         .set_consumer(crate::propagate::CONSUMER_AOF, true);
     match start(server, store) {
-        Ok(()) | Err(NotStarted::Scheduled) => Ok(()),
-        Err(NotStarted::InProgress) => Ok(()),
+        Ok(()) | Err(NotStarted::Scheduled) | Err(NotStarted::InProgress) => Ok(()),
         Err(NotStarted::Failed) => {
             super::stop(store);
             store.aof.wait_rewrite = false;
