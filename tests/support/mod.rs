@@ -101,10 +101,18 @@ impl Server {
             if let Some(file) = config_file {
                 cmd.arg(file);
             }
-            cmd.args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-                .args(directives)
-                .current_dir(dir)
-                .env("RUST_LOG", "info");
+            // No save rules unless a test asks, as the real redis-server below runs.
+            cmd.args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+            ])
+            .args(directives)
+            .current_dir(dir)
+            .env("RUST_LOG", "info");
             cmd
         })
     }
