@@ -172,7 +172,8 @@ impl Db {
     }
 
     /// Continue the snapshot's walk: first the slots serialized ahead of writes, then slots in
-    /// order until `out` holds about `budget` bytes or `yield_now()` says someone is waiting.
+    /// order until about `budget` more bytes are in `out` or `yield_now()` says someone is
+    /// waiting.
     pub fn snapshot_step(
         &mut self,
         out: &mut Vec<u8>,
@@ -192,7 +193,8 @@ impl Db {
         out.append(&mut cow.ahead);
         // At least one slot per step, so the walk advances however busy the server is.
         let mut first = true;
-        while cow.cursor < SLOT_COUNT && out.len() < budget && (first || !yield_now()) {
+        let limit = out.len() + budget;
+        while cow.cursor < SLOT_COUNT && out.len() < limit && (first || !yield_now()) {
             first = false;
             let slot = cow.cursor;
             cow.cursor += 1;

@@ -135,12 +135,22 @@ pub fn write_temp(
 
 /// The second half: rename into place and fsync the directory.
 pub fn commit_temp(temp: &Path, path: &Path) -> std::io::Result<()> {
-    let result = std::fs::rename(temp, path)
-        .and_then(|()| std::fs::File::open(path.parent().unwrap_or(Path::new(".")))?.sync_all());
+    rename_temp(temp, path)?;
+    sync_dir(path)
+}
+
+/// Rename the temporary file into place (removing it if that fails).
+fn rename_temp(temp: &Path, path: &Path) -> std::io::Result<()> {
+    let result = std::fs::rename(temp, path);
     if result.is_err() {
         let _ = std::fs::remove_file(temp);
     }
     result
+}
+
+/// Make a rename in `path`'s directory durable.
+fn sync_dir(path: &Path) -> std::io::Result<()> {
+    std::fs::File::open(path.parent().unwrap_or(Path::new(".")))?.sync_all()
 }
 
 /// SAVE's work (also SHUTDOWN's and SIGTERM's final save): serialize under the lock and write.
@@ -244,8 +254,19 @@ pub fn start_bgsave(server: &Server, store: &mut Store) -> Result<(), snapshot::
 /// meanwhile (FLUSHALL, a final save at shutdown), whose newer file must not be replaced.
 fn bgsave_done(server: &Server, written: std::io::Result<PathBuf>, path: &Path) {
     let mut store = server.store.lock();
+    let renamed = bgsave_finish(&mut store, written, path);
+    drop(store);
+    // The directory's fsync can wait for the file system's journal: never under the lock.
+    if renamed && let Err(err) = sync_dir(path) {
+        tracing::warn!(%err, "fsync of the RDB file's directory failed");
+    }
+}
+
+/// Rename the file into place unless the BGSAVE was abandoned, and record the outcome.
+/// Returns whether the file was renamed.
+fn bgsave_finish(store: &mut Store, written: std::io::Result<PathBuf>, path: &Path) -> bool {
     let Some(run) = store.persist.bgsave.take() else {
-        return;
+        return false;
     };
     store.persist.last_bgsave_time_sec = run.started.elapsed().as_secs() as i64;
     let result = match written {
@@ -253,9 +274,10 @@ fn bgsave_done(server: &Server, written: std::io::Result<PathBuf>, path: &Path) 
             let _ = std::fs::remove_file(temp);
             Err(std::io::Error::other("abandoned"))
         }
-        Ok(temp) => commit_temp(&temp, path),
+        Ok(temp) => rename_temp(&temp, path),
         Err(err) => Err(err),
     };
+    let renamed = result.is_ok();
     match result {
         Ok(()) => {
             tracing::info!("Background saving terminated with success");
@@ -272,6 +294,7 @@ fn bgsave_done(server: &Server, written: std::io::Result<PathBuf>, path: &Path) 
             store.persist.last_bgsave_ok = false;
         }
     }
+    renamed
 }
 
 /// Stop a running BGSAVE: its file will not replace the one about to be written.

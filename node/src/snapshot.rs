@@ -30,6 +30,8 @@ use crate::server::{Server, Store};
 
 /// Output bytes one walker step produces while holding the store lock.
 pub const STEP_BYTES: usize = 16 * 1024;
+/// Bytes gathered before they are handed to the consumers.
+const SEND_BYTES: usize = 256 * 1024;
 
 /// What goes into a snapshot's header besides the data.
 #[derive(Debug, Clone, Default)]
@@ -198,7 +200,7 @@ fn walk(server: &Arc<Server>, pending: Pending) {
     crc.update(&header);
     let mut alive = send(&mut senders, Ok(Bytes::from(header)));
     server.snapshot_walking.store(true, Ordering::Relaxed);
-    let mut chunk = Vec::with_capacity(STEP_BYTES * 2);
+    let mut chunk = Vec::with_capacity(SEND_BYTES + STEP_BYTES * 2);
     'dbs: for (id, keys, expires) in dbs {
         let mut start = chunk.len();
         db_header(&mut chunk, id, keys, expires);
@@ -220,12 +222,16 @@ fn walk(server: &Arc<Server>, pending: Pending) {
                 std::thread::yield_now();
             }
             crc.update(&chunk[start..]);
-            start = 0;
-            let bytes = Bytes::from(std::mem::replace(
-                &mut chunk,
-                Vec::with_capacity(STEP_BYTES * 2),
-            ));
-            alive = send(&mut senders, Ok(bytes));
+            start = chunk.len();
+            // Consumers get larger pieces than a step: fewer wake-ups of their threads.
+            if chunk.len() >= SEND_BYTES || step.finished {
+                let bytes = Bytes::from(std::mem::replace(
+                    &mut chunk,
+                    Vec::with_capacity(SEND_BYTES + STEP_BYTES * 2),
+                ));
+                alive = send(&mut senders, Ok(bytes));
+                start = 0;
+            }
             if key_delay_us > 0 && step.keys > 0 {
                 std::thread::sleep(Duration::from_micros(key_delay_us * step.keys as u64));
             }
