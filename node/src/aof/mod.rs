@@ -95,6 +95,13 @@ impl IncrFile {
             *wanted = (*wanted).max(target);
         }
         self.wanted_changed.notify_one();
+        if self.closed.load(Ordering::Acquire) {
+            // A write after the file was closed (shutdown): the committer may be gone.
+            if let Err(err) = self.sync_to(target) {
+                tracing::warn!("Can't persist the AOF to disk with fsync: {err}");
+            }
+            return;
+        }
         let _ = synced.wait_for(|&done| done >= target).await;
     }
 
