@@ -448,9 +448,9 @@ macro_rules! bool_directive {
     };
 }
 
-/// A lazyfree directive whose `yes` the node does not offer (it frees those values inline).
-macro_rules! inline_free_directive {
-    ($name:literal) => {
+/// A yes/no directive whose `yes` the node does not offer, for `$why`.
+macro_rules! only_no_directive {
+    ($name:literal, $why:literal) => {
         Directive {
             name: $name,
             aliases: &[],
@@ -460,10 +460,9 @@ macro_rules! inline_free_directive {
             kind: Kind::Special {
                 set: |_, values| match values {
                     [v] if v.eq_ignore_ascii_case("no") => Ok(()),
-                    [v] if v.eq_ignore_ascii_case("yes") => Err(format!(
-                        "{} yes is not supported: the node frees these values inline",
-                        $name
-                    )),
+                    [v] if v.eq_ignore_ascii_case("yes") => {
+                        Err(format!("{} yes is not supported: {}", $name, $why))
+                    }
                     [_] => Err("argument must be 'yes' or 'no'".into()),
                     _ => Err("wrong number of arguments".into()),
                 },
@@ -958,28 +957,11 @@ pub static DIRECTIVES: &[Directive] = &[
     bool_directive!("aof-load-truncated", aof_load_truncated),
     bool_directive!("aof-use-rdb-preamble", aof_use_rdb_preamble),
     bool_directive!("no-appendfsync-on-rewrite", no_appendfsync_on_rewrite),
-    // Timestamp annotations are not written: only `no` is accepted (loading skips them).
-    Directive {
-        name: "aof-timestamp-enabled",
-        aliases: &[],
-        mutable: true,
-        multi_arg: false,
-        sensitive: false,
-        kind: Kind::Special {
-            set: |_, values| {
-                match values {
-                [v] if v.eq_ignore_ascii_case("no") => Ok(()),
-                [v] if v.eq_ignore_ascii_case("yes") => {
-                    Err("aof-timestamp-enabled yes is not supported: the node writes no timestamp annotations".into())
-                }
-                [_] => Err("argument must be 'yes' or 'no'".into()),
-                _ => Err("wrong number of arguments".into()),
-            }
-            },
-            get: |_| "no".into(),
-            rewrite: |_| Rewrite::Remove,
-        },
-    },
+    // Timestamp annotations are not written (loading skips them).
+    only_no_directive!(
+        "aof-timestamp-enabled",
+        "the node writes no timestamp annotations"
+    ),
     bool_directive!("protected-mode", protected_mode),
     int_directive!(
         "tcp-keepalive",
@@ -1027,9 +1009,15 @@ pub static DIRECTIVES: &[Directive] = &[
         },
     },
     // Evicted, expired and overwritten values are freed inline: these accept only `no`.
-    inline_free_directive!("lazyfree-lazy-eviction"),
-    inline_free_directive!("lazyfree-lazy-expire"),
-    inline_free_directive!("lazyfree-lazy-server-del"),
+    only_no_directive!(
+        "lazyfree-lazy-eviction",
+        "the node frees these values inline"
+    ),
+    only_no_directive!("lazyfree-lazy-expire", "the node frees these values inline"),
+    only_no_directive!(
+        "lazyfree-lazy-server-del",
+        "the node frees these values inline"
+    ),
     bool_directive!("lazyfree-lazy-user-del", lazyfree_lazy_user_del),
     bool_directive!("lazyfree-lazy-user-flush", lazyfree_lazy_user_flush),
     bool_directive!("activerehashing", activerehashing),

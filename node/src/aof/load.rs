@@ -286,12 +286,16 @@ fn replay_commands(
     let mut batch: Vec<(Request, u64)> = Vec::with_capacity(CHUNK);
     let truncate_ok = server.store.lock().config.aof_load_truncated;
     let stop = loop {
-        match read_command(reader, &mut offset) {
-            Ok(Some(req)) => batch.push((req, offset)),
-            Ok(None) => break None,
-            Err(stop) => break Some(stop),
-        }
-        if batch.len() == CHUNK {
+        // `Some(how)` once the file ends: cleanly (`None`) or not.
+        let ended = match read_command(reader, &mut offset) {
+            Ok(Some(req)) => {
+                batch.push((req, offset));
+                None
+            }
+            Ok(None) => Some(None),
+            Err(stop) => Some(Some(stop)),
+        };
+        if batch.len() == CHUNK || ended.is_some() {
             run_batch(
                 server,
                 &mut client,
@@ -302,16 +306,10 @@ fn replay_commands(
                 &mut valid,
             )?;
         }
+        if let Some(how) = ended {
+            break how;
+        }
     };
-    run_batch(
-        server,
-        &mut client,
-        &mut out,
-        &mut batch,
-        name,
-        stats,
-        &mut valid,
-    )?;
     let (mut valid_up_to, valid_before_multi) = (valid.up_to, valid.before_multi);
     let stop = match stop {
         None if client.multi.is_some() => {

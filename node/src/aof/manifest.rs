@@ -82,7 +82,11 @@ impl Manifest {
             if line.is_empty() {
                 return Err("Invalid AOF manifest file format".into());
             }
-            let argv = split_args(line).ok_or("Invalid AOF manifest file format")?;
+            let argv: Vec<String> = wire::request::split_args(line.as_bytes())
+                .ok_or("Invalid AOF manifest file format")?
+                .into_iter()
+                .map(|arg| String::from_utf8_lossy(&arg).into_owned())
+                .collect();
             if argv.len() < 6 || !argv.len().is_multiple_of(2) {
                 return Err("Invalid AOF manifest file format".into());
             }
@@ -256,85 +260,6 @@ fn atoll(text: &str) -> u64 {
     let text = text.trim_start();
     let digits: String = text.chars().take_while(char::is_ascii_digit).collect();
     digits.parse().unwrap_or(0)
-}
-
-/// Redis's sdssplitargs: words separated by spaces, "double quoted" with escapes, or
-/// 'single quoted'. `None` on unbalanced quotes.
-pub fn split_args(line: &str) -> Option<Vec<String>> {
-    let bytes = line.as_bytes();
-    let mut args = Vec::new();
-    let mut i = 0;
-    loop {
-        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        if i >= bytes.len() {
-            return Some(args);
-        }
-        let mut current = Vec::new();
-        let (mut in_double, mut in_single) = (false, false);
-        loop {
-            if in_double {
-                let &b = bytes.get(i)?;
-                if b == b'\\' && i + 3 < bytes.len() && bytes[i + 1] == b'x' {
-                    let hex = std::str::from_utf8(&bytes[i + 2..i + 4]).ok();
-                    if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                        current.push(v);
-                        i += 4;
-                        continue;
-                    }
-                }
-                if b == b'\\' && i + 1 < bytes.len() {
-                    current.push(match bytes[i + 1] {
-                        b'n' => b'\n',
-                        b'r' => b'\r',
-                        b't' => b'\t',
-                        b'b' => 8,
-                        b'a' => 7,
-                        other => other,
-                    });
-                    i += 2;
-                    continue;
-                }
-                if b == b'"' {
-                    // The closing quote must be followed by a space or the end.
-                    if bytes.get(i + 1).is_some_and(|n| !n.is_ascii_whitespace()) {
-                        return None;
-                    }
-                    i += 1;
-                    break;
-                }
-                current.push(b);
-                i += 1;
-            } else if in_single {
-                let &b = bytes.get(i)?;
-                if b == b'\\' && bytes.get(i + 1) == Some(&b'\'') {
-                    current.push(b'\'');
-                    i += 2;
-                    continue;
-                }
-                if b == b'\'' {
-                    if bytes.get(i + 1).is_some_and(|n| !n.is_ascii_whitespace()) {
-                        return None;
-                    }
-                    i += 1;
-                    break;
-                }
-                current.push(b);
-                i += 1;
-            } else {
-                match bytes.get(i) {
-                    None => break,
-                    Some(b) if b.is_ascii_whitespace() => break,
-                    Some(b'"') => in_double = true,
-                    Some(b'\'') => in_single = true,
-                    Some(&b) => current.push(b),
-                }
-                i += 1;
-            }
-        }
-        args.push(String::from_utf8_lossy(&current).into_owned());
-    }
 }
 
 #[cfg(test)]

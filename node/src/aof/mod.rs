@@ -4,7 +4,7 @@
 //! Writing: the command stream ([`crate::propagate::Feed`]) is appended to the current incr
 //! file after each batch of commands, with the store locked so the file has the order the
 //! commands were applied in. `appendfsync always` fsyncs before the connection sends the
-//! batch's replies (outside the lock, several connections sharing one fsync); `everysec`
+//! batch's replies (outside the lock; one thread fsyncs for every waiting connection); `everysec`
 //! fsyncs from a background thread once a second; `no` leaves it to the OS.
 //!
 //! Loading: [`load_at_startup`] replays the base and incr files through the dispatcher with
@@ -51,6 +51,14 @@ pub struct IncrFile {
     sync_lock: Mutex<()>,
     /// An everysec fsync runs in the background.
     sync_in_flight: AtomicBool,
+    /// `appendfsync always`: the byte count replies wait for, and the group-commit thread
+    /// (started on first use) that fsyncs up to it and publishes `synced_tx`.
+    wanted: Mutex<u64>,
+    wanted_changed: parking_lot::Condvar,
+    synced_tx: tokio::sync::watch::Sender<u64>,
+    committer: std::sync::Once,
+    /// The file was replaced or closed: the committer ends once nothing is wanted.
+    closed: AtomicBool,
 }
 
 impl IncrFile {
@@ -61,7 +69,69 @@ impl IncrFile {
             synced: AtomicU64::new(0),
             sync_lock: Mutex::new(()),
             sync_in_flight: AtomicBool::new(false),
+            wanted: Mutex::new(0),
+            wanted_changed: parking_lot::Condvar::new(),
+            synced_tx: tokio::sync::watch::Sender::new(0),
+            committer: std::sync::Once::new(),
+            closed: AtomicBool::new(false),
         }
+    }
+
+    /// Wait (without blocking a thread) until the first `target` bytes are on disk. One
+    /// thread fsyncs for every waiting connection at once, so a burst of replies shares one
+    /// fsync, as Redis's once-per-event-loop fsync.
+    async fn committed(self: &Arc<Self>, target: u64) {
+        let mut synced = self.synced_tx.subscribe();
+        self.committer.call_once(|| {
+            let incr = self.clone();
+            std::thread::Builder::new()
+                .name("aof-fsync".into())
+                .spawn(move || incr.commit_loop())
+                .map(drop)
+                .unwrap_or_else(|err| tracing::warn!("cannot start the AOF fsync thread: {err}"));
+        });
+        {
+            let mut wanted = self.wanted.lock();
+            *wanted = (*wanted).max(target);
+        }
+        self.wanted_changed.notify_one();
+        if self.closed.load(Ordering::Acquire) {
+            // A write after the file was closed (shutdown): the committer may be gone.
+            if let Err(err) = self.sync_to(target) {
+                tracing::warn!("Can't persist the AOF to disk with fsync: {err}");
+            }
+            return;
+        }
+        let _ = synced.wait_for(|&done| done >= target).await;
+    }
+
+    fn commit_loop(&self) {
+        loop {
+            {
+                let mut wanted = self.wanted.lock();
+                while *wanted <= self.synced.load(Ordering::Acquire) {
+                    if self.closed.load(Ordering::Acquire) {
+                        return;
+                    }
+                    self.wanted_changed.wait(&mut wanted);
+                }
+            }
+            if let Err(err) = self.sync_all_written() {
+                // The replies wait: a write is acknowledged only once it is on disk.
+                tracing::warn!("Can't persist the AOF to disk with fsync: {err}");
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+        }
+    }
+
+    /// No more writes go to this file: sync what was written and let the committer end.
+    fn close(&self) -> std::io::Result<()> {
+        let synced = self.sync_all_written();
+        self.closed.store(true, Ordering::Release);
+        // Under the lock, so the committer cannot miss it between its check and its wait.
+        let _wanted = self.wanted.lock();
+        self.wanted_changed.notify_all();
+        synced
     }
 
     /// Make sure the first `target` bytes written are on disk.
@@ -75,7 +145,8 @@ impl IncrFile {
         }
         let upto = self.written.load(Ordering::Acquire);
         self.file.sync_data()?;
-        self.synced.fetch_max(upto, Ordering::AcqRel);
+        let synced = self.synced.fetch_max(upto, Ordering::AcqRel).max(upto);
+        self.synced_tx.send_replace(synced);
         Ok(())
     }
 
@@ -227,10 +298,7 @@ pub fn write_refusal(store: &Store) -> Option<String> {
 /// Called without the store lock, before the replies go out.
 pub async fn sync_for_reply(target: Option<(Arc<IncrFile>, u64)>) {
     let Some((incr, upto)) = target else { return };
-    let synced = tokio::task::spawn_blocking(move || incr.sync_to(upto)).await;
-    if let Ok(Err(err)) = synced {
-        tracing::warn!("Can't persist the AOF to disk with fsync: {err}");
-    }
+    incr.committed(upto).await;
 }
 
 /// Once a second with `appendfsync everysec`: fsync in the background (Redis's bio fsync).
@@ -364,7 +432,7 @@ pub fn stop(store: &mut Store) {
     }
     aof.wait_rewrite = false;
     if let Some(incr) = aof.incr.take()
-        && let Err(err) = incr.sync_all_written()
+        && let Err(err) = incr.close()
     {
         tracing::warn!("Fail to fsync the AOF file: {err}");
     }
@@ -379,7 +447,7 @@ pub fn shutdown(server: &Server) {
     let mut store = server.store.lock();
     crate::propagate::deliver(&mut store);
     if let Some(incr) = &store.aof.incr
-        && let Err(err) = incr.sync_all_written()
+        && let Err(err) = incr.close()
     {
         tracing::warn!("Fail to fsync the AOF file: {err}");
     }

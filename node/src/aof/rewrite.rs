@@ -143,7 +143,7 @@ pub fn start(server: &Server, store: &mut Store) -> Result<(), NotStarted> {
     {
         // The old file's tail reaches the disk off the lock (Redis closes it in bio).
         std::thread::spawn(move || {
-            if let Err(err) = old.sync_all_written() {
+            if let Err(err) = old.close() {
                 tracing::warn!("Fail to fsync the AOF file: {err}");
             }
         });
