@@ -181,7 +181,8 @@ def main():
             raise SystemExit(f"{tool} not found: apt-get install redis-server redis-tools")
 
     workdir = tempfile.mkdtemp(prefix="switchyard-bench-")
-    node_argv = [args.switchyard, "node", "--port", "{port}", "--bind", "127.0.0.1"]
+    node_argv = [args.switchyard, "node", "--port", "{port}", "--bind", "127.0.0.1", "--save", "",
+                 "--dir", workdir]
     redis_argv = ["redis-server", "--port", "{port}", "--bind", "127.0.0.1", "--save", "",
                   "--appendonly", "no", "--dir", workdir]
     version = subprocess.run(["redis-server", "--version"], capture_output=True, text=True).stdout.split()
