@@ -294,6 +294,13 @@ fn rewrites_match_what_redis_writes() {
             Run("pfcount hll"),
             Run("pfcount hll"),
             Run("pfmerge hll2 hll"),
+            // RESTORE: a relative TTL becomes absolute with ABSTTL; one already past with
+            // REPLACE deletes the old key, written as DEL.
+            Run(r#"restore rk 100000 "\x00\xc0\x0a\x0a\x00\x6e\x9f\x57\x45\x0e\xae\x63\xbb""#),
+            Run(
+                r#"restore rk 100000 "\x00\xc0\x0a\x0a\x00\x6e\x9f\x57\x45\x0e\xae\x63\xbb" REPLACE ABSTTL"#,
+            ),
+            Run(r#"restore rk2 0 "\x00\xc0\x0a\x0a\x00\x6e\x9f\x57\x45\x0e\xae\x63\xbb""#),
             Run("set r v"),
             Run("copy r r2"),
             Run("move r2 3"),

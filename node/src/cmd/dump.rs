@@ -124,6 +124,7 @@ fn restore(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
         if deleted {
             ctx.signal_modified(key);
             ctx.dirty(1);
+            ctx.propagate_as(vec![Bytes::from_static(b"DEL"), args[1].clone()]);
         }
         ctx.out.ok();
         return Ok(());
@@ -136,6 +137,16 @@ fn restore(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
     db.insert_entry(entry);
     if let Some(at) = expire_at {
         db.set_expire(key, Some(at.max(1) as u64));
+    }
+    // A relative TTL is propagated as the absolute time it came to (Redis adds ABSTTL).
+    if let Some(at) = expire_at
+        && !absttl
+        && ctx.propagating()
+    {
+        let mut argv = args.to_vec();
+        argv[2] = Bytes::from(at.to_string());
+        argv.push(Bytes::from_static(b"ABSTTL"));
+        ctx.propagate_as(argv);
     }
     ctx.signal_modified(key);
     if ready {
