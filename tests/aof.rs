@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use support::resp::Conn;
-use support::{Server, run_with_timeout, tool};
+use support::{Server, run_with_timeout};
 
 fn dir_arg(dir: &Path) -> String {
     dir.to_str().expect("utf-8 temp dir").to_string()
@@ -380,17 +380,7 @@ fn expired_keys_are_deleted_in_the_stream() {
 }
 
 fn check_aof(manifest: &Path) {
-    let Some(check) = tool("redis-check-aof") else {
-        return;
-    };
-    let out = run_with_timeout(
-        Command::new(check).arg(manifest),
-        None,
-        Duration::from_secs(30),
-    );
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success() && text.contains("is valid"), "{text}");
+    support::assert_checker_accepts("redis-check-aof", manifest, "is valid");
 }
 
 /// Keys and values as text, per database (0..4), for comparing datasets.

@@ -11,7 +11,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use support::resp::{Conn, frame_len};
-use support::{Server, run_with_timeout, tool};
+use support::{Server, run_with_timeout};
 
 /// The elements of a flat array reply, as raw frames (a bulk's frame without its header is
 /// its payload).
@@ -228,23 +228,9 @@ fn node_in(dir: &Path, directives: &[&str]) -> Server {
     Server::node(&args)
 }
 
-/// `redis-check-rdb` accepts the file (exit status 0 and its "looks OK" line).
+/// `redis-check-rdb` accepts the file.
 fn check_rdb(path: &Path) {
-    let Some(checker) = tool("redis-check-rdb") else {
-        return;
-    };
-    let out = run_with_timeout(
-        Command::new(checker).arg(path),
-        None,
-        Duration::from_secs(60),
-    );
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success() && text.contains("RDB looks OK"),
-        "redis-check-rdb rejected {}:\n{text}",
-        path.display()
-    );
+    support::assert_checker_accepts("redis-check-rdb", path, "RDB looks OK");
 }
 
 #[test]

@@ -249,6 +249,26 @@ impl Drop for Server {
     }
 }
 
+/// A Redis checker (`redis-check-rdb`, `redis-check-aof`) accepts `path`: it exits with 0 and
+/// prints `verdict`. Skips (or fails in CI) when the tool is missing.
+pub fn assert_checker_accepts(checker: &str, path: &Path, verdict: &str) {
+    let Some(binary) = tool(checker) else {
+        return;
+    };
+    let out = run_with_timeout(
+        Command::new(binary).arg(path),
+        None,
+        Duration::from_secs(60),
+    );
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && text.contains(verdict),
+        "{checker} rejected {}:\n{text}",
+        path.display()
+    );
+}
+
 /// Run a command to completion with a time limit, feeding `stdin`. Kills it and panics with
 /// what it printed when the limit passes.
 pub fn run_with_timeout(cmd: &mut Command, stdin: Option<Vec<u8>>, limit: Duration) -> Output {
