@@ -695,13 +695,17 @@ fn kill_9_with_appendfsync_always_loses_no_acknowledged_write() {
 }
 
 #[test]
-fn kill_9_with_appendfsync_everysec_loss_is_measured() {
+fn kill_9_with_appendfsync_everysec_keeps_what_was_written() {
     let (acked, data) = acknowledged_before_kill("everysec");
     let missing = missing_after_restart(&acked, data.path());
     println!(
         "appendfsync everysec: {} writes acknowledged before kill -9, {missing} missing after restart",
         acked.len()
     );
+    // Every batch is written to the file before its replies go out; everysec only defers the
+    // fsync. A killed process leaves the page cache to the kernel, so nothing acknowledged is
+    // lost here: only an OS crash or power loss could take the last second with it.
+    assert_eq!(missing, 0);
 }
 
 fn info_field(conn: &mut Conn, field: &str) -> String {
