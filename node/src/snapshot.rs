@@ -11,7 +11,9 @@
 //! nothing otherwise; a persistent map would put a tree walk and reference counting on every
 //! lookup all the time. The cost moves to the writes that hit a slot not yet serialized: one
 //! slot (about 60 keys per million) serialized in that write's critical section, and memory
-//! for the records serialized ahead until the walker hands them on.
+//! for the records serialized ahead until the walker hands them on. A client waiting for the
+//! store lock announces itself ([`Server::lock_store`]); the walker then ends its step at the
+//! next slot and gives way for a bounded time, so clients are not queued behind the walk.
 //!
 //! One stream serves several consumers: every consumer subscribed before the walk starts
 //! receives every chunk (a BGSAVE file and, for replication, replica sockets).
