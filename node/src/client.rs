@@ -282,6 +282,10 @@ pub struct ClientState {
     pub resolved: Option<(SmallBytes, &'static wire::Command)>,
     /// A blocked command being served on the client's behalf (its propagated form differs).
     pub served_blocked: bool,
+    /// What REPLCONF said before PSYNC.
+    pub replica_hello: crate::replication::ReplicaHello,
+    /// Set by PSYNC/SYNC: the connection becomes a replica's link.
+    pub replica_start: Option<crate::replication::ReplicaStart>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -308,6 +312,8 @@ impl ClientState {
             reply_mode: ReplyMode::On,
             resolved: None,
             served_blocked: false,
+            replica_hello: Default::default(),
+            replica_start: None,
         }
     }
 

@@ -158,6 +158,21 @@ impl Conn {
                     if !self.process_input().await {
                         return;
                     }
+                    if let Some(start) = self.client.replica_start.take() {
+                        // PSYNC/SYNC answered: from now on this is the replica's link.
+                        let id = self.client.handle.id;
+                        let kill = self.client.handle.kill.clone();
+                        crate::replication::serve_link(
+                            &self.server,
+                            id,
+                            &mut self.socket,
+                            &mut self.inbuf,
+                            start,
+                            kill,
+                        )
+                        .await;
+                        return;
+                    }
                     if self.inbuf.capacity() - self.inbuf.len() < 1024 {
                         self.inbuf.reserve(READ_CHUNK);
                     }

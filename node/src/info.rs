@@ -178,7 +178,7 @@ pub fn generate(server: &Server, store: &mut Store, args: &[Bytes], now_ms: u64)
             "memory" => memory_section(&mut out, store, now_ms),
             "persistence" => persistence_section(&mut out, store),
             "stats" => stats_section(&mut out, server, store),
-            "replication" => replication_section(&mut out, server),
+            "replication" => replication_section(&mut out, server, store),
             "cpu" => cpu_section(&mut out),
             "module_list" => out.push_str("# Modules\r\n"),
             "commandstats" => commandstats_section(&mut out, store),
@@ -489,9 +489,9 @@ fn stats_section(out: &mut String, server: &Server, store: &Store) {
         "rejected_connections:{}",
         load(&s.rejected_connections)
     );
-    line!(out, "sync_full:0");
-    line!(out, "sync_partial_ok:0");
-    line!(out, "sync_partial_err:0");
+    line!(out, "sync_full:{}", store.stats_sync_full);
+    line!(out, "sync_partial_ok:{}", store.stats_sync_partial_ok);
+    line!(out, "sync_partial_err:{}", store.stats_sync_partial_err);
     line!(out, "expired_keys:{expired}");
     line!(out, "evicted_keys:{}", store.evict.evicted_keys);
     line!(out, "evicted_clients:0");
@@ -509,19 +509,9 @@ fn stats_section(out: &mut String, server: &Server, store: &Store) {
     line!(out, "dump_payload_sanitizations:0");
 }
 
-fn replication_section(out: &mut String, server: &Server) {
+fn replication_section(out: &mut String, server: &Server, store: &Store) {
     out.push_str("# Replication\r\n");
-    line!(out, "role:master");
-    line!(out, "connected_slaves:0");
-    line!(out, "master_failover_state:no-failover");
-    line!(out, "master_replid:{}", server.replid);
-    line!(out, "master_replid2:{}", "0".repeat(40));
-    line!(out, "master_repl_offset:0");
-    line!(out, "second_repl_offset:-1");
-    line!(out, "repl_backlog_active:0");
-    line!(out, "repl_backlog_size:1048576");
-    line!(out, "repl_backlog_first_byte_offset:0");
-    line!(out, "repl_backlog_histlen:0");
+    crate::replication::info(out, server, store, crate::server::unix_ms());
 }
 
 /// (user, system, children user, children system) CPU seconds from /proc/self/stat.

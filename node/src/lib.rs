@@ -21,6 +21,7 @@ pub mod persist;
 pub mod propagate;
 pub mod pubsub;
 pub mod rdb;
+pub mod replication;
 pub mod server;
 pub mod slowlog;
 pub mod snapshot;

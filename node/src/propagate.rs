@@ -154,6 +154,14 @@ impl Feed {
         self.offset += (self.buf.len() - start) as u64;
     }
 
+    /// Bytes already encoded (the master's PING to its replicas), in the current database.
+    pub fn push_raw(&mut self, bytes: &[u8]) {
+        if self.active() {
+            self.buf.extend_from_slice(bytes);
+            self.offset += bytes.len() as u64;
+        }
+    }
+
     /// Bytes written and not yet taken.
     pub fn len(&self) -> usize {
         self.buf.len()
@@ -193,6 +201,7 @@ pub fn deliver(store: &mut Store) {
     }
     let bytes = store.feed.take();
     crate::aof::append(store, &bytes);
+    crate::replication::feed(store, &bytes);
 }
 
 /// An argv of static words and owned arguments.

@@ -59,6 +59,12 @@ pub struct Store {
     /// The append-only file.
     pub aof: crate::aof::Aof,
     pub persist: crate::persist::Persistence,
+    /// Replicas, the backlog.
+    pub replication: crate::replication::Replication,
+    /// INFO stats: full and partial resynchronisations served, partial ones refused.
+    pub stats_sync_full: u64,
+    pub stats_sync_partial_ok: u64,
+    pub stats_sync_partial_err: u64,
 }
 
 impl Store {
@@ -91,6 +97,10 @@ impl Store {
             feed: Default::default(),
             aof: Default::default(),
             persist: crate::persist::Persistence::new(unix_ms()),
+            replication: Default::default(),
+            stats_sync_full: 0,
+            stats_sync_partial_ok: 0,
+            stats_sync_partial_err: 0,
         }
     }
 }

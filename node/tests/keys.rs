@@ -517,7 +517,8 @@ const CASES: &[(&str, &str, &str)] = &[
     (r#"EXPIRE nokey 10"#, r#"0"#, r#"0"#),
     (r#"EXPIRE t 100 XX"#, r#"0"#, r#"0"#),
     (r#"EXPIRE t 100 NX"#, r#"1"#, r#"1"#),
-    (r#"EXPIRE t 100 GT"#, r#"0"#, r#"0"#),
+    // 99 s: not greater than the 100 s just set, whatever millisecond this runs in.
+    (r#"EXPIRE t 99 GT"#, r#"0"#, r#"0"#),
     (r#"EXPIRE t 100 LT"#, r#"0"#, r#"0"#),
     (r#"TTL t"#, r#"100"#, r#"100"#),
     (r#"EXPIRE t 200 GT"#, r#"1"#, r#"1"#),

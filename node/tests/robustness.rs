@@ -112,10 +112,13 @@ const TRICKY: &[&[u8]] = &[
     b"ACLCAT",
 ];
 
-/// Commands that end the connection, change global state other calls depend on (auth,
+/// Commands that end the connection (or make it a replica's link), change global state other calls depend on (auth,
 /// limits, pauses, replies), or block: each has targeted tests of its own.
 const SKIPPED: &[&str] = &[
     "shutdown",
+    // These turn the connection into a replica's link (tested in tests/replication.rs).
+    "psync",
+    "sync",
     "quit",
     "debug",
     "monitor",

@@ -5,6 +5,7 @@
 //! test fail with its output instead of hanging the suite.
 #![allow(dead_code)]
 
+pub mod dataset;
 pub mod resp;
 
 use std::io::{Read, Write};

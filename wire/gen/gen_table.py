@@ -72,6 +72,8 @@ IMPLEMENTED = {
     "multi": None, "exec": None, "discard": None, "watch": None, "unwatch": None,
     # persistence
     "save": None, "bgsave": None, "lastsave": None, "bgrewriteaof": None,
+    # replication (master side)
+    "replconf": None, "psync": None, "sync": None,
 }
 
 # Commands newer than the dump that clients send at connect time (redis-py 8 sends CLIENT SETINFO).

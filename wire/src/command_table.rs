@@ -136,6 +136,7 @@ pub enum CommandId {
     Ping,
     Psetex,
     Psubscribe,
+    Psync,
     Pttl,
     Publish,
     Pubsub,
@@ -148,6 +149,7 @@ pub enum CommandId {
     Randomkey,
     Rename,
     Renamenx,
+    Replconf,
     Reset,
     Restore,
     Rpop,
@@ -189,6 +191,7 @@ pub enum CommandId {
     Sunion,
     Sunionstore,
     Swapdb,
+    Sync,
     Time,
     Touch,
     Ttl,
@@ -232,7 +235,7 @@ pub enum CommandId {
 }
 
 impl CommandId {
-    pub const COUNT: usize = 222;
+    pub const COUNT: usize = 225;
 }
 
 pub static COMMANDS: &[Command] = &[
@@ -7930,6 +7933,41 @@ pub static COMMANDS: &[Command] = &[
         ],
     },
     Command {
+        id: CommandId::Psync,
+        name: "psync",
+        arity: -3,
+        flags: flags::ADMIN | flags::NOSCRIPT | flags::NO_ASYNC_LOADING | flags::NO_MULTI,
+        flag_names: &["admin", "noscript", "no_async_loading", "no_multi"],
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        acl_categories: &["@admin", "@slow", "@dangerous"],
+        tips: &[],
+        key_specs: &[],
+        subcommands: &[],
+        docs: &[
+            (
+                "summary",
+                DocValue::Str("Internal command used for replication"),
+            ),
+            ("since", DocValue::Str("2.8.0")),
+            ("group", DocValue::Str("server")),
+            (
+                "arguments",
+                DocValue::Array(&[
+                    DocValue::Map(&[
+                        ("name", DocValue::Str("replicationid")),
+                        ("type", DocValue::Str("string")),
+                    ]),
+                    DocValue::Map(&[
+                        ("name", DocValue::Str("offset")),
+                        ("type", DocValue::Str("integer")),
+                    ]),
+                ]),
+            ),
+        ],
+    },
+    Command {
         id: CommandId::Pttl,
         name: "pttl",
         arity: 2,
@@ -8461,6 +8499,30 @@ pub static COMMANDS: &[Command] = &[
                     ]),
                 ]),
             ),
+        ],
+    },
+    Command {
+        id: CommandId::Replconf,
+        name: "replconf",
+        arity: -1,
+        flags: flags::ADMIN | flags::NOSCRIPT | flags::LOADING | flags::STALE | flags::ALLOW_BUSY,
+        flag_names: &["admin", "noscript", "loading", "stale", "allow_busy"],
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        acl_categories: &["@admin", "@slow", "@dangerous"],
+        tips: &[],
+        key_specs: &[],
+        subcommands: &[],
+        docs: &[
+            (
+                "summary",
+                DocValue::Str("An internal command for configuring the replication stream"),
+            ),
+            ("since", DocValue::Str("3.0.0")),
+            ("group", DocValue::Str("server")),
+            ("complexity", DocValue::Str("O(1)")),
+            ("doc_flags", DocValue::Set(&[DocValue::Status("syscmd")])),
         ],
     },
     Command {
@@ -10681,6 +10743,28 @@ pub static COMMANDS: &[Command] = &[
                     ]),
                 ]),
             ),
+        ],
+    },
+    Command {
+        id: CommandId::Sync,
+        name: "sync",
+        arity: 1,
+        flags: flags::ADMIN | flags::NOSCRIPT | flags::NO_ASYNC_LOADING | flags::NO_MULTI,
+        flag_names: &["admin", "noscript", "no_async_loading", "no_multi"],
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        acl_categories: &["@admin", "@slow", "@dangerous"],
+        tips: &[],
+        key_specs: &[],
+        subcommands: &[],
+        docs: &[
+            (
+                "summary",
+                DocValue::Str("Internal command used for replication"),
+            ),
+            ("since", DocValue::Str("1.0.0")),
+            ("group", DocValue::Str("server")),
         ],
     },
     Command {

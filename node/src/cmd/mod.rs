@@ -53,6 +53,7 @@ const FAMILIES: &[&[(CommandId, Handler)]] = &[
     list::HANDLERS,
     pubsub::HANDLERS,
     crate::persist::HANDLERS,
+    crate::replication::HANDLERS,
     crate::aof::rewrite::HANDLERS,
     server::HANDLERS,
     set::HANDLERS,

@@ -1,0 +1,107 @@
+//! The node as a master of a real `redis-server` replica: full resynchronisation from a
+//! fork-free snapshot (every type, several databases), the command stream afterwards, and a
+//! partial resynchronisation from the backlog after the replica's link is cut.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use support::Server;
+use support::dataset::{assert_same, call, contents, fill, info_field};
+use support::resp::Conn;
+
+fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Wait until the replica has processed everything the master sent.
+fn wait_caught_up(master: &mut Conn, replica: &mut Conn) {
+    wait_for("the replica to catch up", || {
+        let sent = info_field(master, "replication", "master_repl_offset");
+        info_field(replica, "replication", "master_link_status") == "up"
+            && info_field(replica, "replication", "slave_repl_offset") == sent
+    });
+}
+
+#[test]
+fn a_real_redis_replica_syncs_streams_and_resyncs_partially() {
+    let master = Server::node(&[]);
+    let mut m = master.conn();
+    fill(&mut m);
+    let port = master.port.to_string();
+    let Some(replica) = Server::redis(&["--replicaof", "127.0.0.1", &port]) else {
+        return;
+    };
+    let mut r = replica.conn();
+    wait_caught_up(&mut m, &mut r);
+    assert_same(
+        &contents(&mut r),
+        &contents(&mut m),
+        "after the full resync",
+    );
+    assert_eq!(info_field(&mut m, "stats", "sync_full"), "1");
+    let listed = info_field(&mut m, "replication", "slave0");
+    assert!(
+        listed.starts_with(&format!("ip=127.0.0.1,port={},state=online", replica.port)),
+        "{listed}"
+    );
+
+    // The stream: writes in several databases, relative expiries, a transaction.
+    for cmd in [
+        &[&b"SET"[..], b"after", b"sync", b"EX", b"1000"][..],
+        &[b"SELECT", b"7"],
+        &[b"RPUSH", b"db7:list", b"x", b"y"],
+        &[b"SELECT", b"0"],
+        &[b"MULTI"],
+        &[b"INCR", b"counter"],
+        &[b"HSET", b"hash:small", b"f3", b"v3"],
+        &[b"EXEC"],
+        &[b"DEL", b"str:small"],
+    ] {
+        call(&mut m, cmd);
+    }
+    wait_caught_up(&mut m, &mut r);
+    assert_same(&contents(&mut r), &contents(&mut m), "after streaming");
+
+    // Cut the replica's link: it comes back with PSYNC and gets only what it missed.
+    assert_eq!(r.cmd_text("CLIENT KILL TYPE master"), ":1\r\n");
+    call(&mut m, &[b"SET", b"while", b"away"]);
+    wait_caught_up(&mut m, &mut r);
+    assert_eq!(info_field(&mut m, "stats", "sync_partial_ok"), "1");
+    assert_eq!(info_field(&mut m, "stats", "sync_full"), "1");
+    assert_same(
+        &contents(&mut r),
+        &contents(&mut m),
+        "after the partial resync",
+    );
+    let backlog_first = info_field(&mut m, "replication", "repl_backlog_first_byte_offset");
+    assert_eq!(backlog_first, "1");
+}
+
+#[test]
+fn replconf_and_psync_answer_as_redis() {
+    let master = Server::node(&[]);
+    let mut c = master.conn();
+    assert_eq!(c.cmd_text("REPLCONF listening-port 1234"), "+OK\r\n");
+    assert_eq!(c.cmd_text("REPLCONF capa eof capa psync2"), "+OK\r\n");
+    assert_eq!(
+        c.cmd_text("REPLCONF listening-port"),
+        "-ERR syntax error\r\n"
+    );
+    assert_eq!(
+        c.cmd_text("REPLCONF nosuch 1"),
+        "-ERR Unrecognized REPLCONF option: nosuch\r\n"
+    );
+    // An unknown replication id: a full resync at the current offset.
+    let reply = c.cmd_text("PSYNC 0123456789012345678901234567890123456789 5");
+    let replid = info_field(&mut master.conn(), "replication", "master_replid");
+    assert_eq!(reply, format!("+FULLRESYNC {replid} 0\r\n"));
+    assert_eq!(
+        info_field(&mut master.conn(), "stats", "sync_partial_err"),
+        "1"
+    );
+}
