@@ -80,6 +80,47 @@ fn a_real_redis_replica_syncs_streams_and_resyncs_partially() {
     );
     let backlog_first = info_field(&mut m, "replication", "repl_backlog_first_byte_offset");
     assert_eq!(backlog_first, "1");
+    let role = m.cmd_text("ROLE");
+    assert!(
+        role.starts_with("*3\r\n$6\r\nmaster\r\n:")
+            && role.contains(&format!(
+                "$9\r\n127.0.0.1\r\n${}\r\n{}\r\n",
+                replica.port.to_string().len(),
+                replica.port
+            )),
+        "{role}"
+    );
+
+    // More written while the link is down than the backlog holds: a full resync again.
+    call(&mut m, &[b"CONFIG", b"SET", b"repl-backlog-size", b"16kb"]);
+    assert_eq!(r.cmd_text("CLIENT KILL TYPE master"), ":1\r\n");
+    let value = "v".repeat(200);
+    let mut writes = Vec::new();
+    for i in 0..300 {
+        let key = format!("overflow:{i}");
+        writes.extend_from_slice(&support::resp::encode(&[
+            b"SET",
+            key.as_bytes(),
+            value.as_bytes(),
+        ]));
+    }
+    m.send(&writes);
+    for _ in 0..300 {
+        m.read_reply();
+    }
+    let first: u64 = info_field(&mut m, "replication", "repl_backlog_first_byte_offset")
+        .parse()
+        .unwrap();
+    assert!(first > 1, "the backlog did not wrap");
+    wait_for("a second full resync", || {
+        info_field(&mut m, "stats", "sync_full") == "2"
+    });
+    wait_caught_up(&mut m, &mut r);
+    assert_same(
+        &contents(&mut r),
+        &contents(&mut m),
+        "after the backlog overflowed",
+    );
 }
 
 #[test]

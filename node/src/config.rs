@@ -82,6 +82,8 @@ pub struct Config {
     pub rdb_del_sync_files: bool,
     /// Microseconds slept after each key a snapshot writes (Redis's testing knob; 0 = none).
     pub rdb_key_save_delay: i64,
+    /// Bytes of the replication stream kept for partial resynchronisation.
+    pub repl_backlog_size: u64,
 }
 
 /// One `save` rule.
@@ -174,6 +176,7 @@ impl Default for Config {
             stop_writes_on_bgsave_error: true,
             rdb_del_sync_files: false,
             rdb_key_save_delay: 0,
+            repl_backlog_size: 1024 * 1024,
         }
     }
 }
@@ -868,6 +871,17 @@ pub static DIRECTIVES: &[Directive] = &[
     bool_directive!("rdbchecksum", rdbchecksum),
     bool_directive!("stop-writes-on-bgsave-error", stop_writes_on_bgsave_error),
     bool_directive!("rdb-del-sync-files", rdb_del_sync_files),
+    int_directive!(
+        "repl-backlog-size",
+        &[],
+        true,
+        1,
+        LONG_MAX,
+        true,
+        false,
+        repl_backlog_size,
+        u64
+    ),
     int_directive!(
         "rdb-key-save-delay",
         &[],

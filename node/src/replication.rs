@@ -19,10 +19,9 @@ pub const HANDLERS: &[(CommandId, crate::cmd::Handler)] = &[
     (CommandId::Replconf, replconf),
     (CommandId::Psync, psync),
     (CommandId::Sync, sync),
+    (CommandId::Role, role),
 ];
 
-/// Redis's default `repl-backlog-size`.
-const BACKLOG_SIZE: usize = 1024 * 1024;
 /// Redis's default `repl-ping-replica-period`.
 const PING_PERIOD_MS: u64 = 10_000;
 
@@ -110,6 +109,8 @@ pub fn feed(store: &mut Store, bytes: &[u8]) {
         return;
     }
     if let Some(backlog) = repl.backlog.as_mut() {
+        // CONFIG SET repl-backlog-size takes effect at the next write.
+        backlog.size = store.config.repl_backlog_size as usize;
         backlog.append(bytes);
     }
     let chunk = Bytes::copy_from_slice(bytes);
@@ -162,6 +163,31 @@ fn replconf(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
         }
     }
     ctx.out.ok();
+    Ok(())
+}
+
+/// `ROLE` on a master: `master`, the offset, and per replica its ip, port and acknowledged
+/// offset (as strings, as Redis sends them).
+fn role(ctx: &mut Ctx, _args: &[Bytes]) -> CmdResult {
+    let offset = offset(ctx.store);
+    let online: Vec<(String, u16, u64)> = ctx
+        .store
+        .replication
+        .replicas
+        .iter()
+        .filter(|r| r.online)
+        .map(|r| (r.ip.clone(), r.port, r.ack_offset))
+        .collect();
+    ctx.out.array(3);
+    ctx.out.bulk(b"master");
+    ctx.out.int(offset as i64);
+    ctx.out.array(online.len());
+    for (ip, port, ack) in online {
+        ctx.out.array(3);
+        ctx.out.bulk(ip.as_bytes());
+        ctx.out.bulk(port.to_string().as_bytes());
+        ctx.out.bulk(ack.to_string().as_bytes());
+    }
     Ok(())
 }
 
@@ -230,7 +256,8 @@ fn start_full(ctx: &mut Ctx, psync: bool) -> CmdResult {
     let mut pending = crate::snapshot::begin(store, &Default::default(), now)
         .map_err(|_| CmdError::new("ERR a snapshot is already running: retry the SYNC later"))?;
     if store.replication.backlog.is_none() {
-        store.replication.backlog = Some(Backlog::new(at, BACKLOG_SIZE));
+        let size = store.config.repl_backlog_size as usize;
+        store.replication.backlog = Some(Backlog::new(at, size));
     }
     let stream = pending.subscribe();
     pending.run(ctx.server.arc());
@@ -443,9 +470,10 @@ pub fn info(out: &mut String, server: &Server, store: &Store, now_ms: u64) {
         Some(b) => (1, b.start + 1, b.buf.len()),
         None => (0, 0, 0),
     };
+    let size = store.config.repl_backlog_size;
     let _ = write!(
         out,
-        "master_failover_state:no-failover\r\nmaster_replid:{}\r\nmaster_replid2:{}\r\nmaster_repl_offset:{offset}\r\nsecond_repl_offset:-1\r\nrepl_backlog_active:{active}\r\nrepl_backlog_size:{BACKLOG_SIZE}\r\nrepl_backlog_first_byte_offset:{first}\r\nrepl_backlog_histlen:{histlen}\r\n",
+        "master_failover_state:no-failover\r\nmaster_replid:{}\r\nmaster_replid2:{}\r\nmaster_repl_offset:{offset}\r\nsecond_repl_offset:-1\r\nrepl_backlog_active:{active}\r\nrepl_backlog_size:{size}\r\nrepl_backlog_first_byte_offset:{first}\r\nrepl_backlog_histlen:{histlen}\r\n",
         server.replid,
         "0".repeat(40)
     );

@@ -73,7 +73,7 @@ IMPLEMENTED = {
     # persistence
     "save": None, "bgsave": None, "lastsave": None, "bgrewriteaof": None,
     # replication (master side)
-    "replconf": None, "psync": None, "sync": None,
+    "replconf": None, "psync": None, "sync": None, "role": None,
 }
 
 # Commands newer than the dump that clients send at connect time (redis-py 8 sends CLIENT SETINFO).

@@ -152,6 +152,7 @@ pub enum CommandId {
     Replconf,
     Reset,
     Restore,
+    Role,
     Rpop,
     Rpoplpush,
     Rpush,
@@ -235,7 +236,7 @@ pub enum CommandId {
 }
 
 impl CommandId {
-    pub const COUNT: usize = 225;
+    pub const COUNT: usize = 226;
 }
 
 pub static COMMANDS: &[Command] = &[
@@ -8657,6 +8658,29 @@ pub static COMMANDS: &[Command] = &[
                     ]),
                 ]),
             ),
+        ],
+    },
+    Command {
+        id: CommandId::Role,
+        name: "role",
+        arity: 1,
+        flags: flags::NOSCRIPT | flags::LOADING | flags::STALE | flags::FAST,
+        flag_names: &["noscript", "loading", "stale", "fast"],
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        acl_categories: &["@admin", "@fast", "@dangerous"],
+        tips: &[],
+        key_specs: &[],
+        subcommands: &[],
+        docs: &[
+            (
+                "summary",
+                DocValue::Str("Return the role of the instance in the context of replication"),
+            ),
+            ("since", DocValue::Str("2.8.12")),
+            ("group", DocValue::Str("server")),
+            ("complexity", DocValue::Str("O(1)")),
         ],
     },
     Command {
