@@ -66,6 +66,10 @@ fn a_real_redis_replica_syncs_streams_and_resyncs_partially() {
     }
     wait_caught_up(&mut m, &mut r);
     assert_same(&contents(&mut r), &contents(&mut m), "after streaming");
+    // WAIT: the replica acknowledges this client's writes; two replicas never do.
+    call(&mut m, &[b"SET", b"waited", b"for"]);
+    assert_eq!(m.cmd_text("WAIT 1 10000"), ":1\r\n");
+    assert_eq!(m.cmd_text("WAIT 2 100"), ":1\r\n");
 
     // Cut the replica's link: it comes back with PSYNC and gets only what it missed.
     assert_eq!(r.cmd_text("CLIENT KILL TYPE master"), ":1\r\n");
@@ -127,6 +131,9 @@ fn a_real_redis_replica_syncs_streams_and_resyncs_partially() {
 fn replconf_and_psync_answer_as_redis() {
     let master = Server::node(&[]);
     let mut c = master.conn();
+    assert_eq!(c.cmd_text("WAIT 0 0"), ":0\r\n");
+    assert_eq!(c.cmd_text("WAIT 1 50"), ":0\r\n");
+    assert_eq!(c.cmd_text("WAIT 1 -1"), "-ERR timeout is negative\r\n");
     assert_eq!(c.cmd_text("REPLCONF listening-port 1234"), "+OK\r\n");
     assert_eq!(c.cmd_text("REPLCONF capa eof capa psync2"), "+OK\r\n");
     assert_eq!(

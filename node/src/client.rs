@@ -286,6 +286,10 @@ pub struct ClientState {
     pub replica_hello: crate::replication::ReplicaHello,
     /// Set by PSYNC/SYNC: the connection becomes a replica's link.
     pub replica_start: Option<crate::replication::ReplicaStart>,
+    /// The replication offset just after this client's last write (what WAIT waits for).
+    pub woff: u64,
+    /// Set by WAIT when it has to wait for replicas' acknowledgements.
+    pub wait: Option<crate::replication::WaitRequest>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -314,6 +318,8 @@ impl ClientState {
             served_blocked: false,
             replica_hello: Default::default(),
             replica_start: None,
+            woff: 0,
+            wait: None,
         }
     }
 

@@ -337,6 +337,9 @@ impl Conn {
                 Flow::Block(blocked) => {
                     open = self.wait_blocked(blocked).await;
                 }
+                Flow::Wait(wait) => {
+                    open = self.wait_replicas(wait).await;
+                }
                 Flow::Paused { until_ms, lifted } => {
                     open = self.wait_paused(until_ms, lifted).await;
                 }
@@ -498,6 +501,38 @@ impl Conn {
         let mut store = self.server.store.lock();
         crate::blocking::unregister(&mut store, waiter);
         false
+    }
+}
+
+impl Conn {
+    /// WAIT's wait: until enough replicas acknowledged the target offset or the deadline.
+    async fn wait_replicas(&mut self, wait: crate::replication::WaitRequest) -> bool {
+        let kill = self.client.handle.kill.clone();
+        let deadline = wait.timeout.map(|t| tokio::time::Instant::now() + t);
+        loop {
+            // Registered before the count, so an ACK arriving in between still wakes us.
+            let acked = self.server.replica_acks.notified();
+            tokio::pin!(acked);
+            acked.as_mut().enable();
+            let count = crate::replication::acked_replicas(&self.server.store.lock(), wait.target);
+            let expired = deadline.is_some_and(|d| tokio::time::Instant::now() >= d);
+            if count >= wait.replicas || expired {
+                self.out.int(count as i64);
+                return true;
+            }
+            tokio::select! {
+                _ = &mut acked => {}
+                _ = kill.cancelled() => return false,
+                _ = sleep_until_opt(deadline) => {}
+            }
+        }
+    }
+}
+
+async fn sleep_until_opt(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
     }
 }
 

@@ -21,6 +21,8 @@ pub enum Flow {
     Close,
     /// The command waits for a key (blocking list and sorted-set commands); it is registered.
     Block(crate::blocking::Blocked),
+    /// WAIT: reply once enough replicas acknowledged the client's writes, or at the timeout.
+    Wait(crate::replication::WaitRequest),
     /// CLIENT PAUSE holds the command: nothing ran; run the same request again once the
     /// pause ends (at `until_ms`, or earlier when `lifted` changes).
     Paused {
@@ -361,6 +363,9 @@ fn run(
         }
     }
     store.feed.end_command();
+    if changes > 0 {
+        client.woff = store.feed.offset;
+    }
     out.proto = client.proto;
     // The TSC-based clock: this read happens for every command.
     let finished = quanta::Instant::now();
@@ -391,6 +396,9 @@ fn run(
     after_command(server, store, !no_block);
     if client.close_after_reply {
         return Flow::Close;
+    }
+    if let Some(wait) = client.wait.take() {
+        return Flow::Wait(wait);
     }
     match block {
         // Registered under this same lock, so no push can come between the empty keys and the

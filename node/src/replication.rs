@@ -20,7 +20,54 @@ pub const HANDLERS: &[(CommandId, crate::cmd::Handler)] = &[
     (CommandId::Psync, psync),
     (CommandId::Sync, sync),
     (CommandId::Role, role),
+    (CommandId::Wait, wait),
 ];
+
+/// `REPLCONF GETACK *`: replicas answer with their offset at once.
+const GETACK: &[u8] = b"*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n";
+
+/// What a client in WAIT waits for.
+#[derive(Debug, Clone, Copy)]
+pub struct WaitRequest {
+    pub target: u64,
+    pub replicas: usize,
+    /// None: no limit (`WAIT n 0`).
+    pub timeout: Option<std::time::Duration>,
+}
+
+/// Online replicas that acknowledged at least `target`.
+pub fn acked_replicas(store: &Store, target: u64) -> usize {
+    store
+        .replication
+        .replicas
+        .iter()
+        .filter(|r| r.online && r.ack_offset >= target)
+        .count()
+}
+
+/// `WAIT numreplicas timeout`: how many replicas acknowledged this client's writes, waiting
+/// up to `timeout` ms (0 = forever) for `numreplicas` of them.
+fn wait(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
+    let replicas = args::int(&args[1])?;
+    let timeout = args::int(&args[2])?;
+    if timeout < 0 {
+        return Err(CmdError::new("ERR timeout is negative"));
+    }
+    let target = ctx.client.woff;
+    let count = acked_replicas(ctx.store, target);
+    if count as i64 >= replicas || !ctx.may_block() {
+        ctx.out.int(count as i64);
+        return Ok(());
+    }
+    // Ask every replica for its offset now rather than at its next periodic ACK.
+    ctx.store.feed.push_raw(GETACK);
+    ctx.client.wait = Some(WaitRequest {
+        target,
+        replicas: replicas.max(0) as usize,
+        timeout: (timeout > 0).then(|| std::time::Duration::from_millis(timeout as u64)),
+    });
+    Ok(())
+}
 
 /// Redis's default `repl-ping-replica-period`.
 const PING_PERIOD_MS: u64 = 10_000;
@@ -398,6 +445,7 @@ fn read_acks(
                         r.ack_offset = offset;
                         r.ack_ms = unix_ms();
                     });
+                    server.replica_acks.notify_waiters();
                 }
             }
             Ok(None) => return true,

@@ -139,6 +139,8 @@ pub struct Server {
     /// for the store lock, and the walker gives way to them (see [`Server::lock_store`]).
     pub snapshot_walking: std::sync::atomic::AtomicBool,
     pub store_waiters: AtomicUsize,
+    /// Signalled when a replica acknowledges an offset (WAIT).
+    pub replica_acks: tokio::sync::Notify,
 }
 
 impl Server {
@@ -148,6 +150,7 @@ impl Server {
             load_error: Mutex::new(None),
             snapshot_walking: Default::default(),
             store_waiters: AtomicUsize::new(0),
+            replica_acks: tokio::sync::Notify::new(),
             store: Mutex::new(Store::new(config)),
             stats: Stats::default(),
             run_id: random_hex40(),

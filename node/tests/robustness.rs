@@ -119,6 +119,8 @@ const SKIPPED: &[&str] = &[
     // These turn the connection into a replica's link (tested in tests/replication.rs).
     "psync",
     "sync",
+    // Waits for replicas that never come (tests/replication.rs).
+    "wait",
     "quit",
     "debug",
     "monitor",

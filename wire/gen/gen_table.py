@@ -74,6 +74,7 @@ IMPLEMENTED = {
     "save": None, "bgsave": None, "lastsave": None, "bgrewriteaof": None,
     # replication (master side)
     "replconf": None, "psync": None, "sync": None, "role": None,
+    "wait": None,
 }
 
 # Commands newer than the dump that clients send at connect time (redis-py 8 sends CLIENT SETINFO).

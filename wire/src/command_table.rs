@@ -200,6 +200,7 @@ pub enum CommandId {
     Unlink,
     Unsubscribe,
     Unwatch,
+    Wait,
     Watch,
     Zadd,
     Zcard,
@@ -236,7 +237,7 @@ pub enum CommandId {
 }
 
 impl CommandId {
-    pub const COUNT: usize = 226;
+    pub const COUNT: usize = 227;
 }
 
 pub static COMMANDS: &[Command] = &[
@@ -11049,6 +11050,44 @@ pub static COMMANDS: &[Command] = &[
             ("since", DocValue::Str("2.2.0")),
             ("group", DocValue::Str("transactions")),
             ("complexity", DocValue::Str("O(1)")),
+        ],
+    },
+    Command {
+        id: CommandId::Wait,
+        name: "wait",
+        arity: 3,
+        flags: flags::NOSCRIPT,
+        flag_names: &["noscript"],
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        acl_categories: &["@slow", "@connection"],
+        tips: &["request_policy:all_shards", "response_policy:agg_min"],
+        key_specs: &[],
+        subcommands: &[],
+        docs: &[
+            (
+                "summary",
+                DocValue::Str(
+                    "Wait for the synchronous replication of all the write commands sent in the context of the current connection",
+                ),
+            ),
+            ("since", DocValue::Str("3.0.0")),
+            ("group", DocValue::Str("generic")),
+            ("complexity", DocValue::Str("O(1)")),
+            (
+                "arguments",
+                DocValue::Array(&[
+                    DocValue::Map(&[
+                        ("name", DocValue::Str("numreplicas")),
+                        ("type", DocValue::Str("integer")),
+                    ]),
+                    DocValue::Map(&[
+                        ("name", DocValue::Str("timeout")),
+                        ("type", DocValue::Str("integer")),
+                    ]),
+                ]),
+            ),
         ],
     },
     Command {
