@@ -70,6 +70,20 @@ fn a_real_redis_replica_syncs_streams_and_resyncs_partially() {
     call(&mut m, &[b"SET", b"waited", b"for"]);
     assert_eq!(m.cmd_text("WAIT 1 10000"), ":1\r\n");
     assert_eq!(m.cmd_text("WAIT 2 100"), ":1\r\n");
+    // min-replicas-to-write: one good replica is enough, two are not.
+    call(&mut m, &[b"CONFIG", b"SET", b"min-replicas-to-write", b"1"]);
+    assert_eq!(
+        info_field(&mut m, "replication", "min_slaves_good_slaves"),
+        "1"
+    );
+    assert_eq!(m.cmd_text("SET guarded 1"), "+OK\r\n");
+    call(&mut m, &[b"CONFIG", b"SET", b"min-replicas-to-write", b"2"]);
+    assert_eq!(
+        m.cmd_text("SET guarded 2"),
+        "-NOREPLICAS Not enough good replicas to write.\r\n"
+    );
+    assert_eq!(m.cmd_text("GET guarded"), "$1\r\n1\r\n");
+    call(&mut m, &[b"CONFIG", b"SET", b"min-replicas-to-write", b"0"]);
 
     // Cut the replica's link: it comes back with PSYNC and gets only what it missed.
     assert_eq!(r.cmd_text("CLIENT KILL TYPE master"), ":1\r\n");

@@ -84,6 +84,10 @@ pub struct Config {
     pub rdb_key_save_delay: i64,
     /// Bytes of the replication stream kept for partial resynchronisation.
     pub repl_backlog_size: u64,
+    /// Refuse writes (`-NOREPLICAS`) with fewer good replicas than this (0 = off) ...
+    pub min_replicas_to_write: u32,
+    /// ... where a good replica acknowledged within this many seconds (0 = off).
+    pub min_replicas_max_lag: u32,
 }
 
 /// One `save` rule.
@@ -177,6 +181,8 @@ impl Default for Config {
             rdb_del_sync_files: false,
             rdb_key_save_delay: 0,
             repl_backlog_size: 1024 * 1024,
+            min_replicas_to_write: 0,
+            min_replicas_max_lag: 10,
         }
     }
 }
@@ -881,6 +887,28 @@ pub static DIRECTIVES: &[Directive] = &[
         false,
         repl_backlog_size,
         u64
+    ),
+    int_directive!(
+        "min-replicas-to-write",
+        &["min-slaves-to-write"],
+        true,
+        0,
+        INT_MAX,
+        false,
+        false,
+        min_replicas_to_write,
+        u32
+    ),
+    int_directive!(
+        "min-replicas-max-lag",
+        &["min-slaves-max-lag"],
+        true,
+        0,
+        INT_MAX,
+        false,
+        false,
+        min_replicas_max_lag,
+        u32
     ),
     int_directive!(
         "rdb-key-save-delay",

@@ -131,6 +131,17 @@ fn dispatch(
     {
         return reject(store, client, out, Some(cmd), refusal);
     }
+    if effective_flags(client, cmd) & flags::WRITE != 0
+        && crate::replication::writes_refused(store, now_ms)
+    {
+        return reject(
+            store,
+            client,
+            out,
+            Some(cmd),
+            crate::replication::NOREPLICAS_ERROR,
+        );
+    }
     if client.in_resp2_pubsub() && !allowed_in_pubsub(cmd) {
         let text = format!(
             "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",

@@ -35,6 +35,27 @@ pub struct WaitRequest {
     pub timeout: Option<std::time::Duration>,
 }
 
+pub const NOREPLICAS_ERROR: &str = "NOREPLICAS Not enough good replicas to write.";
+
+/// Replicas online whose last acknowledgement is at most `min-replicas-max-lag` seconds old.
+fn good_replicas(store: &Store, now_ms: u64) -> usize {
+    let max_lag = store.config.min_replicas_max_lag as u64;
+    store
+        .replication
+        .replicas
+        .iter()
+        .filter(|r| r.online && now_ms.saturating_sub(r.ack_ms) / 1000 <= max_lag)
+        .count()
+}
+
+/// `min-replicas-to-write`: whether a write must be refused for lack of good replicas.
+pub fn writes_refused(store: &Store, now_ms: u64) -> bool {
+    let c = &store.config;
+    c.min_replicas_to_write > 0
+        && c.min_replicas_max_lag > 0
+        && good_replicas(store, now_ms) < c.min_replicas_to_write as usize
+}
+
 /// Online replicas that acknowledged at least `target`.
 pub fn acked_replicas(store: &Store, target: u64) -> usize {
     store
@@ -502,6 +523,13 @@ pub fn info(out: &mut String, server: &Server, store: &Store, now_ms: u64) {
         "role:master\r\nconnected_slaves:{}\r\n",
         repl.replicas.len()
     );
+    if store.config.min_replicas_to_write > 0 && store.config.min_replicas_max_lag > 0 {
+        let _ = write!(
+            out,
+            "min_slaves_good_slaves:{}\r\n",
+            good_replicas(store, now_ms)
+        );
+    }
     for (i, r) in repl.replicas.iter().enumerate() {
         let _ = write!(
             out,
