@@ -139,6 +139,37 @@ fn a_real_redis_replica_syncs_streams_and_resyncs_partially() {
         &contents(&mut m),
         "after the backlog overflowed",
     );
+
+    // client-output-buffer-limit replica: more queued for a replica than the hard limit
+    // drops its link; it comes back with a partial resync.
+    call(&mut m, &[b"CONFIG", b"SET", b"repl-backlog-size", b"1mb"]);
+    call(
+        &mut m,
+        &[
+            b"CONFIG",
+            b"SET",
+            b"client-output-buffer-limit",
+            b"replica 64kb 0 0",
+        ],
+    );
+    let partial_before: u64 = info_field(&mut m, "stats", "sync_partial_ok")
+        .parse()
+        .unwrap();
+    let big = "b".repeat(100 * 1024);
+    call(&mut m, &[b"SET", b"big", big.as_bytes()]);
+    wait_for("the dropped replica to resync", || {
+        info_field(&mut m, "stats", "sync_partial_ok")
+            .parse::<u64>()
+            .unwrap()
+            > partial_before
+    });
+    wait_caught_up(&mut m, &mut r);
+    assert_eq!(r.call(&[b"STRLEN", b"big"]), b":102400\r\n");
+    assert!(
+        master.log_text().contains("overcoming of output buffer limits"),
+        "{}",
+        master.log_text()
+    );
 }
 
 #[test]

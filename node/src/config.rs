@@ -84,6 +84,10 @@ pub struct Config {
     pub rdb_key_save_delay: i64,
     /// Bytes of the replication stream kept for partial resynchronisation.
     pub repl_backlog_size: u64,
+    /// Seconds without a replica's acknowledgement before its link is dropped.
+    pub repl_timeout: u32,
+    /// Seconds between the master's PINGs to its replicas.
+    pub repl_ping_replica_period: u32,
     /// Refuse writes (`-NOREPLICAS`) with fewer good replicas than this (0 = off) ...
     pub min_replicas_to_write: u32,
     /// ... where a good replica acknowledged within this many seconds (0 = off).
@@ -181,6 +185,8 @@ impl Default for Config {
             rdb_del_sync_files: false,
             rdb_key_save_delay: 0,
             repl_backlog_size: 1024 * 1024,
+            repl_timeout: 60,
+            repl_ping_replica_period: 10,
             min_replicas_to_write: 0,
             min_replicas_max_lag: 10,
         }
@@ -887,6 +893,28 @@ pub static DIRECTIVES: &[Directive] = &[
         false,
         repl_backlog_size,
         u64
+    ),
+    int_directive!(
+        "repl-timeout",
+        &[],
+        true,
+        1,
+        INT_MAX,
+        false,
+        false,
+        repl_timeout,
+        u32
+    ),
+    int_directive!(
+        "repl-ping-replica-period",
+        &["repl-ping-slave-period"],
+        true,
+        1,
+        INT_MAX,
+        false,
+        false,
+        repl_ping_replica_period,
+        u32
     ),
     int_directive!(
         "min-replicas-to-write",

@@ -11,6 +11,8 @@ use tokio::sync::mpsc;
 use wire::CommandId;
 use wire::request::RequestParser;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use crate::ctx::{CmdError, CmdResult, Ctx, args};
 use crate::propagate::CONSUMER_REPLICAS;
 use crate::server::{Server, Store, unix_ms};
@@ -90,9 +92,6 @@ fn wait(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-/// Redis's default `repl-ping-replica-period`.
-const PING_PERIOD_MS: u64 = 10_000;
-
 /// Circular history of the stream, for partial resynchronisation.
 #[derive(Debug)]
 pub struct Backlog {
@@ -142,6 +141,8 @@ pub struct Replica {
     pub ack_offset: u64,
     pub ack_ms: u64,
     tx: mpsc::UnboundedSender<Bytes>,
+    /// Bytes handed to the link and not written to the socket yet.
+    queued: std::sync::Arc<AtomicUsize>,
 }
 
 #[derive(Debug, Default)]
@@ -158,7 +159,7 @@ pub struct ReplicaStart {
     snapshot: Option<crate::snapshot::Stream>,
     /// Send the snapshot as `$EOF:<mark>` (the replica announced `capa eof`).
     eof_mark: bool,
-    stream: mpsc::UnboundedReceiver<Bytes>,
+    stream: LinkStream,
 }
 
 /// Per-connection replication details gathered by REPLCONF before PSYNC.
@@ -182,13 +183,37 @@ pub fn feed(store: &mut Store, bytes: &[u8]) {
         backlog.append(bytes);
     }
     let chunk = Bytes::copy_from_slice(bytes);
-    repl.replicas.retain(|r| r.tx.send(chunk.clone()).is_ok());
+    // client-output-buffer-limit replica: a replica that cannot keep up is dropped rather
+    // than grow the master's memory without bound.
+    let hard = store.config.client_output_buffer_limit.replica.hard as usize;
+    repl.replicas.retain(|r| {
+        let queued = r.queued.fetch_add(chunk.len(), Ordering::Relaxed) + chunk.len();
+        if hard > 0 && queued > hard {
+            tracing::warn!(
+                "Client replica {}:{} scheduled to be closed ASAP for overcoming of output buffer limits.",
+                r.ip,
+                r.port
+            );
+            return false;
+        }
+        r.tx.send(chunk.clone()).is_ok()
+    });
 }
 
 /// From the server tick: PING the replicas every `repl-ping-replica-period`.
 pub fn cron(store: &mut Store, now_ms: u64) {
+    // Replicas silent for longer than repl-timeout are dropped (their link then closes).
+    let timeout_ms = store.config.repl_timeout as u64 * 1000;
+    store.replication.replicas.retain(|r| {
+        let alive = !r.online || now_ms.saturating_sub(r.ack_ms) <= timeout_ms;
+        if !alive {
+            tracing::warn!("Disconnecting timedout replica: {}:{}", r.ip, r.port);
+        }
+        alive
+    });
+    let period_ms = store.config.repl_ping_replica_period as u64 * 1000;
     if store.replication.replicas.is_empty()
-        || now_ms.saturating_sub(store.replication.last_ping_ms) < PING_PERIOD_MS
+        || now_ms.saturating_sub(store.replication.last_ping_ms) < period_ms
     {
         return;
     }
@@ -284,11 +309,7 @@ fn psync(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
         .flatten();
     if let Some(history) = partial {
         let hello = ctx.client.replica_hello.clone();
-        let (tx, rx) = mpsc::unbounded_channel();
-        if !history.is_empty() {
-            let _ = tx.send(Bytes::from(history));
-        }
-        register(ctx, tx, true);
+        let rx = register(ctx, true, Some(history));
         if hello.capa_psync2 {
             ctx.out.simple(&format!("CONTINUE {}", ctx.server.replid));
         } else {
@@ -329,8 +350,7 @@ fn start_full(ctx: &mut Ctx, psync: bool) -> CmdResult {
     }
     let stream = pending.subscribe();
     pending.run(ctx.server.arc());
-    let (tx, rx) = mpsc::unbounded_channel();
-    register(ctx, tx, false);
+    let rx = register(ctx, false, None);
     if psync {
         ctx.out
             .simple(&format!("FULLRESYNC {} {at}", ctx.server.replid));
@@ -344,13 +364,21 @@ fn start_full(ctx: &mut Ctx, psync: bool) -> CmdResult {
     Ok(())
 }
 
-fn register(ctx: &mut Ctx, tx: mpsc::UnboundedSender<Bytes>, online: bool) {
+/// Add the connection to the replicas; returns its end of the stream. `history` (a partial
+/// resync's backlog) goes first.
+fn register(ctx: &mut Ctx, online: bool, history: Option<Vec<u8>>) -> LinkStream {
     let hello = &ctx.client.replica_hello;
     let ip = hello
         .ip
         .clone()
         .unwrap_or_else(|| ctx.client.handle.addr.ip().to_string());
     let port = hello.listening_port;
+    let (tx, rx) = mpsc::unbounded_channel();
+    let queued = std::sync::Arc::new(AtomicUsize::new(0));
+    if let Some(history) = history.filter(|h| !h.is_empty()) {
+        queued.fetch_add(history.len(), Ordering::Relaxed);
+        let _ = tx.send(Bytes::from(history));
+    }
     ctx.store.feed.set_consumer(CONSUMER_REPLICAS, true);
     ctx.store.replication.replicas.push(Replica {
         client_id: ctx.client.handle.id,
@@ -360,7 +388,16 @@ fn register(ctx: &mut Ctx, tx: mpsc::UnboundedSender<Bytes>, online: bool) {
         ack_offset: 0,
         ack_ms: unix_ms(),
         tx,
+        queued: queued.clone(),
     });
+    LinkStream { rx, queued }
+}
+
+/// The link's end of the stream, with the count of bytes queued on it.
+#[derive(Debug)]
+pub struct LinkStream {
+    rx: mpsc::UnboundedReceiver<Bytes>,
+    queued: std::sync::Arc<AtomicUsize>,
 }
 
 fn with_replica(server: &Server, id: u64, f: impl FnOnce(&mut Replica)) {
@@ -422,11 +459,12 @@ pub async fn serve_link(
             biased;
             _ = kill.cancelled() => break,
             _ = server.shutdown.cancelled() => break,
-            chunk = stream.recv(), if !wait_first_ack => {
+            chunk = stream.rx.recv(), if !wait_first_ack => {
                 let Some(chunk) = chunk else { break };
                 if socket.write_all(&chunk).await.is_err() {
                     break;
                 }
+                stream.queued.fetch_sub(chunk.len(), Ordering::Relaxed);
             }
             read = socket.read_buf(inbuf) => {
                 match read {
