@@ -166,7 +166,9 @@ fn a_real_redis_replica_syncs_streams_and_resyncs_partially() {
     wait_caught_up(&mut m, &mut r);
     assert_eq!(r.call(&[b"STRLEN", b"big"]), b":102400\r\n");
     assert!(
-        master.log_text().contains("overcoming of output buffer limits"),
+        master
+            .log_text()
+            .contains("overcoming of output buffer limits"),
         "{}",
         master.log_text()
     );
