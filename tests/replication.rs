@@ -27,6 +27,25 @@ fn wait_caught_up(master: &mut Conn, replica: &mut Conn) {
     });
 }
 
+fn signal(server: &Server, which: &str) {
+    let status = std::process::Command::new("kill")
+        .args([which, &server.pid().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success(), "kill {which}");
+}
+
+/// The id of the connection that became a replica's link (its last command was PSYNC).
+fn link_client_id(master: &mut Conn) -> String {
+    let list = String::from_utf8(call(master, &[b"CLIENT", b"LIST"])).unwrap();
+    list.lines()
+        .find(|l| l.contains("cmd=psync"))
+        .and_then(|l| l.split(' ').find_map(|f| f.strip_prefix("id=")))
+        .unwrap_or_else(|| panic!("no replica link in {list}"))
+        .trim_start_matches(|c: char| !c.is_ascii_digit())
+        .to_string()
+}
+
 #[test]
 fn a_real_redis_replica_syncs_streams_and_resyncs_partially() {
     let master = Server::node(&[]);
@@ -111,7 +130,11 @@ fn a_real_redis_replica_syncs_streams_and_resyncs_partially() {
 
     // More written while the link is down than the backlog holds: a full resync again.
     call(&mut m, &[b"CONFIG", b"SET", b"repl-backlog-size", b"16kb"]);
-    assert_eq!(r.cmd_text("CLIENT KILL TYPE master"), ":1\r\n");
+    // The replica is stopped and its link closed from the master's side, so it cannot come
+    // back before the writes are done, however fast it reconnects.
+    signal(&replica, "-STOP");
+    let link_id = link_client_id(&mut m);
+    assert_eq!(m.cmd_text(&format!("CLIENT KILL ID {link_id}")), ":1\r\n");
     let value = "v".repeat(200);
     let mut writes = Vec::new();
     for i in 0..300 {
@@ -130,6 +153,8 @@ fn a_real_redis_replica_syncs_streams_and_resyncs_partially() {
         .parse()
         .unwrap();
     assert!(first > 1, "the backlog did not wrap");
+    assert_eq!(info_field(&mut m, "stats", "sync_full"), "1");
+    signal(&replica, "-CONT");
     wait_for("a second full resync", || {
         info_field(&mut m, "stats", "sync_full") == "2"
     });

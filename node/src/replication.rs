@@ -339,11 +339,13 @@ fn start_full(ctx: &mut Ctx, psync: bool) -> CmdResult {
     crate::propagate::deliver(ctx.store);
     let now = unix_ms();
     let store = &mut *ctx.store;
-    store.feed.set_consumer(CONSUMER_REPLICAS, true);
-    store.feed.force_select();
     let at = store.feed.offset;
     let mut pending = crate::snapshot::begin(store, &Default::default(), now)
         .map_err(|_| CmdError::new("ERR a snapshot is already running: retry the SYNC later"))?;
+    // Under the same lock as the snapshot's start: every command after it is encoded for the
+    // replica, starting with a SELECT.
+    store.feed.set_consumer(CONSUMER_REPLICAS, true);
+    store.feed.force_select();
     if store.replication.backlog.is_none() {
         let size = store.config.repl_backlog_size as usize;
         store.replication.backlog = Some(Backlog::new(at, size));
