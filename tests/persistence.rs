@@ -87,8 +87,9 @@ fn bgsave_and_save_write_files_redis_checks_and_loads() {
 #[test]
 fn snapshot_holds_the_instant_it_began_while_clients_write() {
     let data = tempfile::tempdir().unwrap();
-    // 50 µs per key keeps the walk running for about a second over 20,000 keys.
-    let node = node_in(data.path(), &["--save", "", "--rdb-key-save-delay", "50"]);
+    // 150 µs per key keeps the walk running for about three seconds over 20,000 keys: the
+    // writes below land while it runs even on a slow machine.
+    let node = node_in(data.path(), &["--save", "", "--rdb-key-save-delay", "150"]);
     let mut conn = node.conn();
     fill(&mut conn);
     let mut load = Vec::new();
