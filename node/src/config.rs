@@ -78,8 +78,6 @@ pub struct Config {
     pub rdbcompression: bool,
     pub rdbchecksum: bool,
     pub stop_writes_on_bgsave_error: bool,
-    /// Delete the RDB file on shutdown when no save rule is set (Redis's rdb-del-sync-files).
-    pub rdb_del_sync_files: bool,
     /// Microseconds slept after each key a snapshot writes (Redis's testing knob; 0 = none).
     pub rdb_key_save_delay: i64,
     /// Bytes of the replication stream kept for partial resynchronisation.
@@ -182,7 +180,6 @@ impl Default for Config {
             rdbcompression: true,
             rdbchecksum: true,
             stop_writes_on_bgsave_error: true,
-            rdb_del_sync_files: false,
             rdb_key_save_delay: 0,
             repl_backlog_size: 1024 * 1024,
             repl_timeout: 60,
@@ -882,7 +879,6 @@ pub static DIRECTIVES: &[Directive] = &[
     bool_directive!("rdbcompression", rdbcompression),
     bool_directive!("rdbchecksum", rdbchecksum),
     bool_directive!("stop-writes-on-bgsave-error", stop_writes_on_bgsave_error),
-    bool_directive!("rdb-del-sync-files", rdb_del_sync_files),
     int_directive!(
         "repl-backlog-size",
         &[],

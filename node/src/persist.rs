@@ -27,11 +27,10 @@ pub const LOADING_ERROR: &str = "LOADING Redis is loading the dataset in memory"
 /// Persistence state in the store.
 #[derive(Debug)]
 pub struct Persistence {
-    /// A snapshot walk is running (BGSAVE, an AOF rewrite, a full resync): only one at a time.
-    pub snapshot_running: bool,
     /// Keys the running (or last) snapshot has written so far.
     pub snapshot_keys_written: u64,
-    /// Set to stop the running snapshot.
+    /// The running snapshot's stop flag: set while a snapshot walks (BGSAVE, an AOF rewrite,
+    /// a full resync), and only one does at a time.
     pub snapshot_cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
     /// The BGSAVE in progress, if any.
     pub bgsave: Option<BgsaveRun>,
@@ -69,9 +68,12 @@ pub struct Loading {
 }
 
 impl Persistence {
+    pub fn snapshot_running(&self) -> bool {
+        self.snapshot_cancel.is_some()
+    }
+
     pub fn new(now_ms: u64) -> Self {
         Persistence {
-            snapshot_running: false,
             snapshot_cancel: None,
             snapshot_keys_written: 0,
             bgsave: None,
@@ -201,7 +203,7 @@ fn bgsave(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
     if ctx.store.persist.bgsave.is_some() {
         return Err(CmdError::new("ERR Background save already in progress"));
     }
-    if ctx.store.persist.snapshot_running {
+    if ctx.store.persist.snapshot_running() {
         if !schedule {
             return Err(CmdError::new(
                 "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.",
@@ -317,7 +319,7 @@ pub fn after_flushall(store: &mut Store) {
 
 /// From the server tick: the `save` rules and a scheduled BGSAVE.
 pub fn cron(server: &Server, store: &mut Store, now_ms: u64) {
-    if store.persist.snapshot_running || store.persist.loading.is_some() {
+    if store.persist.snapshot_running() || store.persist.loading.is_some() {
         return;
     }
     let now = now_ms / 1000;

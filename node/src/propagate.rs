@@ -199,9 +199,9 @@ pub fn deliver(store: &mut Store) {
     if store.feed.is_empty() {
         return;
     }
-    let bytes = store.feed.take();
+    let bytes = Bytes::from(store.feed.take());
     crate::aof::append(store, &bytes);
-    crate::replication::feed(store, &bytes);
+    crate::replication::feed(store, bytes);
 }
 
 /// An argv of static words and owned arguments.

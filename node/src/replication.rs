@@ -172,7 +172,7 @@ pub struct ReplicaHello {
 }
 
 /// The bytes `propagate::deliver` hands on: into the backlog and to every replica.
-pub fn feed(store: &mut Store, bytes: &[u8]) {
+pub fn feed(store: &mut Store, chunk: Bytes) {
     let repl = &mut store.replication;
     if repl.replicas.is_empty() && repl.backlog.is_none() {
         return;
@@ -180,9 +180,8 @@ pub fn feed(store: &mut Store, bytes: &[u8]) {
     if let Some(backlog) = repl.backlog.as_mut() {
         // CONFIG SET repl-backlog-size takes effect at the next write.
         backlog.size = store.config.repl_backlog_size as usize;
-        backlog.append(bytes);
+        backlog.append(&chunk);
     }
-    let chunk = Bytes::copy_from_slice(bytes);
     // client-output-buffer-limit replica: a replica that cannot keep up is dropped rather
     // than grow the master's memory without bound.
     let hard = store.config.client_output_buffer_limit.replica.hard as usize;
@@ -285,15 +284,22 @@ fn role(ctx: &mut Ctx, _args: &[Bytes]) -> CmdResult {
 }
 
 fn sync(ctx: &mut Ctx, _args: &[Bytes]) -> CmdResult {
+    refuse_pending_output(ctx)?;
     start_full(ctx, false)
 }
 
-fn psync(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
-    if !ctx.out.is_empty() {
-        return Err(CmdError::new(
-            "ERR SYNC and PSYNC are invalid with pending output",
-        ));
+/// Replies still buffered would land in the middle of the replication stream.
+fn refuse_pending_output(ctx: &Ctx) -> CmdResult {
+    if ctx.out.is_empty() {
+        return Ok(());
     }
+    Err(CmdError::new(
+        "ERR SYNC and PSYNC are invalid with pending output",
+    ))
+}
+
+fn psync(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
+    refuse_pending_output(ctx)?;
     let replid = &args[1][..];
     // The replica asks for the first byte it lacks, counted from 1.
     let wanted = wire::request::parse_i64(&args[2]).unwrap_or(-1);
@@ -331,16 +337,20 @@ fn psync(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
 
 /// A full resynchronisation: a snapshot of this instant, then the stream from its offset.
 fn start_full(ctx: &mut Ctx, psync: bool) -> CmdResult {
-    if !ctx.out.is_empty() {
-        return Err(CmdError::new(
-            "ERR SYNC and PSYNC are invalid with pending output",
-        ));
-    }
     crate::propagate::deliver(ctx.store);
     let now = unix_ms();
     let store = &mut *ctx.store;
     let at = store.feed.offset;
-    let mut pending = crate::snapshot::begin(store, &Default::default(), now)
+    // The replication AUX fields let a replica that keeps the file resume from it.
+    let options = crate::snapshot::Options {
+        aof_base: false,
+        replication: Some(crate::snapshot::ReplicationAux {
+            stream_db: 0,
+            replid: ctx.server.replid.clone(),
+            offset: at,
+        }),
+    };
+    let mut pending = crate::snapshot::begin(store, &options, now)
         .map_err(|_| CmdError::new("ERR a snapshot is already running: retry the SYNC later"))?;
     // Under the same lock as the snapshot's start: every command after it is encoded for the
     // replica, starting with a SELECT.
@@ -419,11 +429,6 @@ fn with_replica(server: &Server, id: u64, f: impl FnOnce(&mut Replica)) {
 fn unregister(server: &Server, id: u64) {
     let mut store = server.store.lock();
     store.replication.replicas.retain(|r| r.client_id != id);
-}
-
-/// A random 40-character mark for `$EOF:` transfers.
-fn eof_mark() -> String {
-    crate::server::random_hex40()
 }
 
 /// Serve a replica's link until it closes: the snapshot (for a full resync), then the stream,
@@ -530,7 +535,8 @@ async fn send_snapshot(
         }
     });
     if use_mark {
-        let mark = eof_mark();
+        // A random 40-character mark, as Redis's.
+        let mark = crate::server::random_hex40();
         socket
             .write_all(format!("$EOF:{mark}\r\n").as_bytes())
             .await?;

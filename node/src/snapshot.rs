@@ -100,10 +100,9 @@ pub struct Pending {
 /// lock; everything it changes under that same lock afterwards (an AOF switching files, a
 /// replication offset read) happens after the snapshot point.
 pub fn begin(store: &mut Store, options: &Options, now_ms: u64) -> Result<Pending, Busy> {
-    if store.persist.snapshot_running {
+    if store.persist.snapshot_running() {
         return Err(Busy);
     }
-    store.persist.snapshot_running = true;
     store.persist.snapshot_keys_written = 0;
     let cancel = Arc::new(AtomicBool::new(false));
     store.persist.snapshot_cancel = Some(cancel.clone());
@@ -268,7 +267,6 @@ fn finish_locked(server: &Server) -> parking_lot::MutexGuard<'_, Store> {
     for db in &mut store.dbs {
         db.end_snapshot();
     }
-    store.persist.snapshot_running = false;
     store.persist.snapshot_cancel = None;
     store
 }

@@ -1,7 +1,7 @@
 //! The AOF manifest (Redis 7.0's aofManifest): which base, history and incr files make up
 //! the AOF, one line each, `file <name> seq <n> type <b|h|i>`.
 
-use std::fs::{self, File};
+use std::fs;
 use std::io::Write;
 use std::path::Path;
 
@@ -219,14 +219,11 @@ impl Manifest {
     /// directory (persistAofManifest / writeAofManifestFile).
     pub fn persist(&self, dir: &Path, filename: &str) -> std::io::Result<()> {
         let name = format!("{filename}{MANIFEST_SUFFIX}");
-        let temp = dir.join(format!("{TEMP_PREFIX}{name}"));
-        {
-            let mut file = File::create(&temp)?;
-            file.write_all(self.format().as_bytes())?;
-            file.sync_all()?;
-        }
-        fs::rename(&temp, dir.join(&name))?;
-        File::open(dir)?.sync_all()
+        crate::persist::write_file_atomically(
+            &dir.join(&name),
+            &format!("{TEMP_PREFIX}{name}"),
+            |out| out.write_all(self.format().as_bytes()),
+        )
     }
 
     /// Forget the history files, returning them for [`delete_files`].

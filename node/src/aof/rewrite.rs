@@ -86,7 +86,7 @@ pub fn start(server: &Server, store: &mut Store) -> Result<(), NotStarted> {
     if store.aof.rewrite.is_some() {
         return Err(NotStarted::InProgress);
     }
-    if store.persist.snapshot_running {
+    if store.persist.snapshot_running() {
         store.aof.rewrite_scheduled = true;
         return Err(NotStarted::Scheduled);
     }
@@ -267,7 +267,7 @@ fn install(store: &mut Store, temp: &Path) -> std::io::Result<()> {
 /// From the server tick: a scheduled rewrite once no snapshot runs, and the automatic one
 /// (auto-aof-rewrite-percentage growth past auto-aof-rewrite-min-size).
 pub fn cron(server: &Server, store: &mut Store) {
-    if store.aof.rewrite.is_some() || store.persist.snapshot_running {
+    if store.aof.rewrite.is_some() || store.persist.snapshot_running() {
         return;
     }
     if store.aof.rewrite_scheduled {
