@@ -18,6 +18,29 @@ fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
+/// Wait until the replica processed everything, then compare the whole data sets.
+fn assert_caught_up_same(master: &mut Conn, replica: &mut Conn, what: &str) {
+    wait_caught_up(master, replica);
+    assert_same(&contents(replica), &contents(master), what);
+}
+
+/// Writes in several databases, a relative expiry, a transaction, then `last`.
+fn stream_writes(m: &mut Conn, last: &[&[u8]]) {
+    for cmd in [
+        &[&b"SET"[..], b"after", b"sync", b"EX", b"1000"][..],
+        &[b"SELECT", b"7"],
+        &[b"RPUSH", b"db7:list", b"x", b"y"],
+        &[b"SELECT", b"0"],
+        &[b"MULTI"],
+        &[b"INCR", b"counter"],
+        &[b"HSET", b"hash:small", b"f3", b"v3"],
+        &[b"EXEC"],
+        last,
+    ] {
+        call(m, cmd);
+    }
+}
+
 /// Wait until the replica has processed everything the master sent.
 fn wait_caught_up(master: &mut Conn, replica: &mut Conn) {
     wait_for("the replica to catch up", || {
@@ -56,12 +79,7 @@ fn a_real_redis_replica_syncs_streams_and_resyncs_partially() {
         return;
     };
     let mut r = replica.conn();
-    wait_caught_up(&mut m, &mut r);
-    assert_same(
-        &contents(&mut r),
-        &contents(&mut m),
-        "after the full resync",
-    );
+    assert_caught_up_same(&mut m, &mut r, "after the full resync");
     assert_eq!(info_field(&mut m, "stats", "sync_full"), "1");
     let listed = info_field(&mut m, "replication", "slave0");
     assert!(
@@ -70,21 +88,8 @@ fn a_real_redis_replica_syncs_streams_and_resyncs_partially() {
     );
 
     // The stream: writes in several databases, relative expiries, a transaction.
-    for cmd in [
-        &[&b"SET"[..], b"after", b"sync", b"EX", b"1000"][..],
-        &[b"SELECT", b"7"],
-        &[b"RPUSH", b"db7:list", b"x", b"y"],
-        &[b"SELECT", b"0"],
-        &[b"MULTI"],
-        &[b"INCR", b"counter"],
-        &[b"HSET", b"hash:small", b"f3", b"v3"],
-        &[b"EXEC"],
-        &[b"DEL", b"str:small"],
-    ] {
-        call(&mut m, cmd);
-    }
-    wait_caught_up(&mut m, &mut r);
-    assert_same(&contents(&mut r), &contents(&mut m), "after streaming");
+    stream_writes(&mut m, &[b"DEL", b"str:small"]);
+    assert_caught_up_same(&mut m, &mut r, "after streaming");
     // WAIT: the replica acknowledges this client's writes; two replicas never do.
     call(&mut m, &[b"SET", b"waited", b"for"]);
     assert_eq!(m.cmd_text("WAIT 1 10000"), ":1\r\n");
@@ -158,12 +163,7 @@ fn a_real_redis_replica_syncs_streams_and_resyncs_partially() {
     wait_for("a second full resync", || {
         info_field(&mut m, "stats", "sync_full") == "2"
     });
-    wait_caught_up(&mut m, &mut r);
-    assert_same(
-        &contents(&mut r),
-        &contents(&mut m),
-        "after the backlog overflowed",
-    );
+    assert_caught_up_same(&mut m, &mut r, "after the backlog overflowed");
 
     // client-output-buffer-limit replica: more queued for a replica than the hard limit
     // drops its link; it comes back with a partial resync.
@@ -223,5 +223,392 @@ fn replconf_and_psync_answer_as_redis() {
     assert_eq!(
         info_field(&mut master.conn(), "stats", "sync_partial_err"),
         "1"
+    );
+}
+
+/// The replica's role word and offset from ROLE, e.g. ("slave", "connected").
+fn role_of(conn: &mut Conn) -> Vec<String> {
+    let reply = conn.call(&[b"ROLE"]);
+    support::dataset::elements(&reply)
+        .into_iter()
+        .map(|e| String::from_utf8_lossy(&e).trim().to_string())
+        .collect()
+}
+
+fn replicate(replica: &mut Conn, master: &Server) {
+    let port = master.port.to_string();
+    assert_eq!(
+        replica.call(&[b"REPLICAOF", b"127.0.0.1", port.as_bytes()]),
+        b"+OK\r\n"
+    );
+}
+
+fn stat(conn: &mut Conn, field: &str) -> u64 {
+    info_field(conn, "stats", field).parse().unwrap()
+}
+
+#[test]
+fn switchyard_replicas_sync_fully_partially_chained_and_after_promotion() {
+    let master = Server::node(&[]);
+    let mut m = master.conn();
+    fill(&mut m);
+    let first = Server::node(&[]);
+    let mut r1 = first.conn();
+    replicate(&mut r1, &master);
+    assert_caught_up_same(&mut m, &mut r1, "after the full resync");
+    let role = role_of(&mut r1);
+    assert_eq!(
+        &role[..4],
+        [
+            "slave",
+            "127.0.0.1",
+            &format!(":{}", master.port),
+            "connected"
+        ]
+    );
+    assert_eq!(
+        r1.cmd_text(&format!("REPLICAOF 127.0.0.1 {}", master.port)),
+        "+OK Already connected to specified master\r\n"
+    );
+    // A replica refuses its clients' writes, and WAIT.
+    assert_eq!(
+        r1.cmd_text("SET k v"),
+        "-READONLY You can't write against a read only replica.\r\n"
+    );
+    assert!(
+        r1.cmd_text("WAIT 1 0")
+            .starts_with("-ERR WAIT cannot be used with replica instances.")
+    );
+
+    // A sub-replica of the replica: the same bytes, the same id and offsets.
+    let chained = Server::node(&[]);
+    let mut r3 = chained.conn();
+    replicate(&mut r3, &first);
+    let second = Server::node(&[]);
+    let mut r2 = second.conn();
+    replicate(&mut r2, &master);
+    stream_writes(&mut m, &[b"DEL", b"str:small"]);
+    for r in [&mut r1, &mut r2] {
+        wait_caught_up(&mut m, r);
+    }
+    wait_caught_up(&mut m, &mut r3);
+    let want = contents(&mut m);
+    for (r, what) in [
+        (&mut r1, "replica"),
+        (&mut r2, "second replica"),
+        (&mut r3, "chained replica"),
+    ] {
+        assert_same(&contents(r), &want, what);
+        assert_eq!(
+            info_field(r, "replication", "master_replid"),
+            info_field(&mut m, "replication", "master_replid")
+        );
+    }
+    assert_eq!(
+        stat(&mut r1, "sync_full"),
+        1,
+        "the sub-replica synced from the replica"
+    );
+    // WAIT counts both direct replicas.
+    call(&mut m, &[b"SET", b"waited", b"for"]);
+    assert_eq!(m.cmd_text("WAIT 2 10000"), ":2\r\n");
+
+    // A cut link comes back with a partial resync of just what it missed.
+    let before = info_field(&mut m, "replication", "master_repl_offset");
+    let backlog_start = info_field(&mut r1, "replication", "repl_backlog_first_byte_offset");
+    assert_eq!(r1.cmd_text("CLIENT KILL TYPE master"), ":1\r\n");
+    call(&mut m, &[b"SET", b"while", b"away"]);
+    wait_caught_up(&mut m, &mut r1);
+    assert_eq!(stat(&mut m, "sync_partial_ok"), 1);
+    assert_eq!(stat(&mut m, "sync_full"), 2);
+    assert_eq!(r1.call(&[b"GET", b"while"]), b"$4\r\naway\r\n");
+    // The replica's own history went on where it stopped: a full resync would have
+    // restarted its backlog at the new offset.
+    assert_eq!(
+        info_field(&mut r1, "replication", "repl_backlog_first_byte_offset"),
+        backlog_start
+    );
+    let after: u64 = info_field(&mut r1, "replication", "slave_repl_offset")
+        .parse()
+        .unwrap();
+    let missed = "*3\r\n$3\r\nSET\r\n$5\r\nwhile\r\n$4\r\naway\r\n".len() as u64;
+    assert!(after >= before.parse::<u64>().unwrap() + missed);
+
+    // PSYNC2: promote the first replica; the second, pointed at it, continues partially
+    // with the old master's id, up to where the promotion happened.
+    wait_caught_up(&mut m, &mut r2);
+    let old_id = info_field(&mut m, "replication", "master_replid");
+    let promoted_at: u64 = info_field(&mut r1, "replication", "master_repl_offset")
+        .parse()
+        .unwrap();
+    assert_eq!(r1.cmd_text("REPLICAOF NO ONE"), "+OK\r\n");
+    assert_eq!(role_of(&mut r1)[0], "master");
+    assert_eq!(info_field(&mut r1, "replication", "master_replid2"), old_id);
+    assert_eq!(
+        info_field(&mut r1, "replication", "second_repl_offset"),
+        (promoted_at + 1).to_string()
+    );
+    replicate(&mut r2, &first);
+    call(&mut r1, &[b"SET", b"promoted", b"yes"]);
+    wait_caught_up(&mut r1, &mut r2);
+    wait_caught_up(&mut r1, &mut r3);
+    // The sub-replica and the former sibling continued: no new full resync on the promoted.
+    assert_eq!(stat(&mut r1, "sync_full"), 1);
+    assert_eq!(stat(&mut r1, "sync_partial_ok"), 2);
+    assert_eq!(r2.call(&[b"GET", b"promoted"]), b"$3\r\nyes\r\n");
+    assert_same(
+        &contents(&mut r3),
+        &contents(&mut r1),
+        "chained after the promotion",
+    );
+    assert_eq!(r1.cmd_text("SET writable again"), "+OK\r\n");
+}
+
+/// Sentinel's promotion: every step runs though one fails (no config file to rewrite), and
+/// the connection that sent it survives its own CLIENT KILLs.
+#[test]
+fn sentinel_promotion_transaction() {
+    let master = Server::node(&[]);
+    let replica = Server::node(&[]);
+    let mut r = replica.conn();
+    replicate(&mut r, &master);
+    wait_caught_up(&mut master.conn(), &mut r);
+    let mut normal = replica.conn();
+    assert_eq!(normal.cmd_text("PING"), "+PONG\r\n");
+    let mut subscriber = replica.conn();
+    subscriber.send(&support::resp::encode(&[b"SUBSCRIBE", b"news"]));
+    subscriber.read_reply();
+    let mut sentinel = replica.conn();
+    assert_eq!(sentinel.cmd_text("MULTI"), "+OK\r\n");
+    for line in [
+        "SLAVEOF NO ONE",
+        "CONFIG REWRITE",
+        "CLIENT KILL TYPE normal",
+        "CLIENT KILL TYPE pubsub",
+    ] {
+        assert_eq!(sentinel.cmd_text(line), "+QUEUED\r\n", "{line}");
+    }
+    // The two normal connections (the one that set REPLICAOF up, and `normal`) and the
+    // subscriber go; the sender stays.
+    assert_eq!(
+        sentinel.cmd_text("EXEC"),
+        "*4\r\n+OK\r\n-ERR The server is running without a config file\r\n:2\r\n:1\r\n"
+    );
+    assert_eq!(sentinel.cmd_text("PING"), "+PONG\r\n");
+    assert!(normal.wait_closed(Duration::from_secs(5)));
+    assert!(subscriber.wait_closed(Duration::from_secs(5)));
+    assert_eq!(role_of(&mut sentinel)[0], "master");
+    assert_eq!(sentinel.cmd_text("SET now writable"), "+OK\r\n");
+    // CLIENT KILL TYPE replica closes a replica's link on the master (it then reconnects).
+    let mut m = master.conn();
+    let other = Server::node(&[]);
+    let mut o = other.conn();
+    replicate(&mut o, &master);
+    wait_caught_up(&mut m, &mut o);
+    let partial = stat(&mut m, "sync_partial_ok");
+    assert_eq!(m.cmd_text("CLIENT KILL TYPE replica"), ":1\r\n");
+    wait_for("the replica to come back", || {
+        stat(&mut m, "sync_partial_ok") == partial + 1
+    });
+}
+
+#[test]
+fn replica_refusals_and_introspection() {
+    // A master nobody listens on: the link stays down.
+    let nowhere = support::free_port().to_string();
+    let replica = Server::node(&[
+        "--replicaof",
+        "127.0.0.1",
+        &nowhere,
+        "--replica-priority",
+        "7",
+    ]);
+    let mut r = replica.conn();
+    let role = role_of(&mut r);
+    assert_eq!(role[0], "slave");
+    assert!(
+        ["connect", "connecting"].contains(&role[3].as_str()),
+        "{role:?}"
+    );
+    assert_eq!(role[4], ":-1");
+    assert_eq!(
+        info_field(&mut r, "replication", "master_link_status"),
+        "down"
+    );
+    assert_eq!(
+        info_field(&mut r, "replication", "master_last_io_seconds_ago"),
+        "-1"
+    );
+    assert_eq!(info_field(&mut r, "replication", "slave_priority"), "7");
+    assert_eq!(info_field(&mut r, "replication", "slave_read_only"), "1");
+    call(
+        &mut r,
+        &[b"CONFIG", b"SET", b"replica-serve-stale-data", b"no"],
+    );
+    assert_eq!(
+        r.cmd_text("GET k"),
+        "-MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.\r\n"
+    );
+    // As in Redis 7.0, PING is refused too; INFO and CONFIG are not.
+    assert!(r.cmd_text("PING").starts_with("-MASTERDOWN"));
+    call(
+        &mut r,
+        &[b"CONFIG", b"SET", b"replica-serve-stale-data", b"yes"],
+    );
+    assert_eq!(r.cmd_text("GET k"), "$-1\r\n");
+    // A writable replica takes local writes.
+    call(&mut r, &[b"CONFIG", b"SET", b"replica-read-only", b"no"]);
+    assert_eq!(r.cmd_text("SET k local"), "+OK\r\n");
+    assert_eq!(
+        r.cmd_text("REPLICAOF 127.0.0.1 notaport"),
+        "-ERR Invalid master port\r\n"
+    );
+    assert_eq!(
+        r.cmd_text("PSYNC ? -1"),
+        "-NOMASTERLINK Can't SYNC while not connected with my master\r\n"
+    );
+    // CONFIG REWRITE keeps the master, REPLICAOF NO ONE removes it.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("node.conf");
+    std::fs::write(&file, "").unwrap();
+    let with_file = Server::node_with_file(Some(&file), &["--replicaof", "127.0.0.1", &nowhere]);
+    let mut w = with_file.conn();
+    assert_eq!(w.cmd_text("CONFIG REWRITE"), "+OK\r\n");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.contains(&format!("replicaof \"127.0.0.1\" {nowhere}"))
+            || text.contains(&format!("replicaof 127.0.0.1 {nowhere}")),
+        "{text}"
+    );
+    assert_eq!(w.cmd_text("REPLICAOF NO ONE"), "+OK\r\n");
+    assert_eq!(w.cmd_text("CONFIG REWRITE"), "+OK\r\n");
+    assert!(
+        !std::fs::read_to_string(&file)
+            .unwrap()
+            .contains("replicaof")
+    );
+}
+
+#[test]
+fn failover_hands_the_master_role_to_a_replica() {
+    let master = Server::node(&[]);
+    let replica = Server::node(&[]);
+    let mut m = master.conn();
+    let mut r = replica.conn();
+    assert_eq!(
+        m.cmd_text("FAILOVER"),
+        "-ERR FAILOVER requires connected replicas.\r\n"
+    );
+    assert_eq!(
+        m.cmd_text("FAILOVER ABORT"),
+        "-ERR No failover in progress.\r\n"
+    );
+    assert_eq!(
+        m.cmd_text("FAILOVER TO 127.0.0.1 1 FORCE"),
+        "-ERR FAILOVER with force option requires both a timeout and target HOST and IP.\r\n"
+    );
+    replicate(&mut r, &master);
+    wait_caught_up(&mut m, &mut r);
+    assert_eq!(
+        m.cmd_text("FAILOVER TO 127.0.0.1 1"),
+        "-ERR FAILOVER target HOST and PORT is not a replica.\r\n"
+    );
+    assert_eq!(
+        r.cmd_text("FAILOVER"),
+        "-ERR FAILOVER is not valid when server is a replica.\r\n"
+    );
+    call(&mut m, &[b"SET", b"before", b"failover"]);
+    assert_eq!(
+        m.cmd_text(&format!(
+            "FAILOVER TO 127.0.0.1 {} TIMEOUT 10000",
+            replica.port
+        )),
+        "+OK\r\n"
+    );
+    wait_for("the roles to swap", || {
+        role_of(&mut r)[0] == "master" && role_of(&mut m).get(3).is_some_and(|s| s == "connected")
+    });
+    assert_eq!(
+        info_field(&mut m, "replication", "master_failover_state"),
+        "no-failover"
+    );
+    assert_eq!(r.call(&[b"GET", b"before"]), b"$8\r\nfailover\r\n");
+    assert_eq!(
+        m.cmd_text("SET k v"),
+        "-READONLY You can't write against a read only replica.\r\n"
+    );
+    call(&mut r, &[b"SET", b"after", b"failover"]);
+    wait_caught_up(&mut r, &mut m);
+    assert_eq!(m.call(&[b"GET", b"after"]), b"$8\r\nfailover\r\n");
+    // The old master continued partially from its replica.
+    assert_eq!(stat(&mut r, "sync_partial_ok"), 1);
+    assert_eq!(stat(&mut r, "sync_full"), 0);
+}
+
+/// A Switchyard replica of a real redis-server master: full sync of every type, the stream,
+/// keys the master lets expire kept until its DEL, a partial resync after the link is cut,
+/// and a real FAILOVER handing the master role to the Switchyard node.
+#[test]
+fn a_switchyard_replica_of_a_real_redis_master() {
+    let Some(master) = Server::redis(&["--enable-debug-command", "yes"]) else {
+        return;
+    };
+    let mut m = master.conn();
+    fill(&mut m);
+    let port = master.port.to_string();
+    let replica = Server::node(&["--replicaof", "127.0.0.1", &port]);
+    let mut r = replica.conn();
+    assert_caught_up_same(&mut m, &mut r, "after the full resync");
+    stream_writes(&mut m, &[b"SPOP", b"set:big", b"3"]);
+    assert_caught_up_same(&mut m, &mut r, "after streaming");
+    // The replica keeps a key that expired on the master until the master's DEL arrives.
+    call(&mut m, &[b"DEBUG", b"SET-ACTIVE-EXPIRE", b"0"]);
+    call(&mut m, &[b"SET", b"short", b"lived", b"PX", b"50"]);
+    wait_caught_up(&mut m, &mut r);
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(r.cmd_text("GET short"), "$-1\r\n");
+    let keys_before: u64 = String::from_utf8(r.call(&[b"DBSIZE"])).unwrap()[1..]
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(m.cmd_text("EXISTS short"), ":0\r\n");
+    wait_caught_up(&mut m, &mut r);
+    let keys_after: u64 = String::from_utf8(r.call(&[b"DBSIZE"])).unwrap()[1..]
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(keys_after + 1, keys_before, "the master's DEL removed it");
+    // WAIT on the real master counts our replica's acknowledgement.
+    call(&mut m, &[b"SET", b"acked", b"1"]);
+    assert_eq!(m.cmd_text("WAIT 1 10000"), ":1\r\n");
+    // A cut link: partial resync.
+    assert_eq!(m.cmd_text("CLIENT KILL TYPE replica"), ":1\r\n");
+    call(&mut m, &[b"SET", b"while", b"away"]);
+    wait_caught_up(&mut m, &mut r);
+    assert_eq!(stat(&mut m, "sync_partial_ok"), 1);
+    assert_eq!(stat(&mut m, "sync_full"), 1);
+    assert_same(
+        &contents(&mut r),
+        &contents(&mut m),
+        "after the partial resync",
+    );
+    // The real master hands over to the Switchyard replica.
+    assert_eq!(
+        m.cmd_text(&format!("FAILOVER TO 127.0.0.1 {}", replica.port)),
+        "+OK\r\n"
+    );
+    wait_for("the Switchyard node to be master", || {
+        role_of(&mut r)[0] == "master"
+    });
+    wait_for("the real node to follow it", || {
+        role_of(&mut m).get(3).is_some_and(|s| s == "connected")
+    });
+    call(&mut r, &[b"SET", b"new", b"master"]);
+    wait_caught_up(&mut r, &mut m);
+    assert_eq!(m.call(&[b"GET", b"new"]), b"$6\r\nmaster\r\n");
+    assert_eq!(
+        stat(&mut r, "sync_full"),
+        0,
+        "the real node continued partially"
     );
 }

@@ -202,6 +202,22 @@ pub fn time_out(store: &mut Store, waiter: WaiterId, out: &mut ReplyBuf) -> bool
     true
 }
 
+/// Every client blocked on keys gets `error` (a master turned replica: its blocking writes can
+/// no longer be served; Redis's disconnectAllBlockedClients).
+pub fn unblock_all(store: &mut Store, error: &str) {
+    let ids: Vec<WaiterId> = store.blocking.waiters.keys().copied().collect();
+    for id in ids {
+        let Some(removed) = store.blocking.remove(id) else {
+            continue;
+        };
+        let mut out = ReplyBuf::new(removed.proto);
+        out.error(error);
+        store.command_stats[removed.cmd.id as usize].calls += 1;
+        store.command_stats[removed.cmd.id as usize].failed_calls += 1;
+        let _ = removed.reply.send(out.buf);
+    }
+}
+
 /// CLIENT UNBLOCK: end the wait of `client_id` as a timeout would, or with an `UNBLOCKED`
 /// error. Returns false if the client was not blocked on keys.
 pub fn unblock(store: &mut Store, client_id: u64, with_error: bool) -> bool {

@@ -88,7 +88,14 @@ pub struct ClientHandle {
     pub reply_buf_peak: AtomicUsize,
     /// Waiting on keys or on CLIENT PAUSE (flag `b`).
     pub blocked: AtomicBool,
+    /// [`ROLE_NORMAL`], or the replication link this connection is ([`ROLE_REPLICA`]: a
+    /// replica of ours; [`ROLE_MASTER`]: our master's).
+    pub role: std::sync::atomic::AtomicU8,
 }
+
+pub const ROLE_NORMAL: u8 = 0;
+pub const ROLE_REPLICA: u8 = 1;
+pub const ROLE_MASTER: u8 = 2;
 
 impl ClientHandle {
     pub fn new(
@@ -129,6 +136,7 @@ impl ClientHandle {
             reply_buf_size: AtomicUsize::new(0),
             reply_buf_peak: AtomicUsize::new(0),
             blocked: AtomicBool::new(false),
+            role: std::sync::atomic::AtomicU8::new(ROLE_NORMAL),
         }
     }
 
@@ -167,6 +175,11 @@ impl ClientHandle {
     /// Redis's client type, as CLIENT LIST TYPE and CLIENT KILL TYPE filter it and as the
     /// output buffer limits are chosen (a monitor counts as normal).
     pub fn kind(&self) -> ClientKind {
+        match self.role.load(Ordering::Relaxed) {
+            ROLE_REPLICA => return ClientKind::Replica,
+            ROLE_MASTER => return ClientKind::Master,
+            _ => {}
+        }
         if self.is_subscribed() {
             ClientKind::Pubsub
         } else {
@@ -207,6 +220,8 @@ pub struct ClientPause {
     /// Unix ms at which the pause ends; 0 = not paused.
     pub end_ms: u64,
     pub all: bool,
+    /// FAILOVER holds writes until it ends, whatever CLIENT PAUSE says.
+    pub failover: bool,
     /// Bumped when a pause is lifted early (CLIENT UNPAUSE) so waiters re-check at once.
     pub lifted: tokio::sync::watch::Sender<u64>,
 }
@@ -216,6 +231,7 @@ impl Default for ClientPause {
         ClientPause {
             end_ms: 0,
             all: false,
+            failover: false,
             lifted: tokio::sync::watch::channel(0).0,
         }
     }
@@ -225,7 +241,26 @@ impl ClientPause {
     /// Whether a command with these traits must wait now. `writes` covers commands that
     /// may replicate (writes, PUBLISH, PFCOUNT ...), as Redis 7.0 decides.
     pub fn holds(&self, now_ms: u64, writes: bool) -> bool {
-        now_ms < self.end_ms && (self.all || writes)
+        (now_ms < self.end_ms && (self.all || writes)) || (self.failover && writes)
+    }
+
+    /// Whether any pause is set (the dispatcher's quick test).
+    pub fn active(&self) -> bool {
+        self.end_ms != 0 || self.failover
+    }
+
+    /// When a held command should look again: the pause's end, or never for FAILOVER's
+    /// (lifted explicitly).
+    pub fn until_ms(&self) -> u64 {
+        if self.failover { u64::MAX } else { self.end_ms }
+    }
+
+    /// FAILOVER's own pause of writes, set or lifted.
+    pub fn set_failover(&mut self, on: bool) {
+        self.failover = on;
+        if !on {
+            self.lifted.send_modify(|generation| *generation += 1);
+        }
     }
 
     /// Pause (again): the longer end and the stricter mode win, as in Redis.

@@ -90,6 +90,30 @@ pub struct Config {
     pub min_replicas_to_write: u32,
     /// ... where a good replica acknowledged within this many seconds (0 = off).
     pub min_replicas_max_lag: u32,
+    /// The master to replicate (`replicaof host port`); REPLICAOF changes it at runtime.
+    pub replicaof: Option<(String, u16)>,
+    /// Credentials for the master (`AUTH [masteruser] masterauth`).
+    pub masterauth: Option<String>,
+    pub masteruser: Option<String>,
+    /// A replica refuses clients' writes (`-READONLY`).
+    pub replica_read_only: bool,
+    /// A replica whose link is down still answers (`no`: `-MASTERDOWN`).
+    pub replica_serve_stale_data: bool,
+    /// Sentinel promotes the lowest priority first; 0 is never promoted.
+    pub replica_priority: u32,
+    /// What this replica tells its master to show as its address.
+    pub replica_announce_ip: Option<String>,
+    pub replica_announce_port: u16,
+    /// Whether Sentinel lists this replica.
+    pub replica_announced: bool,
+    /// Full resyncs send the snapshot as it is made (`$EOF:` framing) rather than sized.
+    pub repl_diskless_sync: bool,
+    /// Seconds a diskless full resync waits for more replicas to share its snapshot.
+    pub repl_diskless_sync_delay: u32,
+    /// Start the snapshot at once when this many replicas wait (0 = only the delay counts).
+    pub repl_diskless_sync_max_replicas: u32,
+    /// Seconds a master without replicas keeps its backlog (0 = forever).
+    pub repl_backlog_ttl: u64,
 }
 
 /// One `save` rule.
@@ -186,6 +210,19 @@ impl Default for Config {
             repl_ping_replica_period: 10,
             min_replicas_to_write: 0,
             min_replicas_max_lag: 10,
+            replicaof: None,
+            masterauth: None,
+            masteruser: None,
+            replica_read_only: true,
+            replica_serve_stale_data: true,
+            replica_priority: 100,
+            replica_announce_ip: None,
+            replica_announce_port: 0,
+            replica_announced: true,
+            repl_diskless_sync: true,
+            repl_diskless_sync_delay: 5,
+            repl_diskless_sync_max_replicas: 0,
+            repl_backlog_ttl: 3600,
         }
     }
 }
@@ -449,6 +486,23 @@ macro_rules! bool_directive {
         Directive {
             name: $name,
             aliases: &[],
+            mutable: true,
+            multi_arg: false,
+            sensitive: false,
+            kind: Kind::Bool {
+                get: |c| c.$field,
+                set: |c, v| c.$field = v,
+            },
+        }
+    };
+}
+
+/// A yes/no directive with an old name kept as an alias (`slave-...`).
+macro_rules! aliased_bool_directive {
+    ($name:literal, $alias:literal, $field:ident) => {
+        Directive {
+            name: $name,
+            aliases: &[$alias],
             mutable: true,
             multi_arg: false,
             sensitive: false,
@@ -934,6 +988,128 @@ pub static DIRECTIVES: &[Directive] = &[
         min_replicas_max_lag,
         u32
     ),
+    Directive {
+        name: "replicaof",
+        aliases: &["slaveof"],
+        mutable: false,
+        multi_arg: true,
+        sensitive: false,
+        kind: Kind::Special {
+            set: set_replicaof,
+            get: |c| {
+                c.replicaof
+                    .as_ref()
+                    .map(|(host, port)| format!("{host} {port}"))
+                    .unwrap_or_default()
+            },
+            rewrite: |c| match &c.replicaof {
+                None => Rewrite::Remove,
+                Some((host, port)) => Rewrite::Lines {
+                    lines: vec![format!("replicaof {} {port}", repr(host))],
+                    force: true,
+                },
+            },
+        },
+    },
+    Directive {
+        name: "masterauth",
+        aliases: &[],
+        mutable: true,
+        multi_arg: false,
+        sensitive: true,
+        kind: Kind::Str {
+            get: |c| c.masterauth.clone(),
+            set: |c, v| c.masterauth = v,
+            default: None,
+        },
+    },
+    Directive {
+        name: "masteruser",
+        aliases: &[],
+        mutable: true,
+        multi_arg: false,
+        sensitive: false,
+        kind: Kind::Str {
+            get: |c| c.masteruser.clone(),
+            set: |c, v| c.masteruser = v,
+            default: None,
+        },
+    },
+    Directive {
+        name: "replica-announce-ip",
+        aliases: &["slave-announce-ip"],
+        mutable: true,
+        multi_arg: false,
+        sensitive: false,
+        kind: Kind::Str {
+            get: |c| c.replica_announce_ip.clone(),
+            set: |c, v| c.replica_announce_ip = v,
+            default: None,
+        },
+    },
+    aliased_bool_directive!("replica-read-only", "slave-read-only", replica_read_only),
+    aliased_bool_directive!(
+        "replica-serve-stale-data",
+        "slave-serve-stale-data",
+        replica_serve_stale_data
+    ),
+    aliased_bool_directive!("replica-announced", "slave-announced", replica_announced),
+    int_directive!(
+        "replica-priority",
+        &["slave-priority"],
+        true,
+        0,
+        INT_MAX,
+        false,
+        false,
+        replica_priority,
+        u32
+    ),
+    int_directive!(
+        "replica-announce-port",
+        &["slave-announce-port"],
+        true,
+        0,
+        65535,
+        false,
+        false,
+        replica_announce_port,
+        u16
+    ),
+    bool_directive!("repl-diskless-sync", repl_diskless_sync),
+    int_directive!(
+        "repl-diskless-sync-delay",
+        &[],
+        true,
+        0,
+        INT_MAX,
+        false,
+        false,
+        repl_diskless_sync_delay,
+        u32
+    ),
+    int_directive!(
+        "repl-diskless-sync-max-replicas",
+        &[],
+        true,
+        0,
+        INT_MAX,
+        false,
+        false,
+        repl_diskless_sync_max_replicas,
+        u32
+    ),
+    int_directive!(
+        "repl-backlog-ttl",
+        &[],
+        true,
+        0,
+        LONG_MAX,
+        false,
+        false,
+        repl_backlog_ttl,
+        u64
+    ),
     int_directive!(
         "rdb-key-save-delay",
         &[],
@@ -1257,6 +1433,24 @@ fn check_bounds(v: i128, min: i64, max: u64, unsigned: bool) -> Result<(), Strin
             "argument must be between {min} and {max} inclusive"
         ));
     }
+    Ok(())
+}
+
+/// `replicaof <host> <port>` (or `no one`), as Redis's config file reads it.
+fn set_replicaof(config: &mut Config, values: &[String]) -> Result<(), String> {
+    let [host, port] = values else {
+        return Err("wrong number of arguments".into());
+    };
+    if host.eq_ignore_ascii_case("no") && port.eq_ignore_ascii_case("one") {
+        config.replicaof = None;
+        return Ok(());
+    }
+    let port = port
+        .parse::<u16>()
+        .ok()
+        .filter(|p| *p > 0)
+        .ok_or("Invalid master port")?;
+    config.replicaof = Some((host.clone(), port));
     Ok(())
 }
 

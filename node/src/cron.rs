@@ -8,5 +8,5 @@ pub fn tick(server: &Server) {
     crate::info::cron(server, now_ms);
     crate::aof::cron(server);
     crate::persist::cron(server, &mut server.store.lock(), now_ms);
-    crate::replication::cron(&mut server.store.lock(), now_ms);
+    crate::replication::cron(server, &mut server.store.lock(), now_ms);
 }

@@ -117,7 +117,7 @@ impl<'a> Ctx<'a> {
     /// Whether anything consumes the command stream: a handler may skip building a
     /// rewritten argv when not.
     pub fn propagating(&self) -> bool {
-        self.store.feed.active()
+        self.store.feed.encoding()
     }
 
     /// Propagate this argv instead of the client's (Redis's rewriteClientCommandVector).

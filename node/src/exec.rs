@@ -142,6 +142,11 @@ fn dispatch(
             crate::replication::NOREPLICAS_ERROR,
         );
     }
+    if let Some(refusal) =
+        crate::replica::refusal(store, cmd, effective_flags(client, cmd) & flags::WRITE != 0)
+    {
+        return reject(store, client, out, Some(cmd), refusal);
+    }
     if client.in_resp2_pubsub() && !allowed_in_pubsub(cmd) {
         let text = format!(
             "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
@@ -163,11 +168,11 @@ fn dispatch(
             "ERR Replica can't interact with the keyspace",
         );
     }
-    if store.client_pause.end_ms != 0 && !monitoring {
+    if store.client_pause.active() && !monitoring {
         let writes = may_replicate(client, cmd);
         if store.client_pause.holds(now_ms, writes) {
             return Flow::Paused {
-                until_ms: store.client_pause.end_ms,
+                until_ms: store.client_pause.until_ms(),
                 lifted: store.client_pause.lifted.subscribe(),
             };
         }

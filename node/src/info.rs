@@ -178,7 +178,7 @@ pub fn generate(server: &Server, store: &mut Store, args: &[Bytes], now_ms: u64)
             "memory" => memory_section(&mut out, store, now_ms),
             "persistence" => persistence_section(&mut out, store),
             "stats" => stats_section(&mut out, server, store),
-            "replication" => replication_section(&mut out, server, store),
+            "replication" => replication_section(&mut out, store),
             "cpu" => cpu_section(&mut out),
             "module_list" => out.push_str("# Modules\r\n"),
             "commandstats" => commandstats_section(&mut out, store),
@@ -509,9 +509,9 @@ fn stats_section(out: &mut String, server: &Server, store: &Store) {
     line!(out, "dump_payload_sanitizations:0");
 }
 
-fn replication_section(out: &mut String, server: &Server, store: &Store) {
+fn replication_section(out: &mut String, store: &Store) {
     out.push_str("# Replication\r\n");
-    crate::replication::info(out, server, store, crate::server::unix_ms());
+    crate::replication::info(out, store, crate::server::unix_ms());
 }
 
 /// (user, system, children user, children system) CPU seconds from /proc/self/stat.

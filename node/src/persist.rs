@@ -442,6 +442,19 @@ fn load_aof_at_startup(server: &std::sync::Arc<Server>) {
     });
 }
 
+/// Empty databases like the store's, to load into before swapping them in.
+pub fn fresh_dbs(store: &Store) -> Vec<crate::keyspace::Db> {
+    store
+        .dbs
+        .iter()
+        .map(|db| {
+            let mut fresh = crate::keyspace::Db::new(db.id);
+            fresh.access_clock = db.access_clock;
+            fresh
+        })
+        .collect()
+}
+
 /// Read and check the whole file into fresh databases, then swap them in: a file that turns
 /// out corrupt (or with a wrong checksum, known only at its end) leaves nothing half-loaded.
 /// Returns (keys loaded, keys dropped because they had expired).
@@ -450,16 +463,7 @@ fn load_rdb_file(server: &Server, path: &Path) -> Result<(u64, u64), String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
     let (config, mut dbs) = {
         let store = server.store.lock();
-        let dbs: Vec<crate::keyspace::Db> = store
-            .dbs
-            .iter()
-            .map(|db| {
-                let mut fresh = crate::keyspace::Db::new(db.id);
-                fresh.access_clock = db.access_clock;
-                fresh
-            })
-            .collect();
-        (store.config.clone(), dbs)
+        (store.config.clone(), fresh_dbs(&store))
     };
     let mut parser =
         RdbParser::new(&bytes, &config, config.rdbchecksum).map_err(|e| e.to_string())?;

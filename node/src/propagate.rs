@@ -51,6 +51,9 @@ pub struct Feed {
     depth: u32,
     /// Bytes ever written to the feed (the replication offset counts these).
     pub offset: u64,
+    /// A replica's feed: its own commands are not propagated, only its master's stream is
+    /// relayed as it came ([`Feed::push_raw`]).
+    muted: bool,
 }
 
 impl Feed {
@@ -74,6 +77,18 @@ impl Feed {
         }
     }
 
+    /// Mute (on a replica) or unmute the node's own propagation.
+    pub fn set_muted(&mut self, muted: bool) {
+        self.muted = muted;
+        self.pending.clear();
+        self.selected_db = None;
+    }
+
+    /// Whether the node's own commands are propagated.
+    pub fn encoding(&self) -> bool {
+        self.active() && !self.muted
+    }
+
     /// Make the next command written start with a SELECT (a new file, a new replica).
     pub fn force_select(&mut self) {
         self.selected_db = None;
@@ -93,7 +108,7 @@ impl Feed {
 
     /// A command of the open group (or written now when no command runs).
     pub fn push(&mut self, db: usize, argv: Vec<Bytes>) {
-        if !self.active() {
+        if !self.encoding() {
             return;
         }
         if self.depth == 0 {
@@ -105,7 +120,7 @@ impl Feed {
 
     /// The command's own argv, last of its group: written at once when it is alone.
     pub fn push_own(&mut self, db: usize, argv: &[Bytes]) {
-        if !self.active() {
+        if !self.encoding() {
             return;
         }
         if self.depth <= 1 && self.pending.is_empty() {
@@ -118,7 +133,7 @@ impl Feed {
     /// A key removed by expiry or eviction: `DEL key`, in the group of the command that
     /// found it expired, or alone.
     pub fn push_deletion(&mut self, db: usize, key: &[u8]) {
-        if !self.active() {
+        if !self.encoding() {
             return;
         }
         self.push(

@@ -7,7 +7,7 @@
 
 use bytes::Bytes;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use wire::CommandId;
 use wire::request::RequestParser;
 
@@ -46,7 +46,7 @@ fn good_replicas(store: &Store, now_ms: u64) -> usize {
         .replication
         .replicas
         .iter()
-        .filter(|r| r.online && now_ms.saturating_sub(r.ack_ms) / 1000 <= max_lag)
+        .filter(|r| r.online() && now_ms.saturating_sub(r.ack_ms) / 1000 <= max_lag)
         .count()
 }
 
@@ -64,7 +64,7 @@ pub fn acked_replicas(store: &Store, target: u64) -> usize {
         .replication
         .replicas
         .iter()
-        .filter(|r| r.online && r.ack_offset >= target)
+        .filter(|r| r.online() && r.ack_offset >= target)
         .count()
 }
 
@@ -75,6 +75,11 @@ fn wait(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
     let timeout = args::int(&args[2])?;
     if timeout < 0 {
         return Err(CmdError::new("ERR timeout is negative"));
+    }
+    if ctx.store.replication.is_replica() {
+        return Err(CmdError::new(
+            "ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.",
+        ));
     }
     let target = ctx.client.woff;
     let count = acked_replicas(ctx.store, target);
@@ -102,7 +107,7 @@ pub struct Backlog {
 }
 
 impl Backlog {
-    fn new(at: u64, size: usize) -> Self {
+    pub fn new(at: u64, size: usize) -> Self {
         Backlog {
             buf: Default::default(),
             size,
@@ -130,34 +135,147 @@ impl Backlog {
     }
 }
 
+/// Where a replica stands (INFO's `state=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplicaState {
+    /// Waiting for a snapshot to begin (`repl-diskless-sync-delay`, or a running BGSAVE).
+    WaitBgsave,
+    /// Receiving its snapshot; the stream after it is queued.
+    SendBulk,
+    Online,
+}
+
+impl ReplicaState {
+    fn name(self) -> &'static str {
+        match self {
+            ReplicaState::WaitBgsave => "wait_bgsave",
+            ReplicaState::SendBulk => "send_bulk",
+            ReplicaState::Online => "online",
+        }
+    }
+}
+
 /// One replica as the master sees it.
 #[derive(Debug)]
 pub struct Replica {
     pub client_id: u64,
     pub ip: String,
     pub port: u16,
-    /// Waiting for its snapshot / receiving it, then online.
-    pub online: bool,
+    pub state: ReplicaState,
     pub ack_offset: u64,
     pub ack_ms: u64,
+    /// When it asked for a full resynchronisation (the diskless delay counts from the first).
+    since_ms: u64,
+    /// A full resync waiting for its snapshot to begin.
+    pending: Option<oneshot::Sender<FullSync>>,
     tx: mpsc::UnboundedSender<Bytes>,
     /// Bytes handed to the link and not written to the socket yet.
     queued: std::sync::Arc<AtomicUsize>,
+    /// The connection, for closing it (promotion, CLIENT KILL TYPE replica).
+    pub kill: tokio_util::sync::CancellationToken,
 }
 
-#[derive(Debug, Default)]
+impl Replica {
+    pub fn online(&self) -> bool {
+        self.state == ReplicaState::Online
+    }
+}
+
+/// The replication state: this node's history (ids and offsets), its replicas and backlog,
+/// and, on a replica, the link to its master.
+#[derive(Debug)]
 pub struct Replication {
+    /// The history this node's data belongs to (`master_replid`).
+    pub replid: String,
+    /// The previous history, valid up to `second_offset` (a promoted replica's old master's).
+    pub replid2: String,
+    /// First offset *not* valid for `replid2` (`second_repl_offset`, -1 when none).
+    pub second_offset: i64,
     pub backlog: Option<Backlog>,
     pub replicas: Vec<Replica>,
     last_ping_ms: u64,
+    /// Set while this node is a replica.
+    pub master: Option<crate::replica::MasterLink>,
+    /// Whether `replid` and the offset name data worth a partial resync (a demoted master's,
+    /// or what a link received); a fresh replica asks `PSYNC ? -1`.
+    pub psync_cached: bool,
+    /// Database of the stream as relayed (a replica's master's current SELECT): the snapshot
+    /// a sub-replica gets says so in `repl-stream-db`.
+    pub relay_db: usize,
+    /// When the last replica went away (`repl-backlog-ttl` counts from here).
+    no_replicas_since_ms: Option<u64>,
+    /// A coordinated FAILOVER in progress on this master.
+    pub failover: Option<crate::failover::Failover>,
+}
+
+pub const NO_REPLID: &str = "0000000000000000000000000000000000000000";
+
+impl Default for Replication {
+    fn default() -> Self {
+        Replication {
+            replid: crate::server::random_hex40(),
+            replid2: NO_REPLID.into(),
+            second_offset: -1,
+            backlog: None,
+            replicas: Vec::new(),
+            last_ping_ms: 0,
+            master: None,
+            psync_cached: false,
+            relay_db: 0,
+            no_replicas_since_ms: None,
+            failover: None,
+        }
+    }
+}
+
+impl Replication {
+    /// A new history: the current one becomes the secondary, valid up to `offset`
+    /// (shiftReplicationId, on promotion).
+    pub fn shift_replid(&mut self, offset: u64) {
+        self.replid2 = std::mem::replace(&mut self.replid, crate::server::random_hex40());
+        self.second_offset = offset as i64 + 1;
+        tracing::info!(
+            "Setting secondary replication ID to {}, valid up to offset: {}. New replication ID is {}",
+            self.replid2,
+            self.second_offset,
+            self.replid
+        );
+    }
+
+    /// Forget the secondary history (after a full resync).
+    pub fn clear_replid2(&mut self) {
+        self.replid2 = NO_REPLID.into();
+        self.second_offset = -1;
+    }
+
+    /// Close every replica's link (they reconnect and PSYNC, partially where they can).
+    pub fn disconnect_replicas(&mut self) {
+        for r in self.replicas.drain(..) {
+            r.kill.cancel();
+        }
+    }
+
+    pub fn is_replica(&self) -> bool {
+        self.master.is_some()
+    }
+}
+
+/// A full resynchronisation's start: the snapshot, and the history point it was taken at.
+#[derive(Debug)]
+pub struct FullSync {
+    snapshot: crate::snapshot::Stream,
+    replid: String,
+    offset: u64,
 }
 
 /// What the connection does once PSYNC or SYNC has answered.
 #[derive(Debug)]
 pub struct ReplicaStart {
-    /// The snapshot to send first (full resync), or nothing (partial: the stream follows).
-    snapshot: Option<crate::snapshot::Stream>,
-    /// Send the snapshot as `$EOF:<mark>` (the replica announced `capa eof`).
+    /// A full resync: where its snapshot arrives when one begins; `psync` says whether to
+    /// announce it with `+FULLRESYNC` (legacy SYNC has no such line).
+    full: Option<(oneshot::Receiver<FullSync>, bool)>,
+    /// Send the snapshot as `$EOF:<mark>` (the replica announced `capa eof`, and the
+    /// transfer is diskless).
     eof_mark: bool,
     stream: LinkStream,
 }
@@ -186,6 +304,10 @@ pub fn feed(store: &mut Store, chunk: Bytes) {
     // than grow the master's memory without bound.
     let hard = store.config.client_output_buffer_limit.replica.hard as usize;
     repl.replicas.retain(|r| {
+        // A replica waiting for its snapshot joins the stream when the snapshot begins.
+        if r.state == ReplicaState::WaitBgsave {
+            return true;
+        }
         let queued = r.queued.fetch_add(chunk.len(), Ordering::Relaxed) + chunk.len();
         if hard > 0 && queued > hard {
             tracing::warn!(
@@ -193,25 +315,33 @@ pub fn feed(store: &mut Store, chunk: Bytes) {
                 r.ip,
                 r.port
             );
+            r.kill.cancel();
             return false;
         }
         r.tx.send(chunk.clone()).is_ok()
     });
 }
 
-/// From the server tick: PING the replicas every `repl-ping-replica-period`.
-pub fn cron(store: &mut Store, now_ms: u64) {
+/// From the server tick: replicas' timeouts, the PING every `repl-ping-replica-period`,
+/// snapshots for waiting replicas, the backlog's time to live.
+pub fn cron(server: &Server, store: &mut Store, now_ms: u64) {
     // Replicas silent for longer than repl-timeout are dropped (their link then closes).
     let timeout_ms = store.config.repl_timeout as u64 * 1000;
     store.replication.replicas.retain(|r| {
-        let alive = !r.online || now_ms.saturating_sub(r.ack_ms) <= timeout_ms;
+        let alive = !r.online() || now_ms.saturating_sub(r.ack_ms) <= timeout_ms;
         if !alive {
             tracing::warn!("Disconnecting timedout replica: {}:{}", r.ip, r.port);
+            r.kill.cancel();
         }
         alive
     });
+    start_waiting_syncs(server, store, now_ms);
+    expire_backlog(store, now_ms);
+    crate::failover::cron(server, store, now_ms);
+    // A replica relays its master's PINGs; it has none of its own.
     let period_ms = store.config.repl_ping_replica_period as u64 * 1000;
-    if store.replication.replicas.is_empty()
+    if store.replication.is_replica()
+        || store.replication.replicas.is_empty()
         || now_ms.saturating_sub(store.replication.last_ping_ms) < period_ms
     {
         return;
@@ -219,6 +349,28 @@ pub fn cron(store: &mut Store, now_ms: u64) {
     store.replication.last_ping_ms = now_ms;
     store.feed.push_raw(b"*1\r\n$4\r\nPING\r\n");
     crate::propagate::deliver(store);
+}
+
+/// `repl-backlog-ttl`: a master without replicas for that long frees its backlog, and its
+/// history with it (a new replid; nobody can continue the old one partially any more).
+fn expire_backlog(store: &mut Store, now_ms: u64) {
+    let repl = &mut store.replication;
+    if !repl.replicas.is_empty() {
+        repl.no_replicas_since_ms = None;
+        return;
+    }
+    let since = *repl.no_replicas_since_ms.get_or_insert(now_ms);
+    let ttl = store.config.repl_backlog_ttl;
+    if repl.is_replica() || repl.backlog.is_none() || ttl == 0 {
+        return;
+    }
+    if now_ms.saturating_sub(since) / 1000 >= ttl {
+        tracing::info!("Replication backlog freed after {ttl} seconds without connected replicas.");
+        repl.backlog = None;
+        repl.replid = crate::server::random_hex40();
+        repl.clear_replid2();
+        store.feed.set_consumer(CONSUMER_REPLICAS, false);
+    }
 }
 
 /// The current stream offset (INFO `master_repl_offset`).
@@ -258,16 +410,31 @@ fn replconf(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
     Ok(())
 }
 
-/// `ROLE` on a master: `master`, the offset, and per replica its ip, port and acknowledged
-/// offset (as strings, as Redis sends them).
+/// `ROLE`: on a master `master`, the offset, and per online replica its ip, port and
+/// acknowledged offset (as strings, as Redis sends them); on a replica `slave`, its master,
+/// the link's state and the offset processed.
 fn role(ctx: &mut Ctx, _args: &[Bytes]) -> CmdResult {
+    if let Some(link) = &ctx.store.replication.master {
+        let connected = link.state == crate::replica::LinkState::Connected;
+        ctx.out.array(5);
+        ctx.out.bulk(b"slave");
+        ctx.out.bulk(link.host.as_bytes());
+        ctx.out.int(link.port as i64);
+        ctx.out.bulk(link.state.name().as_bytes());
+        ctx.out.int(if connected {
+            offset(ctx.store) as i64
+        } else {
+            -1
+        });
+        return Ok(());
+    }
     let offset = offset(ctx.store);
     let online: Vec<(String, u16, u64)> = ctx
         .store
         .replication
         .replicas
         .iter()
-        .filter(|r| r.online)
+        .filter(|r| r.online())
         .map(|r| (r.ip.clone(), r.port, r.ack_offset))
         .collect();
     ctx.out.array(3);
@@ -284,12 +451,24 @@ fn role(ctx: &mut Ctx, _args: &[Bytes]) -> CmdResult {
 }
 
 fn sync(ctx: &mut Ctx, _args: &[Bytes]) -> CmdResult {
-    refuse_pending_output(ctx)?;
-    start_full(ctx, false)
+    refuse_sync(ctx)?;
+    start_full(ctx, false);
+    Ok(())
 }
 
-/// Replies still buffered would land in the middle of the replication stream.
-fn refuse_pending_output(ctx: &Ctx) -> CmdResult {
+/// Replies still buffered would land in the middle of the replication stream; a replica
+/// without its own master has no stream to give.
+fn refuse_sync(ctx: &Ctx) -> CmdResult {
+    if let Some(link) = &ctx.store.replication.master
+        && link.state != crate::replica::LinkState::Connected
+    {
+        return Err(CmdError::new(
+            "NOMASTERLINK Can't SYNC while not connected with my master",
+        ));
+    }
+    if ctx.store.replication.failover.is_some() {
+        return Err(CmdError::new("NOMASTERLINK Can't SYNC while failing over"));
+    }
     if ctx.out.is_empty() {
         return Ok(());
     }
@@ -299,86 +478,146 @@ fn refuse_pending_output(ctx: &Ctx) -> CmdResult {
 }
 
 fn psync(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
-    refuse_pending_output(ctx)?;
+    // `PSYNC <replid> <offset> FAILOVER`: our master hands its role over to us (FAILOVER).
+    if args.len() == 4 && args::is(&args[3], "failover") {
+        crate::failover::psync_takeover(ctx, &args[1])?;
+    } else if args.len() != 3 {
+        return Err(CmdError::syntax());
+    }
+    refuse_sync(ctx)?;
     let replid = &args[1][..];
     // The replica asks for the first byte it lacks, counted from 1.
     let wanted = wire::request::parse_i64(&args[2]).unwrap_or(-1);
     crate::propagate::deliver(ctx.store);
-    let partial = (replid == ctx.server.replid.as_bytes() && wanted > 0)
+    let repl = &ctx.store.replication;
+    // Our own history, or the one we continued (PSYNC2) up to where we left it.
+    let same_history = replid == repl.replid.as_bytes()
+        || (replid == repl.replid2.as_bytes() && wanted <= repl.second_offset);
+    let partial = (same_history && wanted > 0)
         .then(|| {
-            ctx.store
-                .replication
-                .backlog
+            repl.backlog
                 .as_ref()
                 .and_then(|b| b.since(wanted as u64 - 1))
         })
         .flatten();
     if let Some(history) = partial {
         let hello = ctx.client.replica_hello.clone();
-        let rx = register(ctx, true, Some(history));
+        let stream = register(ctx, ReplicaState::Online, Some(history), None);
         if hello.capa_psync2 {
-            ctx.out.simple(&format!("CONTINUE {}", ctx.server.replid));
+            ctx.out
+                .simple(&format!("CONTINUE {}", ctx.store.replication.replid));
         } else {
             ctx.out.simple("CONTINUE");
         }
         ctx.store.stats_sync_partial_ok += 1;
         ctx.client.replica_start = Some(ReplicaStart {
-            snapshot: None,
+            full: None,
             eof_mark: false,
-            stream: rx,
+            stream,
         });
         return Ok(());
     }
     if replid != b"?" {
         ctx.store.stats_sync_partial_err += 1;
     }
-    start_full(ctx, true)
+    start_full(ctx, true);
+    Ok(())
 }
 
-/// A full resynchronisation: a snapshot of this instant, then the stream from its offset.
-fn start_full(ctx: &mut Ctx, psync: bool) -> CmdResult {
-    crate::propagate::deliver(ctx.store);
-    let now = unix_ms();
-    let store = &mut *ctx.store;
+/// A full resynchronisation: the replica waits for the next snapshot (shared by every
+/// replica waiting when it begins), then gets the stream from the snapshot's offset on.
+fn start_full(ctx: &mut Ctx, psync: bool) {
+    let (tx, rx) = oneshot::channel();
+    let stream = register(ctx, ReplicaState::WaitBgsave, None, Some(tx));
+    ctx.store.stats_sync_full += 1;
+    let config = &ctx.store.config;
+    ctx.client.replica_start = Some(ReplicaStart {
+        full: Some((rx, psync)),
+        eof_mark: ctx.client.replica_hello.capa_eof && config.repl_diskless_sync,
+        stream,
+    });
+    // With no delay to wait for more replicas, the snapshot begins at once.
+    start_waiting_syncs(ctx.server, ctx.store, unix_ms());
+}
+
+/// Begin a snapshot for the replicas waiting for one, once `repl-diskless-sync-delay` has
+/// passed since the first asked (or `repl-diskless-sync-max-replicas` are waiting), and no
+/// other snapshot runs.
+fn start_waiting_syncs(server: &Server, store: &mut Store, now_ms: u64) {
+    let waiting: Vec<u64> = store
+        .replication
+        .replicas
+        .iter()
+        .filter(|r| r.pending.is_some())
+        .map(|r| r.since_ms)
+        .collect();
+    let Some(&first) = waiting.iter().min() else {
+        return;
+    };
+    if store.persist.snapshot_running() {
+        return;
+    }
+    let config = &store.config;
+    if config.repl_diskless_sync {
+        let delay_ms = config.repl_diskless_sync_delay as u64 * 1000;
+        let enough = config.repl_diskless_sync_max_replicas > 0
+            && waiting.len() >= config.repl_diskless_sync_max_replicas as usize;
+        if now_ms.saturating_sub(first) < delay_ms && !enough {
+            return;
+        }
+    }
+    crate::propagate::deliver(store);
     let at = store.feed.offset;
+    let replid = store.replication.replid.clone();
     // The replication AUX fields let a replica that keeps the file resume from it.
     let options = crate::snapshot::Options {
         aof_base: false,
         replication: Some(crate::snapshot::ReplicationAux {
-            stream_db: 0,
-            replid: ctx.server.replid.clone(),
+            stream_db: store.replication.relay_db,
+            replid: replid.clone(),
             offset: at,
         }),
     };
-    let mut pending = crate::snapshot::begin(store, &options, now)
-        .map_err(|_| CmdError::new("ERR a snapshot is already running: retry the SYNC later"))?;
+    let Ok(mut pending) = crate::snapshot::begin(store, &options, now_ms) else {
+        return;
+    };
     // Under the same lock as the snapshot's start: every command after it is encoded for the
-    // replica, starting with a SELECT.
+    // replicas, starting with a SELECT (a replica relays its master's stream as it is).
     store.feed.set_consumer(CONSUMER_REPLICAS, true);
     store.feed.force_select();
     if store.replication.backlog.is_none() {
         let size = store.config.repl_backlog_size as usize;
         store.replication.backlog = Some(Backlog::new(at, size));
     }
-    let stream = pending.subscribe();
-    pending.run(ctx.server.arc());
-    let rx = register(ctx, false, None);
-    if psync {
-        ctx.out
-            .simple(&format!("FULLRESYNC {} {at}", ctx.server.replid));
+    let mut starting = 0;
+    for r in &mut store.replication.replicas {
+        let Some(tx) = r.pending.take() else {
+            continue;
+        };
+        let sync = FullSync {
+            snapshot: pending.subscribe(),
+            replid: replid.clone(),
+            offset: at,
+        };
+        if tx.send(sync).is_ok() {
+            r.state = ReplicaState::SendBulk;
+            starting += 1;
+        }
     }
-    ctx.store.stats_sync_full += 1;
-    ctx.client.replica_start = Some(ReplicaStart {
-        snapshot: Some(stream),
-        eof_mark: ctx.client.replica_hello.capa_eof,
-        stream: rx,
-    });
-    Ok(())
+    tracing::info!(
+        "Starting BGSAVE for SYNC with target: replicas sockets ({starting} replica(s), offset {at})"
+    );
+    pending.run(server.arc());
 }
 
 /// Add the connection to the replicas; returns its end of the stream. `history` (a partial
 /// resync's backlog) goes first.
-fn register(ctx: &mut Ctx, online: bool, history: Option<Vec<u8>>) -> LinkStream {
+fn register(
+    ctx: &mut Ctx,
+    state: ReplicaState,
+    history: Option<Vec<u8>>,
+    pending: Option<oneshot::Sender<FullSync>>,
+) -> LinkStream {
     let hello = &ctx.client.replica_hello;
     let ip = hello
         .ip
@@ -391,16 +630,24 @@ fn register(ctx: &mut Ctx, online: bool, history: Option<Vec<u8>>) -> LinkStream
         queued.fetch_add(history.len(), Ordering::Relaxed);
         let _ = tx.send(Bytes::from(history));
     }
+    ctx.client
+        .handle
+        .role
+        .store(crate::client::ROLE_REPLICA, Ordering::Relaxed);
     ctx.store.feed.set_consumer(CONSUMER_REPLICAS, true);
+    let now = unix_ms();
     ctx.store.replication.replicas.push(Replica {
         client_id: ctx.client.handle.id,
         ip,
         port,
-        online,
+        state,
         ack_offset: 0,
-        ack_ms: unix_ms(),
+        ack_ms: now,
+        since_ms: now,
+        pending,
         tx,
         queued: queued.clone(),
+        kill: ctx.client.handle.kill.clone(),
     });
     LinkStream { rx, queued }
 }
@@ -425,14 +672,14 @@ fn with_replica(server: &Server, id: u64, f: impl FnOnce(&mut Replica)) {
 }
 
 /// A link ended. The stream keeps feeding the backlog, so the replica can come back with a
-/// partial resync (the backlog is kept once made; Redis frees it after `repl-backlog-ttl`).
+/// partial resync.
 fn unregister(server: &Server, id: u64) {
     let mut store = server.store.lock();
     store.replication.replicas.retain(|r| r.client_id != id);
 }
 
-/// Serve a replica's link until it closes: the snapshot (for a full resync), then the stream,
-/// reading its `REPLCONF ACK`s.
+/// Serve a replica's link until it closes: for a full resync, keepalives until its snapshot
+/// begins, `+FULLRESYNC` and the snapshot; then the stream, reading its `REPLCONF ACK`s.
 pub async fn serve_link(
     server: &std::sync::Arc<Server>,
     id: u64,
@@ -442,13 +689,27 @@ pub async fn serve_link(
     kill: tokio_util::sync::CancellationToken,
 ) {
     let ReplicaStart {
-        snapshot,
+        full,
         eof_mark: use_mark,
         mut stream,
     } = start;
     let mut wait_first_ack = false;
-    if let Some(snapshot) = snapshot {
-        let result = send_snapshot(socket, snapshot, use_mark).await;
+    if let Some((ready, psync)) = full {
+        let Some(sync) = wait_for_snapshot(server, socket, ready, &kill).await else {
+            unregister(server, id);
+            return;
+        };
+        if psync {
+            let line = format!("+FULLRESYNC {} {}\r\n", sync.replid, sync.offset);
+            if socket.write_all(line.as_bytes()).await.is_err() {
+                unregister(server, id);
+                return;
+            }
+        }
+        let result = tokio::select! {
+            result = send_snapshot(socket, sync.snapshot, use_mark) => result,
+            _ = kill.cancelled() => Err(std::io::Error::other("killed")),
+        };
         if result.is_err() {
             unregister(server, id);
             return;
@@ -457,7 +718,7 @@ pub async fn serve_link(
         // follow it until the replica has loaded and acknowledged.
         wait_first_ack = use_mark;
         if !use_mark {
-            with_replica(server, id, |r| r.online = true);
+            with_replica(server, id, |r| r.state = ReplicaState::Online);
         }
     }
     let mut parser = RequestParser::new(1 << 20);
@@ -487,6 +748,37 @@ pub async fn serve_link(
     unregister(server, id);
 }
 
+/// Until the replica's snapshot begins: a `\n` every second keeps its link alive (real
+/// replicas count it as traffic). None when the replica went away meanwhile.
+async fn wait_for_snapshot(
+    server: &Server,
+    socket: &mut tokio::net::TcpStream,
+    mut ready: oneshot::Receiver<FullSync>,
+    kill: &tokio_util::sync::CancellationToken,
+) -> Option<FullSync> {
+    let mut keepalive = tokio::time::interval(std::time::Duration::from_secs(1));
+    keepalive.tick().await;
+    let mut scratch = [0u8; 512];
+    loop {
+        tokio::select! {
+            sync = &mut ready => return sync.ok(),
+            _ = kill.cancelled() => return None,
+            _ = server.shutdown.cancelled() => return None,
+            _ = keepalive.tick() => {
+                if socket.write_all(b"\n").await.is_err() {
+                    return None;
+                }
+            }
+            read = socket.read(&mut scratch) => {
+                // A replica says nothing before its snapshot; only its leaving matters.
+                if matches!(read, Ok(0) | Err(_)) {
+                    return None;
+                }
+            }
+        }
+    }
+}
+
 /// The replica's traffic: `REPLCONF ACK <offset>` (and blank keepalives). False on garbage.
 fn read_acks(
     server: &Server,
@@ -507,7 +799,7 @@ fn read_acks(
                     let offset = wire::request::parse_i64(&args[2]).unwrap_or(0).max(0) as u64;
                     *wait_first_ack = false;
                     with_replica(server, id, |r| {
-                        r.online = true;
+                        r.state = ReplicaState::Online;
                         r.ack_offset = offset;
                         r.ack_ms = unix_ms();
                     });
@@ -560,15 +852,15 @@ async fn send_snapshot(
     socket.flush().await
 }
 
-/// INFO's `# Replication` section on a master.
-pub fn info(out: &mut String, server: &Server, store: &Store, now_ms: u64) {
+/// INFO's `# Replication` section.
+pub fn info(out: &mut String, store: &Store, now_ms: u64) {
     use std::fmt::Write;
     let repl = &store.replication;
-    let _ = write!(
-        out,
-        "role:master\r\nconnected_slaves:{}\r\n",
-        repl.replicas.len()
-    );
+    match &repl.master {
+        Some(link) => crate::replica::info(out, store, link, now_ms),
+        None => out.push_str("role:master\r\n"),
+    }
+    let _ = write!(out, "connected_slaves:{}\r\n", repl.replicas.len());
     if store.config.min_replicas_to_write > 0 && store.config.min_replicas_max_lag > 0 {
         let _ = write!(
             out,
@@ -577,14 +869,18 @@ pub fn info(out: &mut String, server: &Server, store: &Store, now_ms: u64) {
         );
     }
     for (i, r) in repl.replicas.iter().enumerate() {
+        let lag = if r.online() {
+            now_ms.saturating_sub(r.ack_ms) / 1000
+        } else {
+            0
+        };
         let _ = write!(
             out,
-            "slave{i}:ip={},port={},state={},offset={},lag={}\r\n",
+            "slave{i}:ip={},port={},state={},offset={},lag={lag}\r\n",
             r.ip,
             r.port,
-            if r.online { "online" } else { "wait_bgsave" },
+            r.state.name(),
             r.ack_offset,
-            now_ms.saturating_sub(r.ack_ms) / 1000
         );
     }
     let offset = offset(store);
@@ -595,8 +891,10 @@ pub fn info(out: &mut String, server: &Server, store: &Store, now_ms: u64) {
     let size = store.config.repl_backlog_size;
     let _ = write!(
         out,
-        "master_failover_state:no-failover\r\nmaster_replid:{}\r\nmaster_replid2:{}\r\nmaster_repl_offset:{offset}\r\nsecond_repl_offset:-1\r\nrepl_backlog_active:{active}\r\nrepl_backlog_size:{size}\r\nrepl_backlog_first_byte_offset:{first}\r\nrepl_backlog_histlen:{histlen}\r\n",
-        server.replid,
-        "0".repeat(40)
+        "master_failover_state:{}\r\nmaster_replid:{}\r\nmaster_replid2:{}\r\nmaster_repl_offset:{offset}\r\nsecond_repl_offset:{}\r\nrepl_backlog_active:{active}\r\nrepl_backlog_size:{size}\r\nrepl_backlog_first_byte_offset:{first}\r\nrepl_backlog_histlen:{histlen}\r\n",
+        crate::failover::state_name(store),
+        repl.replid,
+        repl.replid2,
+        repl.second_offset,
     );
 }

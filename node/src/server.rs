@@ -122,8 +122,6 @@ pub struct Server {
     pub stats: Stats,
     /// 40 hex characters, new at every start.
     pub run_id: String,
-    /// Replication ID (INFO master_replid), 40 hex characters, new at every start.
-    pub replid: String,
     pub started: Instant,
     pub started_unix_ms: u64,
     pub next_client_id: AtomicU64,
@@ -154,7 +152,6 @@ impl Server {
             store: Mutex::new(Store::new(config)),
             stats: Stats::default(),
             run_id: random_hex40(),
-            replid: random_hex40(),
             started: Instant::now(),
             started_unix_ms: unix_ms(),
             next_client_id: AtomicU64::new(1),
@@ -231,6 +228,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     tokio::spawn(cron(server.clone()));
     crate::persist::load_at_startup(&server);
+    crate::replica::start(&server);
     tokio::pin!(shutdown);
     loop {
         tokio::select! {

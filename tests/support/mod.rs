@@ -102,7 +102,8 @@ impl Server {
             if let Some(file) = config_file {
                 cmd.arg(file);
             }
-            // No save rules unless a test asks, as the real redis-server below runs.
+            // No save rules unless a test asks, as the real redis-server below runs; full
+            // resyncs start at once rather than wait for more replicas.
             cmd.args([
                 "--port",
                 &port.to_string(),
@@ -110,6 +111,8 @@ impl Server {
                 "127.0.0.1",
                 "--save",
                 "",
+                "--repl-diskless-sync-delay",
+                "0",
             ])
             .args(directives)
             .current_dir(dir)
@@ -130,6 +133,7 @@ impl Server {
             let mut cmd = Command::new(binary);
             cmd.args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
                 .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
+                .args(["--repl-diskless-sync-delay", "0"])
                 .arg("--dir")
                 .arg(dir)
                 .args(directives)

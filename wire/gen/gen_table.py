@@ -72,8 +72,9 @@ IMPLEMENTED = {
     "multi": None, "exec": None, "discard": None, "watch": None, "unwatch": None,
     # persistence
     "save": None, "bgsave": None, "lastsave": None, "bgrewriteaof": None,
-    # replication (master side)
+    # replication
     "replconf": None, "psync": None, "sync": None, "role": None,
+    "replicaof": None, "slaveof": None, "failover": None,
     "wait": None,
 }
 

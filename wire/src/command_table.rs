@@ -65,6 +65,7 @@ pub enum CommandId {
     Expire,
     Expireat,
     Expiretime,
+    Failover,
     Flushall,
     Flushdb,
     Get,
@@ -150,6 +151,7 @@ pub enum CommandId {
     Rename,
     Renamenx,
     Replconf,
+    Replicaof,
     Reset,
     Restore,
     Role,
@@ -174,6 +176,7 @@ pub enum CommandId {
     Sintercard,
     Sinterstore,
     Sismember,
+    Slaveof,
     Slowlog,
     SlowlogGet,
     SlowlogHelp,
@@ -237,7 +240,7 @@ pub enum CommandId {
 }
 
 impl CommandId {
-    pub const COUNT: usize = 227;
+    pub const COUNT: usize = 230;
 }
 
 pub static COMMANDS: &[Command] = &[
@@ -4220,6 +4223,73 @@ pub static COMMANDS: &[Command] = &[
                     ("type", DocValue::Str("key")),
                     ("key_spec_index", DocValue::Int(0)),
                 ])]),
+            ),
+        ],
+    },
+    Command {
+        id: CommandId::Failover,
+        name: "failover",
+        arity: -1,
+        flags: flags::ADMIN | flags::NOSCRIPT | flags::STALE,
+        flag_names: &["admin", "noscript", "stale"],
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        acl_categories: &["@admin", "@slow", "@dangerous"],
+        tips: &[],
+        key_specs: &[],
+        subcommands: &[],
+        docs: &[
+            (
+                "summary",
+                DocValue::Str(
+                    "Start a coordinated failover between this server and one of its replicas.",
+                ),
+            ),
+            ("since", DocValue::Str("6.2.0")),
+            ("group", DocValue::Str("server")),
+            ("complexity", DocValue::Str("O(1)")),
+            (
+                "arguments",
+                DocValue::Array(&[
+                    DocValue::Map(&[
+                        ("name", DocValue::Str("target")),
+                        ("type", DocValue::Str("block")),
+                        ("token", DocValue::Str("TO")),
+                        ("flags", DocValue::Set(&[DocValue::Status("optional")])),
+                        (
+                            "arguments",
+                            DocValue::Array(&[
+                                DocValue::Map(&[
+                                    ("name", DocValue::Str("host")),
+                                    ("type", DocValue::Str("string")),
+                                ]),
+                                DocValue::Map(&[
+                                    ("name", DocValue::Str("port")),
+                                    ("type", DocValue::Str("integer")),
+                                ]),
+                                DocValue::Map(&[
+                                    ("name", DocValue::Str("force")),
+                                    ("type", DocValue::Str("pure-token")),
+                                    ("token", DocValue::Str("FORCE")),
+                                    ("flags", DocValue::Set(&[DocValue::Status("optional")])),
+                                ]),
+                            ]),
+                        ),
+                    ]),
+                    DocValue::Map(&[
+                        ("name", DocValue::Str("abort")),
+                        ("type", DocValue::Str("pure-token")),
+                        ("token", DocValue::Str("ABORT")),
+                        ("flags", DocValue::Set(&[DocValue::Status("optional")])),
+                    ]),
+                    DocValue::Map(&[
+                        ("name", DocValue::Str("milliseconds")),
+                        ("type", DocValue::Str("integer")),
+                        ("token", DocValue::Str("TIMEOUT")),
+                        ("flags", DocValue::Set(&[DocValue::Status("optional")])),
+                    ]),
+                ]),
             ),
         ],
     },
@@ -8528,6 +8598,79 @@ pub static COMMANDS: &[Command] = &[
         ],
     },
     Command {
+        id: CommandId::Replicaof,
+        name: "replicaof",
+        arity: 3,
+        flags: flags::ADMIN | flags::NOSCRIPT | flags::STALE | flags::NO_ASYNC_LOADING,
+        flag_names: &["admin", "noscript", "stale", "no_async_loading"],
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        acl_categories: &["@admin", "@slow", "@dangerous"],
+        tips: &[],
+        key_specs: &[],
+        subcommands: &[],
+        docs: &[
+            (
+                "summary",
+                DocValue::Str(
+                    "Make the server a replica of another instance, or promote it as master.",
+                ),
+            ),
+            ("since", DocValue::Str("5.0.0")),
+            ("group", DocValue::Str("server")),
+            ("complexity", DocValue::Str("O(1)")),
+            (
+                "arguments",
+                DocValue::Array(&[DocValue::Map(&[
+                    ("name", DocValue::Str("args")),
+                    ("type", DocValue::Str("oneof")),
+                    (
+                        "arguments",
+                        DocValue::Array(&[
+                            DocValue::Map(&[
+                                ("name", DocValue::Str("host-port")),
+                                ("type", DocValue::Str("block")),
+                                (
+                                    "arguments",
+                                    DocValue::Array(&[
+                                        DocValue::Map(&[
+                                            ("name", DocValue::Str("host")),
+                                            ("type", DocValue::Str("string")),
+                                        ]),
+                                        DocValue::Map(&[
+                                            ("name", DocValue::Str("port")),
+                                            ("type", DocValue::Str("integer")),
+                                        ]),
+                                    ]),
+                                ),
+                            ]),
+                            DocValue::Map(&[
+                                ("name", DocValue::Str("no-one")),
+                                ("type", DocValue::Str("block")),
+                                (
+                                    "arguments",
+                                    DocValue::Array(&[
+                                        DocValue::Map(&[
+                                            ("name", DocValue::Str("no")),
+                                            ("type", DocValue::Str("pure-token")),
+                                            ("token", DocValue::Str("NO")),
+                                        ]),
+                                        DocValue::Map(&[
+                                            ("name", DocValue::Str("one")),
+                                            ("type", DocValue::Str("pure-token")),
+                                            ("token", DocValue::Str("ONE")),
+                                        ]),
+                                    ]),
+                                ),
+                            ]),
+                        ]),
+                    ),
+                ])]),
+            ),
+        ],
+    },
+    Command {
         id: CommandId::Reset,
         name: "reset",
         arity: 1,
@@ -9886,6 +10029,85 @@ pub static COMMANDS: &[Command] = &[
                         ("type", DocValue::Str("string")),
                     ]),
                 ]),
+            ),
+        ],
+    },
+    Command {
+        id: CommandId::Slaveof,
+        name: "slaveof",
+        arity: 3,
+        flags: flags::ADMIN | flags::NOSCRIPT | flags::STALE | flags::NO_ASYNC_LOADING,
+        flag_names: &["admin", "noscript", "stale", "no_async_loading"],
+        first_key: 0,
+        last_key: 0,
+        key_step: 0,
+        acl_categories: &["@admin", "@slow", "@dangerous"],
+        tips: &[],
+        key_specs: &[],
+        subcommands: &[],
+        docs: &[
+            (
+                "summary",
+                DocValue::Str(
+                    "Make the server a replica of another instance, or promote it as master.",
+                ),
+            ),
+            ("since", DocValue::Str("1.0.0")),
+            ("group", DocValue::Str("server")),
+            ("complexity", DocValue::Str("O(1)")),
+            (
+                "doc_flags",
+                DocValue::Set(&[DocValue::Status("deprecated")]),
+            ),
+            ("deprecated_since", DocValue::Str("5.0.0")),
+            ("replaced_by", DocValue::Str("`REPLICAOF`")),
+            (
+                "arguments",
+                DocValue::Array(&[DocValue::Map(&[
+                    ("name", DocValue::Str("args")),
+                    ("type", DocValue::Str("oneof")),
+                    (
+                        "arguments",
+                        DocValue::Array(&[
+                            DocValue::Map(&[
+                                ("name", DocValue::Str("host-port")),
+                                ("type", DocValue::Str("block")),
+                                (
+                                    "arguments",
+                                    DocValue::Array(&[
+                                        DocValue::Map(&[
+                                            ("name", DocValue::Str("host")),
+                                            ("type", DocValue::Str("string")),
+                                        ]),
+                                        DocValue::Map(&[
+                                            ("name", DocValue::Str("port")),
+                                            ("type", DocValue::Str("integer")),
+                                        ]),
+                                    ]),
+                                ),
+                            ]),
+                            DocValue::Map(&[
+                                ("name", DocValue::Str("no-one")),
+                                ("type", DocValue::Str("block")),
+                                (
+                                    "arguments",
+                                    DocValue::Array(&[
+                                        DocValue::Map(&[
+                                            ("name", DocValue::Str("no")),
+                                            ("type", DocValue::Str("pure-token")),
+                                            ("token", DocValue::Str("NO")),
+                                        ]),
+                                        DocValue::Map(&[
+                                            ("name", DocValue::Str("one")),
+                                            ("type", DocValue::Str("pure-token")),
+                                            ("token", DocValue::Str("ONE")),
+                                        ]),
+                                    ]),
+                                ),
+                            ]),
+                        ]),
+                    ),
+                ])]),
             ),
         ],
     },

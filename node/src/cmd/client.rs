@@ -195,6 +195,11 @@ fn info_line(out: &mut String, client: &ClientHandle, caller: &CallerView, now_m
 /// The `flags=` letters, in Redis's order.
 fn flags(client: &ClientHandle, closing: bool) -> String {
     let mut flags = String::new();
+    match client.role.load(Ordering::Relaxed) {
+        crate::client::ROLE_REPLICA => flags.push('S'),
+        crate::client::ROLE_MASTER => flags.push('M'),
+        _ => {}
+    }
     if client.monitor.load(Ordering::Relaxed) {
         flags.push('O');
     }

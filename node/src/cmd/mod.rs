@@ -54,6 +54,8 @@ const FAMILIES: &[&[(CommandId, Handler)]] = &[
     pubsub::HANDLERS,
     crate::persist::HANDLERS,
     crate::replication::HANDLERS,
+    crate::replica::HANDLERS,
+    crate::failover::HANDLERS,
     crate::aof::rewrite::HANDLERS,
     server::HANDLERS,
     set::HANDLERS,
