@@ -612,3 +612,167 @@ fn a_switchyard_replica_of_a_real_redis_master() {
         "the real node continued partially"
     );
 }
+
+fn authed(server: &Server) -> Conn {
+    let mut conn = server.conn();
+    assert_eq!(conn.cmd_text("AUTH secret"), "+OK\r\n");
+    conn
+}
+
+/// AUTH with masterauth (and masteruser), the announced address, and the sized `$<len>`
+/// snapshot of a master with `repl-diskless-sync no`.
+#[test]
+fn replicas_authenticate_announce_and_take_a_sized_snapshot() {
+    let master = Server::node(&["--requirepass", "secret", "--repl-diskless-sync", "no"]);
+    let mut m = authed(&master);
+    fill(&mut m);
+    let port = master.port.to_string();
+    let plain = Server::node(&[
+        "--replicaof",
+        "127.0.0.1",
+        &port,
+        "--masterauth",
+        "secret",
+        "--replica-announce-ip",
+        "127.0.0.2",
+        "--replica-announce-port",
+        "4242",
+    ]);
+    let with_user = Server::node(&[
+        "--replicaof",
+        "127.0.0.1",
+        &port,
+        "--masteruser",
+        "default",
+        "--masterauth",
+        "secret",
+    ]);
+    for replica in [&plain, &with_user] {
+        assert_caught_up_same(&mut m, &mut replica.conn(), "after a sized full resync");
+    }
+    assert!(
+        plain.log_text().contains("receiving") && !plain.log_text().contains("EOF to disk"),
+        "{}",
+        plain.log_text()
+    );
+    let listed = String::from_utf8(m.call(&[b"INFO", b"replication"])).unwrap();
+    assert!(
+        listed.contains("ip=127.0.0.2,port=4242,state=online"),
+        "{listed}"
+    );
+    let role = m.cmd_text("ROLE");
+    assert!(role.contains("$9\r\n127.0.0.2\r\n$4\r\n4242\r\n"), "{role}");
+}
+
+/// Replicas that arrive within `repl-diskless-sync-delay` share one snapshot; while they
+/// wait, the master's keepalives hold off their `repl-timeout`.
+#[test]
+fn waiting_replicas_share_one_snapshot() {
+    let master = Server::node(&[
+        "--repl-diskless-sync-delay",
+        "60",
+        "--repl-diskless-sync-max-replicas",
+        "2",
+        "--repl-ping-replica-period",
+        "1",
+    ]);
+    let mut m = master.conn();
+    fill(&mut m);
+    let early = Server::node(&["--repl-timeout", "2"]);
+    let mut a = early.conn();
+    replicate(&mut a, &master);
+    wait_for("the first replica to wait", || {
+        String::from_utf8_lossy(&m.call(&[b"INFO", b"replication"])).contains("state=wait_bgsave")
+    });
+    // Longer than the replica's repl-timeout: only the keepalives keep it waiting.
+    std::thread::sleep(Duration::from_millis(3000));
+    assert_eq!(role_of(&mut a)[3], "handshake");
+    let late = Server::node(&[]);
+    let mut b = late.conn();
+    replicate(&mut b, &master);
+    assert_caught_up_same(&mut m, &mut a, "the first replica");
+    assert_caught_up_same(&mut m, &mut b, "the second replica");
+    assert_eq!(stat(&mut m, "sync_full"), 2);
+    assert!(
+        master.log_text().contains("(2 replica(s), offset"),
+        "{}",
+        master.log_text()
+    );
+}
+
+/// `repl-backlog-ttl`: a master left without replicas frees its backlog and starts a new
+/// history; a replica whose master stops talking drops the link after `repl-timeout`.
+#[test]
+fn backlog_ttl_and_master_timeout() {
+    let master = Server::node(&["--repl-backlog-ttl", "1", "--repl-ping-replica-period", "1"]);
+    let mut m = master.conn();
+    let replica = Server::node(&["--repl-timeout", "2"]);
+    let mut r = replica.conn();
+    replicate(&mut r, &master);
+    call(&mut m, &[b"SET", b"k", b"v"]);
+    wait_caught_up(&mut m, &mut r);
+    signal(&master, "-STOP");
+    wait_for("the replica to time its master out", || {
+        info_field(&mut r, "replication", "master_link_status") == "down"
+    });
+    assert!(
+        replica.log_text().contains("MASTER timeout"),
+        "{}",
+        replica.log_text()
+    );
+    signal(&master, "-CONT");
+    wait_caught_up(&mut m, &mut r);
+    assert_eq!(stat(&mut m, "sync_partial_ok"), 1);
+    let replid = info_field(&mut m, "replication", "master_replid");
+    assert_eq!(r.cmd_text("REPLICAOF NO ONE"), "+OK\r\n");
+    wait_for("the backlog to be freed", || {
+        info_field(&mut m, "replication", "repl_backlog_active") == "0"
+    });
+    assert_ne!(info_field(&mut m, "replication", "master_replid"), replid);
+}
+
+/// FAILOVER holds writes while the replica catches up, and gives up at its TIMEOUT or on
+/// ABORT, writes flowing again.
+#[test]
+fn failover_abort_and_timeout() {
+    let master = Server::node(&[]);
+    let replica = Server::node(&[]);
+    let mut m = master.conn();
+    let mut r = replica.conn();
+    replicate(&mut r, &master);
+    wait_caught_up(&mut m, &mut r);
+    signal(&replica, "-STOP");
+    call(&mut m, &[b"SET", b"moved", b"on"]);
+    assert_eq!(m.cmd_text("FAILOVER TIMEOUT 60000"), "+OK\r\n");
+    assert_eq!(
+        info_field(&mut m, "replication", "master_failover_state"),
+        "waiting-for-sync"
+    );
+    assert_eq!(
+        m.cmd_text("FAILOVER"),
+        "-ERR FAILOVER already in progress.\r\n"
+    );
+    let mut writer = master.conn();
+    writer.send(&support::resp::encode(&[b"SET", b"held", b"1"]));
+    let (early, _) = writer.read_until_end(Duration::from_millis(300));
+    assert!(early.is_empty(), "the write was not held");
+    assert_eq!(m.cmd_text("FAILOVER ABORT"), "+OK\r\n");
+    assert_eq!(writer.read_reply(), b"+OK\r\n");
+    assert_eq!(
+        info_field(&mut m, "replication", "master_failover_state"),
+        "no-failover"
+    );
+    assert_eq!(m.cmd_text("FAILOVER TIMEOUT 300"), "+OK\r\n");
+    wait_for("the failover to time out", || {
+        info_field(&mut m, "replication", "master_failover_state") == "no-failover"
+    });
+    assert!(
+        master
+            .log_text()
+            .contains("Replica never caught up before timeout")
+    );
+    assert_eq!(role_of(&mut m)[0], "master");
+    assert_eq!(m.cmd_text("SET still master"), "+OK\r\n");
+    signal(&replica, "-CONT");
+    wait_caught_up(&mut m, &mut r);
+}

@@ -121,6 +121,10 @@ const SKIPPED: &[&str] = &[
     "sync",
     // Waits for replicas that never come (tests/replication.rs).
     "wait",
+    // Make the node a replica of a random address, or hand its role over (same file).
+    "replicaof",
+    "slaveof",
+    "failover",
     "quit",
     "debug",
     "monitor",
