@@ -776,3 +776,48 @@ fn failover_abort_and_timeout() {
     signal(&replica, "-CONT");
     wait_caught_up(&mut m, &mut r);
 }
+
+/// A replica with the AOF on writes its master's stream there: after a full resync and an
+/// AOF rewrite inside a stream that stays in another database, a restart from the AOF alone
+/// has the same data.
+#[test]
+fn a_replica_keeps_its_masters_stream_in_its_aof() {
+    let master = Server::node(&[]);
+    let mut m = master.conn();
+    fill(&mut m);
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap().to_string();
+    let replica = Server::node(&["--dir", &dir, "--appendonly", "yes"]);
+    let mut r = replica.conn();
+    call(&mut m, &[b"SELECT", b"3"]);
+    call(&mut m, &[b"SET", b"in3", b"before"]);
+    replicate(&mut r, &master);
+    wait_caught_up(&mut m, &mut r);
+    call(&mut m, &[b"SET", b"in3", b"after sync"]);
+    wait_caught_up(&mut m, &mut r);
+    assert_eq!(
+        r.cmd_text("BGREWRITEAOF"),
+        "+Background append only file rewriting started\r\n"
+    );
+    wait_for("the rewrite to end", || {
+        info_field(&mut r, "persistence", "aof_rewrite_in_progress") == "0"
+            && info_field(&mut r, "persistence", "aof_rewrite_scheduled") == "0"
+    });
+    // Still in database 3: the stream names no database after the rewrite.
+    call(&mut m, &[b"SET", b"in3", b"after rewrite"]);
+    call(&mut m, &[b"RPUSH", b"list3", b"x"]);
+    assert_caught_up_same(&mut m, &mut r, "before the restart");
+    let want = contents(&mut r);
+    drop(r);
+    drop(replica);
+    let restarted = Server::node(&["--dir", &dir, "--appendonly", "yes"]);
+    let mut again = restarted.conn();
+    wait_for("the AOF to load", || {
+        info_field(&mut again, "persistence", "loading") == "0"
+    });
+    assert_same(
+        &contents(&mut again),
+        &want,
+        "after restarting from the AOF",
+    );
+}

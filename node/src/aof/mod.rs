@@ -170,6 +170,9 @@ pub struct Aof {
     incr: Option<Arc<IncrFile>>,
     /// Bytes the last write could not write (retried with the next one).
     unwritten: Vec<u8>,
+    /// A replica's new incr file starts inside its master's stream, which names no database
+    /// there: this SELECT goes first (the relayed stream itself must stay as it came).
+    pub select_first: Option<usize>,
     /// INFO aof_current_size: all base and incr files.
     pub current_size: u64,
     /// INFO aof_base_size: the base as of the last rewrite or load.
@@ -261,7 +264,16 @@ impl Aof {
 
 /// The consumer side of the feed: append what it delivered (see [`crate::propagate::deliver`]).
 pub fn append(store: &mut Store, bytes: &[u8]) {
-    if !store.aof.on || store.aof.write(bytes) {
+    if !store.aof.on {
+        return;
+    }
+    if let Some(db) = store.aof.select_first.take() {
+        let mut select = Vec::new();
+        crate::propagate::encode_command(&mut select, &[b"SELECT", db.to_string().as_bytes()]);
+        // A failed write keeps its bytes for the next one, this SELECT included.
+        let _ = store.aof.write(&select);
+    }
+    if store.aof.write(bytes) {
         return;
     }
     if store.config.appendfsync == AppendFsync::Always {
@@ -406,6 +418,10 @@ pub fn open_after_load(server: &Server) -> Result<(), String> {
     aof.incr = Some(Arc::new(IncrFile::new(file)));
     aof.on = true;
     store.feed.force_select();
+    store.aof.select_first = store
+        .replication
+        .is_replica()
+        .then_some(store.replication.relay_db);
     store
         .feed
         .set_consumer(crate::propagate::CONSUMER_AOF, true);

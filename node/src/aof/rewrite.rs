@@ -149,6 +149,10 @@ pub fn start(server: &Server, store: &mut Store) -> Result<(), NotStarted> {
         });
     }
     store.feed.force_select();
+    store.aof.select_first = store
+        .replication
+        .is_replica()
+        .then_some(store.replication.relay_db);
     let temp = dir.join(format!("temp-rewriteaof-bg-{}.aof", std::process::id()));
     store.aof.rewrite_generation += 1;
     let generation = store.aof.rewrite_generation;
