@@ -821,3 +821,42 @@ fn a_replica_keeps_its_masters_stream_in_its_aof() {
         "after restarting from the AOF",
     );
 }
+
+/// While the snapshot arrives, ROLE says `sync` and INFO reports the transfer.
+#[test]
+fn transfer_progress_is_reported() {
+    // 20 ms per key: the snapshot of these keys takes about two seconds to arrive.
+    let master = Server::node(&["--rdb-key-save-delay", "20000"]);
+    let mut m = master.conn();
+    let mut mset: Vec<Vec<u8>> = vec![b"MSET".to_vec()];
+    for i in 0..100 {
+        mset.push(format!("key:{i}").into_bytes());
+        mset.push(b"value".to_vec());
+    }
+    let refs: Vec<&[u8]> = mset.iter().map(|a| a.as_slice()).collect();
+    assert_eq!(m.call(&refs), b"+OK\r\n");
+    let replica = Server::node(&[]);
+    let mut r = replica.conn();
+    replicate(&mut r, &master);
+    wait_for("the transfer to start", || role_of(&mut r)[3] == "sync");
+    let info = String::from_utf8(r.call(&[b"INFO", b"replication"])).unwrap();
+    for field in [
+        "master_sync_in_progress:1",
+        "master_sync_total_bytes:-1",
+        "master_sync_read_bytes:",
+        "master_sync_left_bytes:-1",
+        "master_sync_perc:0.00",
+        "master_sync_last_io_seconds_ago:",
+        "master_link_down_since_seconds:",
+    ] {
+        assert!(info.contains(field), "{field} in {info}");
+    }
+    assert_eq!(
+        info_field(&mut m, "replication", "slave0").contains("state=send_bulk"),
+        true
+    );
+    assert_caught_up_same(&mut m, &mut r, "after the slow transfer");
+    let info = String::from_utf8(r.call(&[b"INFO", b"replication"])).unwrap();
+    assert!(!info.contains("master_sync_total_bytes"), "{info}");
+    assert!(info.contains("master_sync_in_progress:0"), "{info}");
+}
