@@ -229,8 +229,9 @@ fn ensure_current(store: &Store, stop: &Stop) -> Result<(), String> {
     }
 }
 
-/// The link's task: connect, synchronise, stream; after any failure try again a second later
-/// (with a partial resync first), until REPLICAOF points elsewhere.
+/// The link's task: connect, synchronise, stream; when the stream breaks, reconnect at once,
+/// after a failed attempt a second later (a partial resync first), until REPLICAOF points
+/// elsewhere.
 async fn run_link(server: Arc<Server>, host: String, port: u16, stop: Stop) {
     loop {
         // Data being loaded at start-up comes first (Redis connects once it is loaded).
@@ -251,8 +252,10 @@ async fn run_link(server: Arc<Server>, host: String, port: u16, stop: Stop) {
             tracing::warn!("{err}");
         }
         let now = unix_ms();
+        let mut was_connected = false;
         set_link(&server, &stop, |l| {
-            if l.state == LinkState::Connected || l.down_since_ms.is_none() {
+            was_connected = l.state == LinkState::Connected;
+            if was_connected || l.down_since_ms.is_none() {
                 l.down_since_ms = Some(now);
             }
             l.state = LinkState::Connect;
@@ -261,6 +264,12 @@ async fn run_link(server: Arc<Server>, host: String, port: u16, stop: Stop) {
                 client.kill.cancel();
             }
         });
+        if was_connected {
+            // A link that was up reconnects at once, as Redis does: waiting a second risks
+            // the backlog moving past what the partial resync needs.
+            tracing::info!("Reconnecting to MASTER {host}:{port} after a failure");
+            continue;
+        }
         tokio::select! {
             _ = stop.cancelled() => return,
             _ = server.shutdown.cancelled() => return,

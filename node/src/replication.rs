@@ -501,6 +501,11 @@ fn psync(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
         })
         .flatten();
     if let Some(history) = partial {
+        tracing::info!(
+            "Partial resynchronization request from {} accepted. Sending {} bytes of backlog starting from offset {wanted}.",
+            ctx.client.handle.addr,
+            history.len()
+        );
         let hello = ctx.client.replica_hello.clone();
         let stream = register(ctx, ReplicaState::Online, Some(history), None);
         if hello.capa_psync2 {
