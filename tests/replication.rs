@@ -882,3 +882,118 @@ fn transfer_progress_is_reported() {
     assert!(!info.contains("master_sync_total_bytes"), "{info}");
     assert!(info.contains("master_sync_in_progress:0"), "{info}");
 }
+
+/// A master played by the test: the replica's handshake to the byte, the offsets of the
+/// reference's worked example, PSYNC with the cached history, and garbage survived.
+#[test]
+fn a_scripted_master_sees_redis_handshake_and_offsets() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let replica = Server::node(&["--replicaof", "127.0.0.1", &port]);
+    let expect = |socket: &mut std::net::TcpStream, want: &[u8]| {
+        let mut got = vec![0u8; want.len()];
+        socket.read_exact(&mut got).unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&got),
+            String::from_utf8_lossy(want),
+            "from the replica"
+        );
+    };
+    let accept = || {
+        let (socket, _) = listener.accept().unwrap();
+        socket
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        socket
+    };
+    let handshake = |socket: &mut std::net::TcpStream, psync: &str| {
+        expect(socket, b"*1\r\n$4\r\nPING\r\n");
+        socket.write_all(b"+PONG\r\n").unwrap();
+        let listening = format!(
+            "*3\r\n$8\r\nREPLCONF\r\n$14\r\nlistening-port\r\n${}\r\n{}\r\n",
+            replica.port.to_string().len(),
+            replica.port
+        );
+        expect(socket, listening.as_bytes());
+        expect(
+            socket,
+            b"*5\r\n$8\r\nREPLCONF\r\n$4\r\ncapa\r\n$3\r\neof\r\n$4\r\ncapa\r\n$6\r\npsync2\r\n",
+        );
+        socket.write_all(b"+OK\r\n+OK\r\n").unwrap();
+        expect(socket, psync.as_bytes());
+    };
+    let replid = "a".repeat(40);
+    let empty_rdb = b"REDIS0010\xff\0\0\0\0\0\0\0\0";
+    let mut socket = accept();
+    handshake(&mut socket, "*3\r\n$5\r\nPSYNC\r\n$1\r\n?\r\n$2\r\n-1\r\n");
+    // Keepalives around the reply, the sized snapshot, then the example's stream.
+    socket
+        .write_all(
+            format!(
+                "\n\n+FULLRESYNC {replid} 1000\r\n\n${}\r\n",
+                empty_rdb.len()
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+    socket.write_all(empty_rdb).unwrap();
+    socket
+        .write_all(
+            b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n\
+              *1\r\n$4\r\nPING\r\n*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n",
+        )
+        .unwrap();
+    // The GETACK is not counted in the ACK it triggers; later ACKs count it.
+    expect(
+        &mut socket,
+        b"*3\r\n$8\r\nREPLCONF\r\n$3\r\nACK\r\n$4\r\n1064\r\n",
+    );
+    expect(
+        &mut socket,
+        b"*3\r\n$8\r\nREPLCONF\r\n$3\r\nACK\r\n$4\r\n1101\r\n",
+    );
+    let mut r = replica.conn();
+    assert_eq!(r.cmd_text("GET k"), "$1\r\nv\r\n");
+    assert_eq!(
+        info_field(&mut r, "replication", "master_repl_offset"),
+        "1101"
+    );
+    assert_eq!(
+        info_field(&mut r, "replication", "repl_backlog_first_byte_offset"),
+        "1001"
+    );
+    assert_eq!(
+        info_field(&mut r, "replication", "repl_backlog_histlen"),
+        "101"
+    );
+    // The link drops: the replica asks to continue from the first byte it lacks, and a
+    // protocol error from the master only costs the link.
+    drop(socket);
+    let mut socket = accept();
+    handshake(
+        &mut socket,
+        &format!("*3\r\n$5\r\nPSYNC\r\n$40\r\n{replid}\r\n$4\r\n1102\r\n"),
+    );
+    socket
+        .write_all(format!("+CONTINUE {replid}\r\n*x\r\n").as_bytes())
+        .unwrap();
+    // A corrupt snapshot fails the sync and keeps the data the replica had.
+    let mut socket = accept();
+    handshake(
+        &mut socket,
+        &format!("*3\r\n$5\r\nPSYNC\r\n$40\r\n{replid}\r\n$4\r\n1102\r\n"),
+    );
+    socket
+        .write_all(format!("+FULLRESYNC {} 5\r\n$5\r\nhello", "b".repeat(40)).as_bytes())
+        .unwrap();
+    let _next = accept();
+    assert_eq!(r.cmd_text("GET k"), "$1\r\nv\r\n");
+    assert!(
+        replica
+            .log_text()
+            .contains("Failed trying to load the MASTER synchronization DB"),
+        "{}",
+        replica.log_text()
+    );
+}

@@ -729,6 +729,8 @@ async fn apply_stream(
     // The bytes of a MULTI block, relayed (and counted) only once its EXEC is applied.
     let mut unfinished = Vec::new();
     let mut ack_timer = tokio::time::interval(Duration::from_secs(1));
+    // The first periodic ACK a second from now, not at once.
+    ack_timer.reset();
     let mut last_io = tokio::time::Instant::now();
     let mut batch: Vec<Request> = Vec::new();
     loop {
