@@ -476,8 +476,7 @@ fn replica_refusals_and_introspection() {
     assert_eq!(w.cmd_text("CONFIG REWRITE"), "+OK\r\n");
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(
-        text.contains(&format!("replicaof \"127.0.0.1\" {nowhere}"))
-            || text.contains(&format!("replicaof 127.0.0.1 {nowhere}")),
+        text.contains(&format!("\nreplicaof 127.0.0.1 {nowhere}\n")),
         "{text}"
     );
     assert_eq!(w.cmd_text("REPLICAOF NO ONE"), "+OK\r\n");

@@ -1005,7 +1005,8 @@ pub static DIRECTIVES: &[Directive] = &[
             rewrite: |c| match &c.replicaof {
                 None => Rewrite::Remove,
                 Some((host, port)) => Rewrite::Lines {
-                    lines: vec![format!("replicaof {} {port}", repr(host))],
+                    // As Redis writes it: the host unquoted.
+                    lines: vec![format!("replicaof {host} {port}")],
                     force: true,
                 },
             },

@@ -479,10 +479,8 @@ fn refuse_sync(ctx: &Ctx) -> CmdResult {
 
 fn psync(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
     // `PSYNC <replid> <offset> FAILOVER`: our master hands its role over to us (FAILOVER).
-    if args.len() == 4 && args::is(&args[3], "failover") {
+    if args.len() > 3 && args::is(&args[3], "failover") {
         crate::failover::psync_takeover(ctx, &args[1])?;
-    } else if args.len() != 3 {
-        return Err(CmdError::syntax());
     }
     refuse_sync(ctx)?;
     let replid = &args[1][..];
