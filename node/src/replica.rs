@@ -639,6 +639,9 @@ async fn load_snapshot(
     if aof_was_on && let Err(err) = crate::aof::rewrite::start_appendonly(server, store) {
         tracing::warn!("{err}");
     }
+    drop(guard);
+    // The old data is freed off the async threads (Redis frees it before loading, inline).
+    tokio::task::spawn_blocking(move || drop(dbs));
     tracing::info!("Done loading RDB, keys loaded: {keys}.");
     Ok(())
 }
