@@ -996,3 +996,35 @@ fn a_scripted_master_sees_redis_handshake_and_offsets() {
         replica.log_text()
     );
 }
+
+/// `client-output-buffer-limit replica <hard> <soft> <seconds>`: a replica that stays past the
+/// soft limit for its seconds is dropped (it comes back with a resync).
+#[test]
+fn a_replica_past_the_soft_output_limit_is_dropped() {
+    let master = Server::node(&[
+        "--client-output-buffer-limit",
+        "replica 0 64kb 1",
+        "--repl-backlog-size",
+        "64mb",
+    ]);
+    let mut m = master.conn();
+    let replica = Server::node(&[]);
+    let mut r = replica.conn();
+    replicate(&mut r, &master);
+    wait_caught_up(&mut m, &mut r);
+    signal(&replica, "-STOP");
+    // More than the sockets' buffers hold, so the rest queues on the master.
+    let value = "x".repeat(64 * 1024);
+    for i in 0..160 {
+        let key = format!("big:{i}");
+        call(&mut m, &[b"SET", key.as_bytes(), value.as_bytes()]);
+    }
+    wait_for("the slow replica to be dropped", || {
+        master
+            .log_text()
+            .contains("overcoming of output buffer limits")
+    });
+    signal(&replica, "-CONT");
+    wait_caught_up(&mut m, &mut r);
+    assert_eq!(r.call(&[b"STRLEN", b"big:159"]), b":65536\r\n");
+}

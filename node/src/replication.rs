@@ -173,6 +173,8 @@ pub struct Replica {
     queued: std::sync::Arc<AtomicUsize>,
     /// The connection, for closing it (promotion, CLIENT KILL TYPE replica).
     pub kill: tokio_util::sync::CancellationToken,
+    /// Since when more than the soft output-buffer limit has been queued (unix ms).
+    over_soft_since_ms: Option<u64>,
 }
 
 impl Replica {
@@ -300,40 +302,64 @@ pub fn feed(store: &mut Store, chunk: Bytes) {
         backlog.size = store.config.repl_backlog_size as usize;
         backlog.append(&chunk);
     }
-    // client-output-buffer-limit replica: a replica that cannot keep up is dropped rather
-    // than grow the master's memory without bound.
-    let hard = store.config.client_output_buffer_limit.replica.hard as usize;
-    repl.replicas.retain(|r| {
+    let limit = store.config.client_output_buffer_limit.replica;
+    let now = unix_ms();
+    repl.replicas.retain_mut(|r| {
         // A replica waiting for its snapshot joins the stream when the snapshot begins.
         if r.state == ReplicaState::WaitBgsave {
             return true;
         }
         let queued = r.queued.fetch_add(chunk.len(), Ordering::Relaxed) + chunk.len();
-        if hard > 0 && queued > hard {
-            tracing::warn!(
-                "Client replica {}:{} scheduled to be closed ASAP for overcoming of output buffer limits.",
-                r.ip,
-                r.port
-            );
-            r.kill.cancel();
+        if over_output_limit(r, queued as u64, limit, now) {
             return false;
         }
         r.tx.send(chunk.clone()).is_ok()
     });
 }
 
+/// client-output-buffer-limit replica: a replica that cannot keep up is dropped rather than
+/// grow the master's memory without bound: at once past the hard limit, or after staying past
+/// the soft one for its seconds.
+fn over_output_limit(
+    r: &mut Replica,
+    queued: u64,
+    limit: crate::config::OutputBufferLimit,
+    now_ms: u64,
+) -> bool {
+    let over_soft = limit.soft > 0 && queued > limit.soft;
+    if !over_soft {
+        r.over_soft_since_ms = None;
+    }
+    let since = over_soft.then(|| *r.over_soft_since_ms.get_or_insert(now_ms));
+    let soft_expired = since.is_some_and(|t| now_ms.saturating_sub(t) / 1000 >= limit.soft_seconds);
+    if (limit.hard > 0 && queued > limit.hard) || soft_expired {
+        tracing::warn!(
+            "Client replica {}:{} scheduled to be closed ASAP for overcoming of output buffer limits.",
+            r.ip,
+            r.port
+        );
+        r.kill.cancel();
+        return true;
+    }
+    false
+}
+
 /// From the server tick: replicas' timeouts, the PING every `repl-ping-replica-period`,
 /// snapshots for waiting replicas, the backlog's time to live.
 pub fn cron(server: &Server, store: &mut Store, now_ms: u64) {
-    // Replicas silent for longer than repl-timeout are dropped (their link then closes).
+    // Replicas silent for longer than repl-timeout are dropped (their link then closes), and
+    // so are those that stayed past the soft output limit with nothing new written.
     let timeout_ms = store.config.repl_timeout as u64 * 1000;
-    store.replication.replicas.retain(|r| {
+    let limit = store.config.client_output_buffer_limit.replica;
+    store.replication.replicas.retain_mut(|r| {
         let alive = !r.online() || now_ms.saturating_sub(r.ack_ms) <= timeout_ms;
         if !alive {
             tracing::warn!("Disconnecting timedout replica: {}:{}", r.ip, r.port);
             r.kill.cancel();
+            return false;
         }
-        alive
+        let queued = r.queued.load(Ordering::Relaxed) as u64;
+        r.state == ReplicaState::WaitBgsave || !over_output_limit(r, queued, limit, now_ms)
     });
     start_waiting_syncs(server, store, now_ms);
     expire_backlog(store, now_ms);
@@ -651,6 +677,7 @@ fn register(
         tx,
         queued: queued.clone(),
         kill: ctx.client.handle.kill.clone(),
+        over_soft_since_ms: None,
     });
     LinkStream { rx, queued }
 }
