@@ -1028,3 +1028,37 @@ fn a_replica_past_the_soft_output_limit_is_dropped() {
     wait_caught_up(&mut m, &mut r);
     assert_eq!(r.call(&[b"STRLEN", b"big:159"]), b":65536\r\n");
 }
+
+/// Through a fault-injecting relay: a cut link comes back at once; a half-open partition is
+/// timed out by both sides (`repl-timeout`), and once healed the replica resyncs partially.
+#[test]
+fn a_partitioned_link_times_out_on_both_sides_and_resyncs_partially() {
+    let master = Server::node(&["--repl-timeout", "2", "--repl-ping-replica-period", "1"]);
+    let mut m = master.conn();
+    fill(&mut m);
+    let relay = support::relay::Relay::start(master.port);
+    let replica = Server::node(&["--repl-timeout", "2"]);
+    let mut r = replica.conn();
+    let port = relay.port().to_string();
+    assert_eq!(
+        r.call(&[b"REPLICAOF", b"127.0.0.1", port.as_bytes()]),
+        b"+OK\r\n"
+    );
+    assert_caught_up_same(&mut m, &mut r, "through the relay");
+    relay.cut();
+    call(&mut m, &[b"SET", b"after", b"cut"]);
+    assert_caught_up_same(&mut m, &mut r, "after the cut");
+    assert_eq!(stat(&mut m, "sync_partial_ok"), 1);
+    relay.partition();
+    call(&mut m, &[b"SET", b"during", b"partition"]);
+    wait_for("both sides to time the link out", || {
+        info_field(&mut r, "replication", "master_link_status") == "down"
+            && info_field(&mut m, "replication", "connected_slaves") == "0"
+    });
+    assert!(master.log_text().contains("Disconnecting timedout replica"));
+    assert!(replica.log_text().contains("MASTER timeout"));
+    relay.heal();
+    assert_caught_up_same(&mut m, &mut r, "after the partition");
+    assert_eq!(stat(&mut m, "sync_partial_ok"), 2);
+    assert_eq!(stat(&mut m, "sync_full"), 1);
+}

@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod dataset;
+pub mod relay;
 pub mod resp;
 
 use std::io::{Read, Write};
