@@ -1062,3 +1062,54 @@ fn a_partitioned_link_times_out_on_both_sides_and_resyncs_partially() {
     assert_eq!(stat(&mut m, "sync_partial_ok"), 2);
     assert_eq!(stat(&mut m, "sync_full"), 1);
 }
+
+/// A promotion in the middle of a write load: the promoted replica's own sub-replica and its
+/// former sibling end identical to it, whatever was in flight from the old master.
+#[test]
+fn promotion_under_write_load_keeps_the_tree_identical() {
+    let master = Server::node(&[]);
+    let promoted = Server::node(&[]);
+    let sibling = Server::node(&[]);
+    let sub = Server::node(&[]);
+    let (mut m, mut p) = (master.conn(), promoted.conn());
+    let (mut s, mut u) = (sibling.conn(), sub.conn());
+    replicate(&mut p, &master);
+    replicate(&mut s, &master);
+    replicate(&mut u, &promoted);
+    wait_caught_up(&mut m, &mut p);
+    wait_caught_up(&mut p, &mut u);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let stop = stop.clone();
+        let mut w = master.conn();
+        std::thread::spawn(move || {
+            let deadline = Instant::now() + Duration::from_secs(20);
+            let mut i = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) && Instant::now() < deadline {
+                let mut pipeline = Vec::new();
+                for _ in 0..50 {
+                    let key = format!("load:{}", i % 500);
+                    pipeline.extend(support::resp::encode(&[b"INCR", key.as_bytes()]));
+                    i += 1;
+                }
+                w.send(&pipeline);
+                for _ in 0..50 {
+                    w.read_reply();
+                }
+            }
+        })
+    };
+    wait_for("some load to reach the replica", || {
+        info_field(&mut p, "replication", "master_repl_offset")
+            .parse::<u64>()
+            .unwrap()
+            > 20_000
+    });
+    assert_eq!(p.cmd_text("REPLICAOF NO ONE"), "+OK\r\n");
+    replicate(&mut s, &promoted);
+    call(&mut p, &[b"SET", b"promoted", b"yes"]);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    writer.join().unwrap();
+    assert_caught_up_same(&mut p, &mut u, "the promoted replica's sub-replica");
+    assert_caught_up_same(&mut p, &mut s, "the former sibling");
+}

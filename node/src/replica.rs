@@ -753,7 +753,7 @@ async fn apply_stream(
                 &mut batch,
                 &mut unfinished,
                 link.buf.len(),
-            );
+            )?;
             if let Some(offset) = ack {
                 let offset = offset.to_string();
                 link.send(&[b"REPLCONF", b"ACK", offset.as_bytes()]).await?;
@@ -794,8 +794,13 @@ fn apply_batch(
     batch: &mut Vec<Request>,
     unfinished: &mut Vec<u8>,
     buffered: usize,
-) -> Option<u64> {
+) -> Result<Option<u64>, String> {
     let mut store = server.lock_store();
+    // REPLICAOF may have moved (or promoted us) since these bytes were read: the link's
+    // client was killed under this lock, and nothing it read may be applied now.
+    if client.handle.kill.is_cancelled() {
+        return Err("Connection with master lost (REPLICAOF changed).".into());
+    }
     let now = unix_ms();
     let mut ack = None;
     for req in batch.drain(..) {
@@ -828,7 +833,7 @@ fn apply_batch(
         .handle
         .last_interaction_ms
         .store(now, Ordering::Relaxed);
-    ack
+    Ok(ack)
 }
 
 /// The replica's lines of INFO's `# Replication`, up to `replica_announced`.
