@@ -440,6 +440,11 @@ fn replica_refusals_and_introspection() {
         "-1"
     );
     assert_eq!(info_field(&mut r, "replication", "slave_priority"), "7");
+    // Never connected: -1, as Redis.
+    assert_eq!(
+        info_field(&mut r, "replication", "master_link_down_since_seconds"),
+        "-1"
+    );
     assert_eq!(info_field(&mut r, "replication", "slave_read_only"), "1");
     call(
         &mut r,
@@ -1057,6 +1062,10 @@ fn a_partitioned_link_times_out_on_both_sides_and_resyncs_partially() {
     });
     assert!(master.log_text().contains("Disconnecting timedout replica"));
     assert!(replica.log_text().contains("MASTER timeout"));
+    let down: i64 = info_field(&mut r, "replication", "master_link_down_since_seconds")
+        .parse()
+        .unwrap();
+    assert!(down >= 0, "{down}");
     relay.heal();
     assert_caught_up_same(&mut m, &mut r, "after the partition");
     assert_eq!(stat(&mut m, "sync_partial_ok"), 2);

@@ -68,7 +68,7 @@ pub struct MasterLink {
     pub state: LinkState,
     /// Unix ms of the last bytes from the master.
     pub last_io_ms: u64,
-    /// When the link went down; None while it is up or before it ever came up.
+    /// When the established link went down; None while up, or before it ever came up.
     pub down_since_ms: Option<u64>,
     /// Bytes of stream received (`slave_read_repl_offset`), ahead of the applied offset by
     /// what is buffered.
@@ -255,7 +255,9 @@ async fn run_link(server: Arc<Server>, host: String, port: u16, stop: Stop) {
         let mut was_connected = false;
         set_link(&server, &stop, |l| {
             was_connected = l.state == LinkState::Connected;
-            if was_connected || l.down_since_ms.is_none() {
+            // As Redis's repl_down_since: set when an established link goes down, so a
+            // replica that never connected reports -1.
+            if was_connected {
                 l.down_since_ms = Some(now);
             }
             l.state = LinkState::Connect;
