@@ -388,20 +388,7 @@ fn quote(word: &str) -> String {
     if plain {
         return word.to_string();
     }
-    let mut out = String::from("\"");
-    for b in word.bytes() {
-        match b {
-            b'\\' => out.push_str("\\\\"),
-            b'"' => out.push_str("\\\""),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            b'\t' => out.push_str("\\t"),
-            0x20..=0x7e => out.push(b as char),
-            other => out.push_str(&format!("\\x{other:02x}")),
-        }
-    }
-    out.push('"');
-    out
+    wire::request::quote_arg(word.as_bytes())
 }
 
 /// Through a named temp file in the same directory, so a crash leaves the old file or the new
