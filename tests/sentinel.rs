@@ -1,0 +1,403 @@
+//! `switchyard sentinel` end to end: the real binary managing real redis-server instances —
+//! the API and its exact replies, the rewritten config file, a three-sentinel failover after
+//! kill -9, a sentinel cut off from its peers, a forced failover and two masters at once.
+
+#[path = "support/sentinel.rs"]
+mod sentinel_support;
+mod support;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use sentinel_support::{
+    Events, Proc, conf_text, field, master_port, monitor_conf, ours, redis_group,
+};
+use support::resp::Conn;
+use support::wait_until;
+
+const DOWN_AFTER: u64 = 1000;
+const FAILOVER_TIMEOUT: u64 = 5000;
+
+fn masters(s: &Proc) -> Vec<HashMap<String, String>> {
+    s.query(&["SENTINEL", "MASTERS"]).expect("SENTINEL MASTERS")
+}
+
+fn text(reply: Vec<u8>) -> String {
+    String::from_utf8_lossy(&reply).into_owned()
+}
+
+#[test]
+fn api_replies_and_config_file() {
+    let Some((master, replicas)) = redis_group(1) else {
+        return;
+    };
+    let mut s = ours(&monitor_conf(master.port, 1, DOWN_AFTER, FAILOVER_TIMEOUT));
+    let mut c = Conn::connect(s.port);
+    assert_eq!(text(c.cmd("PING")), "+PONG\r\n");
+    assert_eq!(
+        text(c.cmd("ROLE")),
+        "*2\r\n$8\r\nsentinel\r\n*1\r\n$3\r\nmym\r\n"
+    );
+    let myid = s.query::<String>(&["SENTINEL", "MYID"]).unwrap();
+    assert_eq!(myid.len(), 40);
+    assert!(conf_text(&s).contains(&format!("sentinel myid {myid}")));
+    let addr = format!(
+        "*2\r\n$9\r\n127.0.0.1\r\n${}\r\n{}\r\n",
+        master.port.to_string().len(),
+        master.port
+    );
+    assert_eq!(text(c.cmd("SENTINEL get-master-addr-by-name mym")), addr);
+    assert_eq!(
+        text(c.cmd("SENTINEL get-master-addr-by-name nope")),
+        "*-1\r\n"
+    );
+    assert_eq!(
+        text(c.cmd("SENTINEL master nope")),
+        "-ERR No such master with that name\r\n"
+    );
+    assert_eq!(
+        text(c.cmd("SENTINEL masters x")),
+        "-ERR wrong number of arguments for 'sentinel|masters' command\r\n"
+    );
+    assert_eq!(
+        text(c.cmd("SENTINEL frob")),
+        "-ERR unknown subcommand 'frob'. Try SENTINEL HELP.\r\n"
+    );
+    assert_eq!(
+        text(c.cmd("GET k")),
+        "-ERR unknown command 'GET', with args beginning with: 'k' \r\n"
+    );
+    assert_eq!(
+        text(c.cmd("PUBLISH chan x")),
+        "-ERR Only HELLO messages are accepted by Sentinel instances.\r\n"
+    );
+    assert_eq!(
+        text(c.cmd("SENTINEL ckquorum mym")),
+        "+OK 1 usable Sentinels. Quorum and failover authorization can be reached\r\n"
+    );
+    // The replica is discovered from the master's INFO and written to the file.
+    assert!(wait_until(Duration::from_secs(10), || {
+        s.query::<Vec<HashMap<String, String>>>(&["SENTINEL", "REPLICAS", "mym"])
+            .is_ok_and(|r| r.len() == 1 && field(&r[0], "master-link-status") == "ok")
+    }));
+    let replica_line = format!("sentinel known-replica mym 127.0.0.1 {}", replicas[0].port);
+    assert!(wait_until(Duration::from_secs(5), || conf_text(&s)
+        .contains(&replica_line)));
+    let m = &masters(&s)[0];
+    let keys = [
+        "name",
+        "ip",
+        "port",
+        "runid",
+        "flags",
+        "link-pending-commands",
+        "link-refcount",
+        "last-ping-sent",
+        "last-ok-ping-reply",
+        "last-ping-reply",
+        "down-after-milliseconds",
+        "info-refresh",
+        "role-reported",
+        "role-reported-time",
+        "config-epoch",
+        "num-slaves",
+        "num-other-sentinels",
+        "quorum",
+        "failover-timeout",
+        "parallel-syncs",
+    ];
+    for key in keys {
+        assert!(m.contains_key(key), "{key} missing from {m:?}");
+    }
+    assert_eq!(field(m, "flags"), "master");
+    assert_eq!(field(m, "num-slaves"), "1");
+    // RESP3: a real map, keys in Redis's order.
+    let mut c3 = Conn::connect(s.port);
+    let hello = text(c3.cmd("HELLO 3"));
+    assert!(
+        hello.starts_with("%6\r\n$6\r\nserver\r\n$5\r\nredis\r\n"),
+        "{hello}"
+    );
+    assert!(
+        hello.contains("$4\r\nmode\r\n$8\r\nsentinel\r\n"),
+        "{hello}"
+    );
+    let master3 = text(c3.cmd("SENTINEL master mym"));
+    assert!(master3.starts_with("%"), "{master3}");
+    assert!(
+        master3.contains("$4\r\nname\r\n$3\r\nmym\r\n$2\r\nip\r\n"),
+        "{master3}"
+    );
+    let info = s.query::<String>(&["INFO", "sentinel"]).unwrap();
+    assert!(
+        info.contains(&format!(
+            "master0:name=mym,status=ok,address=127.0.0.1:{},slaves=1,sentinels=1",
+            master.port
+        )),
+        "{info}"
+    );
+    // SET, MONITOR, REMOVE, CONFIG.
+    assert_eq!(
+        text(c.cmd("SENTINEL set mym quorum 0")),
+        "-ERR Invalid argument '0' for SENTINEL SET 'quorum'\r\n"
+    );
+    assert_eq!(text(c.cmd("SENTINEL set mym parallel-syncs 2")), "+OK\r\n");
+    assert!(conf_text(&s).contains("sentinel parallel-syncs mym 2"));
+    let other = format!("SENTINEL monitor other 127.0.0.1 {} 2", replicas[0].port);
+    assert_eq!(text(c.cmd(&other)), "+OK\r\n");
+    assert_eq!(text(c.cmd(&other)), "-ERR Duplicated master name\r\n");
+    let role = text(c.cmd("ROLE"));
+    assert!(role.contains("mym") && role.contains("other"), "{role}");
+    let info = s.query::<String>(&["INFO", "sentinel"]).unwrap();
+    assert!(info.contains("sentinel_masters:2") && info.contains("master1:name=other"));
+    assert!(conf_text(&s).contains("sentinel monitor other 127.0.0.1"));
+    assert_eq!(text(c.cmd("SENTINEL remove other")), "+OK\r\n");
+    assert!(!conf_text(&s).contains("sentinel monitor other"));
+    assert_eq!(
+        text(c.cmd("SENTINEL config set announce-port 0")),
+        "+OK\r\n"
+    );
+    assert_eq!(
+        text(c.cmd("SENTINEL config get announce-port")),
+        "*2\r\n$13\r\nannounce-port\r\n$1\r\n0\r\n"
+    );
+    // A malformed request gets Redis's protocol error and the connection is closed.
+    let mut bad = Conn::connect(s.port);
+    bad.send(b"*1\r\n:12\r\n");
+    let (reply, _) = bad.read_until_end(Duration::from_millis(500));
+    assert_eq!(
+        text(reply),
+        "-ERR Protocol error: expected '$', got ':'\r\n"
+    );
+    // A restarted sentinel resumes from its file: same id, replica already known.
+    s.restart();
+    assert_eq!(s.query::<String>(&["SENTINEL", "MYID"]).unwrap(), myid);
+    let known = s
+        .query::<Vec<HashMap<String, String>>>(&["SENTINEL", "REPLICAS", "mym"])
+        .unwrap();
+    assert_eq!(known.len(), 1, "{known:?}");
+    assert_eq!(field(&masters(&s)[0], "parallel-syncs"), "2");
+}
+
+#[test]
+fn sentinel_rejects_bad_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.conf");
+    std::fs::write(&path, "sentinel down-after-milliseconds nope 10\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_switchyard"))
+        .arg("sentinel")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("No such master with specified name."), "{err}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_switchyard"))
+        .arg("sentinel")
+        .arg(dir.path().join("missing.conf"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Sentinel needs config file"));
+}
+
+/// Three of our sentinels (quorum 2) watching a real master with two real replicas.
+fn three_sentinels(master: &Proc) -> Vec<Proc> {
+    let conf = monitor_conf(master.port, 2, DOWN_AFTER, FAILOVER_TIMEOUT);
+    let group: Vec<Proc> = (0..3).map(|_| ours(&conf)).collect();
+    let discovered = wait_until(Duration::from_secs(20), || {
+        group.iter().all(|s| {
+            masters(s).first().is_some_and(|m| {
+                field(m, "num-other-sentinels") == "2" && field(m, "num-slaves") == "2"
+            })
+        })
+    });
+    assert!(
+        discovered,
+        "sentinels did not find each other: {:?}",
+        masters(&group[0])
+    );
+    group
+}
+
+#[test]
+fn three_sentinels_fail_over_once_after_kill_9() {
+    let Some((mut master, replicas)) = redis_group(2) else {
+        return;
+    };
+    let sentinels = three_sentinels(&master);
+    let events: Vec<Events> = sentinels.iter().map(|s| Events::watch(s.port)).collect();
+    // Writes acknowledged by a replica must survive the failover.
+    let mut con = master.client();
+    for i in 0..100 {
+        let _: () = redis::cmd("SET")
+            .arg(format!("k{i}"))
+            .arg(i)
+            .query(&mut con)
+            .unwrap();
+    }
+    let acked: i64 = redis::cmd("WAIT").arg(2).arg(5000).query(&mut con).unwrap();
+    assert_eq!(acked, 2);
+    drop(con);
+    let old_port = master.port;
+    let killed = Instant::now();
+    master.kill();
+    // A client that asks the sentinels for the master, as redis-py does, until a write works.
+    let first_write = {
+        let deadline = killed + Duration::from_secs(30);
+        let mut done = None;
+        while Instant::now() < deadline && done.is_none() {
+            for s in &sentinels {
+                if let Some(port) = master_port(s)
+                    && port != old_port
+                    && let Ok(client) = redis::Client::open(format!("redis://127.0.0.1:{port}/"))
+                    && let Ok(mut c) =
+                        client.get_connection_with_timeout(Duration::from_millis(200))
+                    && redis::cmd("SET")
+                        .arg("after")
+                        .arg(1)
+                        .query::<()>(&mut c)
+                        .is_ok()
+                {
+                    done = Some(killed.elapsed());
+                    break;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        done.expect("no write succeeded after the failover")
+    };
+    let mut switch_times = Vec::new();
+    for (i, e) in events.iter().enumerate() {
+        let (payload, at) = e
+            .wait_for("+switch-master", Duration::from_secs(30))
+            .unwrap_or_else(|| panic!("sentinel {i} saw no +switch-master:\n{}", e.text()));
+        assert!(payload.starts_with(&format!("mym 127.0.0.1 {old_port} 127.0.0.1 ")));
+        switch_times.push(at.duration_since(killed));
+    }
+    let odown = events
+        .iter()
+        .filter_map(|e| e.first("+odown").map(|(_, t)| t.duration_since(killed)))
+        .min()
+        .expect("+odown");
+    // Exactly one failover: one leader, one promotion, one switch per sentinel.
+    std::thread::sleep(Duration::from_millis(500));
+    let total = |channel: &str| events.iter().map(|e| e.count(channel)).sum::<usize>();
+    assert_eq!(total("+elected-leader"), 1, "{}", events[0].text());
+    assert_eq!(total("+promoted-slave"), 1);
+    assert_eq!(total("+failover-end"), 1);
+    for e in &events {
+        assert_eq!(e.count("+switch-master"), 1, "{}", e.text());
+    }
+    let new_port = master_port(&sentinels[0]).unwrap();
+    assert!(sentinels.iter().all(|s| master_port(s) == Some(new_port)));
+    let promoted = replicas
+        .iter()
+        .find(|r| r.port == new_port)
+        .expect("a replica");
+    let other = replicas
+        .iter()
+        .find(|r| r.port != new_port)
+        .expect("the other");
+    let role: Vec<redis::Value> = promoted.query(&["ROLE"]).unwrap();
+    assert_eq!(role[0], redis::Value::BulkString(b"master".to_vec()));
+    assert!(wait_until(Duration::from_secs(10), || {
+        other
+            .query::<String>(&["INFO", "replication"])
+            .is_ok_and(|i| {
+                i.contains(&format!("master_port:{new_port}"))
+                    && i.contains("master_link_status:up")
+            })
+    }));
+    let keys: i64 = promoted.query(&["DBSIZE"]).unwrap();
+    assert!(keys >= 100, "acknowledged writes lost: {keys} keys");
+    println!(
+        "figures (down-after-milliseconds {DOWN_AFTER}, failover-timeout {FAILOVER_TIMEOUT}): \
+         kill -9 -> +odown {odown:?}, -> +switch-master {switch_times:?}, \
+         -> first write through the sentinels {first_write:?}"
+    );
+    // The old master comes back empty and is turned into a replica of the new one.
+    master.restart();
+    assert!(
+        wait_until(Duration::from_secs(30), || {
+            master
+                .query::<String>(&["INFO", "replication"])
+                .is_ok_and(|i| {
+                    i.contains("role:slave") && i.contains(&format!("master_port:{new_port}"))
+                })
+        }),
+        "old master not converted:\n{}",
+        events[0].text()
+    );
+    assert!(events.iter().any(|e| e.count("+convert-to-slave") == 1));
+}
+
+#[test]
+fn sentinel_cut_off_from_its_peers_cannot_fail_over() {
+    let Some((mut master, _replicas)) = redis_group(1) else {
+        return;
+    };
+    // Quorum 1: the lone sentinel reaches ODOWN by itself, but not a majority of votes.
+    let conf = monitor_conf(master.port, 1, DOWN_AFTER, 2000);
+    let group: Vec<Proc> = (0..3).map(|_| ours(&conf)).collect();
+    assert!(wait_until(Duration::from_secs(20), || {
+        group.iter().all(|s| {
+            masters(s)
+                .first()
+                .is_some_and(|m| field(m, "num-other-sentinels") == "2")
+        })
+    }));
+    let events = Events::watch(group[0].port);
+    group[1].signal("STOP");
+    group[2].signal("STOP");
+    master.kill();
+    let aborted = events.wait_for("-failover-abort-not-elected", Duration::from_secs(15));
+    group[1].signal("CONT");
+    group[2].signal("CONT");
+    assert!(aborted.is_some(), "{}", events.text());
+    assert!(events.first("+odown").is_some());
+    assert_eq!(events.count("+elected-leader"), 0, "{}", events.text());
+    assert_eq!(events.count("+switch-master"), 0, "{}", events.text());
+}
+
+#[test]
+fn forced_failover_with_sentinel_failover() {
+    let Some((master, replicas)) = redis_group(1) else {
+        return;
+    };
+    let s = ours(&monitor_conf(master.port, 1, DOWN_AFTER, FAILOVER_TIMEOUT));
+    let events = Events::watch(s.port);
+    let mut c = Conn::connect(s.port);
+    assert!(wait_until(Duration::from_secs(15), || {
+        s.query::<Vec<HashMap<String, String>>>(&["SENTINEL", "REPLICAS", "mym"])
+            .is_ok_and(|r| r.len() == 1 && field(&r[0], "master-link-status") == "ok")
+    }));
+    assert_eq!(text(c.cmd("SENTINEL failover mym")), "+OK\r\n");
+    let (payload, _) = events
+        .wait_for("+switch-master", Duration::from_secs(20))
+        .unwrap_or_else(|| panic!("{}", events.text()));
+    assert_eq!(
+        payload,
+        format!(
+            "mym 127.0.0.1 {} 127.0.0.1 {}",
+            master.port, replicas[0].port
+        )
+    );
+    assert_eq!(master_port(&s), Some(replicas[0].port));
+    assert_eq!(events.count("+elected-leader"), 1);
+    assert!(conf_text(&s).contains(&format!(
+        "sentinel monitor mym 127.0.0.1 {} 1",
+        replicas[0].port
+    )));
+    assert!(conf_text(&s).contains("sentinel config-epoch mym 1"));
+    // The old master was alive all along: it is demoted to a replica of the new one.
+    assert!(wait_until(Duration::from_secs(30), || {
+        master
+            .query::<String>(&["INFO", "replication"])
+            .is_ok_and(|i| i.contains("role:slave"))
+    }));
+    assert_eq!(
+        text(c.cmd("SENTINEL failover nope")),
+        "-ERR No such master with that name\r\n"
+    );
+}
