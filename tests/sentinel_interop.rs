@@ -1,0 +1,162 @@
+//! Our sentinel next to the real thing: a mixed group (two of ours, one real redis-sentinel)
+//! agreeing on one failover, and the Sentinel clients of redis-py (RESP3 and RESP2) and of the
+//! `redis` crate finding masters and replicas through ours.
+
+mod support;
+#[path = "support/sentinel.rs"]
+mod sentinel_support;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use sentinel_support::{Events, Proc, field, master_port, monitor_conf, ours, real, redis_group};
+use support::{missing, repo_root, run_with_timeout, wait_until};
+
+fn masters(s: &Proc) -> Vec<HashMap<String, String>> {
+    s.query(&["SENTINEL", "MASTERS"]).unwrap_or_default()
+}
+
+#[test]
+fn mixed_group_with_real_sentinel_agrees_on_one_failover() {
+    let Some((mut master, replicas)) = redis_group(2) else {
+        return;
+    };
+    let conf = monitor_conf(master.port, 2, 1000, 5000);
+    let Some(redis_sentinel) = real(&conf) else {
+        return;
+    };
+    let group = [ours(&conf), ours(&conf), redis_sentinel];
+    let discovered = wait_until(Duration::from_secs(20), || {
+        group.iter().all(|s| {
+            masters(s).first().is_some_and(|m| {
+                field(m, "num-other-sentinels") == "2" && field(m, "num-slaves") == "2"
+            })
+        })
+    });
+    assert!(
+        discovered,
+        "the group did not form: ours {:?} / real {:?}\n{}",
+        masters(&group[0]),
+        masters(&group[2]),
+        group[2].log()
+    );
+    let events: Vec<Events> = group.iter().map(|s| Events::watch(s.port)).collect();
+    let old_port = master.port;
+    let killed = Instant::now();
+    master.kill();
+    for (i, e) in events.iter().enumerate() {
+        assert!(
+            e.wait_for("+switch-master", Duration::from_secs(40)).is_some(),
+            "sentinel {i} saw no +switch-master:\n{}\n{}",
+            e.text(),
+            group[i].log()
+        );
+    }
+    println!("mixed group: every +switch-master within {:?}", killed.elapsed());
+    std::thread::sleep(Duration::from_millis(500));
+    let leaders: usize = events.iter().map(|e| e.count("+elected-leader")).sum();
+    assert_eq!(leaders, 1, "{}", events.iter().map(Events::text).collect::<String>());
+    let new_port = master_port(&group[0]).unwrap();
+    assert_ne!(new_port, old_port);
+    assert!(replicas.iter().any(|r| r.port == new_port));
+    assert!(group.iter().all(|s| master_port(s) == Some(new_port)));
+}
+
+#[test]
+fn redis_crate_sentinel_client_finds_master_and_replica() {
+    let Some((master, replicas)) = redis_group(1) else {
+        return;
+    };
+    let s = ours(&monitor_conf(master.port, 1, 1000, 5000));
+    assert!(wait_until(Duration::from_secs(15), || {
+        s.query::<Vec<HashMap<String, String>>>(&["SENTINEL", "REPLICAS", "mym"])
+            .is_ok_and(|r| r.len() == 1 && field(&r[0], "master-link-status") == "ok")
+    }));
+    let mut sentinel =
+        redis::sentinel::Sentinel::build(vec![format!("redis://127.0.0.1:{}/", s.port)])
+            .expect("sentinel client");
+    let client = sentinel.master_for("mym", None).expect("master_for");
+    let mut con = client.get_connection().expect("master connection");
+    let _: () = redis::cmd("SET").arg("via").arg("rs").query(&mut con).unwrap();
+    let _: i64 = redis::cmd("WAIT").arg(1).arg(2000).query(&mut con).unwrap();
+    let replica = sentinel.replica_for("mym", None).expect("replica_for");
+    let mut rcon = replica.get_connection().expect("replica connection");
+    let role: Vec<redis::Value> = redis::cmd("ROLE").query(&mut rcon).unwrap();
+    assert_eq!(role[0], redis::Value::BulkString(b"slave".to_vec()));
+    let value: String = redis::cmd("GET").arg("via").query(&mut rcon).unwrap();
+    assert_eq!(value, "rs");
+    assert_eq!(replicas.len(), 1);
+}
+
+/// The repository's `.venv` interpreter with redis-py 8, as tests/redis_py.rs finds it.
+fn python() -> Option<PathBuf> {
+    let python = std::env::var_os("SWITCHYARD_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join(".venv/bin/python"));
+    if !python.is_file() {
+        return missing(&format!("{} not found", python.display()));
+    }
+    Some(python)
+}
+
+const PY_CLIENT: &str = r#"
+import sys
+from redis.sentinel import Sentinel
+from redis.exceptions import ReadOnlyError
+port, protocol = int(sys.argv[1]), int(sys.argv[2])
+s = Sentinel([("127.0.0.1", port)], socket_timeout=2, protocol=protocol)
+host, mport = s.discover_master("mym")
+slaves = s.discover_slaves("mym")
+assert len(slaves) == 1, slaves
+m = s.master_for("mym", socket_timeout=2, protocol=protocol)
+m.set("py", "ok")
+m.execute_command("WAIT", 1, 2000)
+r = s.slave_for("mym", socket_timeout=2, protocol=protocol)
+assert r.get("py") == b"ok"
+try:
+    r.set("py", "no")
+    raise SystemExit("write to a replica succeeded")
+except ReadOnlyError:
+    pass
+print("master", host, mport, "replicas", slaves)
+"#;
+
+fn run_py(protocol: u8) {
+    let Some(python) = python() else {
+        return;
+    };
+    let Some((master, _replicas)) = redis_group(1) else {
+        return;
+    };
+    let s = ours(&monitor_conf(master.port, 1, 1000, 5000));
+    assert!(wait_until(Duration::from_secs(15), || {
+        s.query::<Vec<HashMap<String, String>>>(&["SENTINEL", "REPLICAS", "mym"])
+            .is_ok_and(|r| r.len() == 1 && field(&r[0], "master-link-status") == "ok")
+    }));
+    let out = run_with_timeout(
+        Command::new(python)
+            .args(["-c", PY_CLIENT, &s.port.to_string(), &protocol.to_string()])
+            .env("PYTHONUNBUFFERED", "1"),
+        None,
+        Duration::from_secs(60),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "redis-py Sentinel (RESP{protocol}) failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains(&format!("master 127.0.0.1 {}", master.port)), "{stdout}");
+}
+
+#[test]
+fn redis_py_sentinel_client_resp3() {
+    run_py(3);
+}
+
+#[test]
+fn redis_py_sentinel_client_resp2() {
+    run_py(2);
+}
