@@ -201,10 +201,13 @@ fn sentinel_rejects_bad_config() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("Sentinel needs config file"));
 }
 
-/// Three of our sentinels (quorum 2) watching a real master with two real replicas.
-fn three_sentinels(master: &Proc) -> Vec<Proc> {
+/// Three sentinels (quorum 2) watching a real master with two real replicas.
+fn three_sentinels(master: &Proc, start: fn(&str) -> Option<Proc>) -> Option<Vec<Proc>> {
     let conf = monitor_conf(master.port, 2, DOWN_AFTER, FAILOVER_TIMEOUT);
-    let group: Vec<Proc> = (0..3).map(|_| ours(&conf)).collect();
+    let mut group = Vec::new();
+    for _ in 0..3 {
+        group.push(start(&conf)?);
+    }
     let discovered = wait_until(Duration::from_secs(20), || {
         group.iter().all(|s| {
             masters(s).first().is_some_and(|m| {
@@ -217,15 +220,28 @@ fn three_sentinels(master: &Proc) -> Vec<Proc> {
         "sentinels did not find each other: {:?}",
         masters(&group[0])
     );
-    group
+    Some(group)
 }
 
 #[test]
 fn three_sentinels_fail_over_once_after_kill_9() {
+    failover_after_kill_9("switchyard sentinel", |conf| Some(ours(conf)));
+}
+
+/// The same scenario with three real redis-sentinel processes: checks the test's own
+/// expectations, and gives the figures to compare with.
+#[test]
+fn same_failover_with_real_redis_sentinels() {
+    failover_after_kill_9("redis-sentinel", sentinel_support::real);
+}
+
+fn failover_after_kill_9(label: &str, start: fn(&str) -> Option<Proc>) {
     let Some((mut master, replicas)) = redis_group(2) else {
         return;
     };
-    let sentinels = three_sentinels(&master);
+    let Some(sentinels) = three_sentinels(&master, start) else {
+        return;
+    };
     let events: Vec<Events> = sentinels.iter().map(|s| Events::watch(s.port)).collect();
     // Writes acknowledged by a replica must survive the failover.
     let mut con = master.client();
@@ -312,7 +328,7 @@ fn three_sentinels_fail_over_once_after_kill_9() {
     let keys: i64 = promoted.query(&["DBSIZE"]).unwrap();
     assert!(keys >= 100, "acknowledged writes lost: {keys} keys");
     println!(
-        "figures (down-after-milliseconds {DOWN_AFTER}, failover-timeout {FAILOVER_TIMEOUT}): \
+        "{label} figures (down-after-milliseconds {DOWN_AFTER}, failover-timeout {FAILOVER_TIMEOUT}): \
          kill -9 -> +odown {odown:?}, -> +switch-master {switch_times:?}, \
          -> first write through the sentinels {first_write:?}"
     );
@@ -400,4 +416,114 @@ fn forced_failover_with_sentinel_failover() {
         text(c.cmd("SENTINEL failover nope")),
         "-ERR No such master with that name\r\n"
     );
+}
+
+#[test]
+fn passwords_clients_and_pubsub() {
+    let Some(master) =
+        sentinel_support::redis_at(support::free_port(), &["--requirepass", "datapw"])
+    else {
+        return;
+    };
+    let conf = format!(
+        "requirepass sentpw\n{}sentinel auth-pass mym datapw\n",
+        monitor_conf(master.port, 1, DOWN_AFTER, FAILOVER_TIMEOUT)
+    );
+    let s = ours(&conf);
+    let mut c = Conn::connect(s.port);
+    assert_eq!(
+        text(c.cmd("SENTINEL masters")),
+        "-NOAUTH Authentication required.\r\n"
+    );
+    assert_eq!(
+        text(c.cmd("AUTH nope")),
+        "-WRONGPASS invalid username-password pair or user is disabled.\r\n"
+    );
+    assert_eq!(text(c.cmd("AUTH default sentpw")), "+OK\r\n");
+    // auth-pass opens the links to the master: INFO arrives, the link is up.
+    let mut m = HashMap::new();
+    assert!(
+        wait_until(Duration::from_secs(10), || {
+            let reply = text(c.cmd("SENTINEL master mym"));
+            let items = sentinel_support::bulks(reply.as_bytes());
+            m = items
+                .chunks(2)
+                .filter(|kv| kv.len() == 2)
+                .map(|kv| (kv[0].clone(), kv[1].clone()))
+                .collect();
+            field(&m, "flags") == "master" && field(&m, "runid").len() == 40
+        }),
+        "{m:?}"
+    );
+    // CLIENT.
+    assert_eq!(text(c.cmd("CLIENT SETNAME probe")), "+OK\r\n");
+    assert_eq!(text(c.cmd("CLIENT GETNAME")), "$5\r\nprobe\r\n");
+    assert!(text(c.cmd("CLIENT ID")).starts_with(':'));
+    let list = text(c.cmd("CLIENT LIST"));
+    assert!(
+        list.contains("name=probe") && list.contains("cmd=client|list"),
+        "{list}"
+    );
+    assert_eq!(
+        text(c.cmd("CLIENT SETNAME a b")),
+        "-ERR wrong number of arguments for 'client|setname' command\r\n"
+    );
+    // Pub/sub: RESP2 context rules, events as messages.
+    let mut sub = Conn::connect(s.port);
+    assert_eq!(text(sub.cmd("AUTH sentpw")), "+OK\r\n");
+    assert_eq!(
+        text(sub.cmd("SUBSCRIBE +set")),
+        "*3\r\n$9\r\nsubscribe\r\n$4\r\n+set\r\n:1\r\n"
+    );
+    assert_eq!(text(sub.cmd("PING")), "*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+    assert_eq!(
+        text(sub.cmd("ROLE")),
+        "-ERR Can't execute 'role': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n"
+    );
+    assert_eq!(
+        text(c.cmd("SENTINEL set mym failover-timeout 6000")),
+        "+OK\r\n"
+    );
+    let message = text(sub.read_reply());
+    assert_eq!(
+        message,
+        format!(
+            "*3\r\n$7\r\nmessage\r\n$4\r\n+set\r\n${}\r\nmaster mym 127.0.0.1 {} failover-timeout 6000\r\n",
+            format!("master mym 127.0.0.1 {} failover-timeout 6000", master.port).len(),
+            master.port
+        )
+    );
+    // CLIENT KILL TYPE pubsub spares the caller and closes the subscriber.
+    assert_eq!(text(c.cmd("CLIENT KILL TYPE pubsub")), ":1\r\n");
+    assert!(sub.wait_closed(Duration::from_secs(2)));
+}
+
+#[test]
+fn tilt_after_the_process_stood_still() {
+    let Some((master, _replicas)) = redis_group(0) else {
+        return;
+    };
+    let s = ours(&monitor_conf(master.port, 1, DOWN_AFTER, FAILOVER_TIMEOUT));
+    let events = Events::watch(s.port);
+    s.signal("STOP");
+    std::thread::sleep(Duration::from_millis(2600));
+    s.signal("CONT");
+    let (payload, _) = events
+        .wait_for("+tilt", Duration::from_secs(5))
+        .unwrap_or_else(|| panic!("{}", events.text()));
+    assert_eq!(payload, "#tilt mode entered");
+    let info = s.query::<String>(&["INFO", "sentinel"]).unwrap();
+    assert!(info.contains("sentinel_tilt:1"), "{info}");
+    // In TILT the sentinel does not say a master is down.
+    let reply: Vec<redis::Value> = s
+        .query(&[
+            "SENTINEL",
+            "is-master-down-by-addr",
+            "127.0.0.1",
+            &master.port.to_string(),
+            "0",
+            "*",
+        ])
+        .unwrap();
+    assert_eq!(reply[0], redis::Value::Int(0));
 }

@@ -34,22 +34,23 @@ fn options(ctx: &Ctx, master: &Master, kind: Kind, suffix: &str) -> ConnectOptio
 /// Open the missing connections of an instance, at most once a second (Redis's
 /// `sentinelReconnectInstance`).
 pub fn reconnect(ctx: &Ctx, master: &mut Master, kind: Kind, key: &str, now: Instant) {
+    let due = master.instance(kind, key).is_some_and(|inst| {
+        inst.port != 0
+            && inst.link.disconnected(kind)
+            && inst
+                .link
+                .last_reconn
+                .is_none_or(|t| now.duration_since(t) >= crate::state::PING_PERIOD)
+    });
+    if !due {
+        return;
+    }
     let cmd_opts = options(ctx, master, kind, "cmd");
     let pubsub_opts = options(ctx, master, kind, "pubsub");
     let master_name = master.inst.name.clone();
     let Some(inst) = master.instance_mut(kind, key) else {
         return;
     };
-    if inst.port == 0 || !inst.link.disconnected(kind) {
-        return;
-    }
-    if inst
-        .link
-        .last_reconn
-        .is_some_and(|t| now.duration_since(t) < crate::state::PING_PERIOD)
-    {
-        return;
-    }
     inst.link.last_reconn = Some(now);
     let target = Target {
         master: master_name,
@@ -424,8 +425,11 @@ impl InfoReport {
         let mut report = InfoReport::default();
         for line in text.split('\n') {
             let line = line.trim_end_matches('\r');
-            if line.len() >= 47 && line.starts_with("run_id:") {
-                report.run_id = Some(line[7..47].to_string());
+            if line.len() >= 47
+                && line.starts_with("run_id:")
+                && let Some(id) = line.get(7..47)
+            {
+                report.run_id = Some(id.to_string());
             } else if line.len() >= 7
                 && line.starts_with("slave")
                 && line.as_bytes()[5].is_ascii_digit()

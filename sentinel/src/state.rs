@@ -397,7 +397,7 @@ impl Ctx {
     }
 
     pub fn id8(&self) -> &str {
-        &self.myid[..8]
+        self.myid.get(..8).unwrap_or(&self.myid)
     }
 }
 
