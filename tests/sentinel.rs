@@ -377,8 +377,12 @@ fn sentinel_cut_off_from_its_peers_cannot_fail_over() {
 }
 
 #[test]
-fn forced_failover_with_sentinel_failover() {
-    let Some((master, replicas)) = redis_group(1) else {
+fn forced_failover_picks_by_priority_and_honours_parallel_syncs() {
+    let Some((master, replicas)) = sentinel_support::redis_group_with(&[
+        &[],
+        &["--replica-priority", "50"],
+        &["--replica-priority", "0"],
+    ]) else {
         return;
     };
     let s = ours(&monitor_conf(master.port, 1, DOWN_AFTER, FAILOVER_TIMEOUT));
@@ -386,26 +390,56 @@ fn forced_failover_with_sentinel_failover() {
     let mut c = Conn::connect(s.port);
     assert!(wait_until(Duration::from_secs(15), || {
         s.query::<Vec<HashMap<String, String>>>(&["SENTINEL", "REPLICAS", "mym"])
-            .is_ok_and(|r| r.len() == 1 && field(&r[0], "master-link-status") == "ok")
+            .is_ok_and(|r| r.len() == 3 && r.iter().all(|r| field(r, "master-link-status") == "ok"))
     }));
     assert_eq!(text(c.cmd("SENTINEL failover mym")), "+OK\r\n");
     let (payload, _) = events
-        .wait_for("+switch-master", Duration::from_secs(20))
+        .wait_for("+switch-master", Duration::from_secs(30))
         .unwrap_or_else(|| panic!("{}", events.text()));
+    let chosen = replicas[1].port;
     assert_eq!(
         payload,
-        format!(
-            "mym 127.0.0.1 {} 127.0.0.1 {}",
-            master.port, replicas[0].port
-        )
+        format!("mym 127.0.0.1 {} 127.0.0.1 {chosen}", master.port)
     );
-    assert_eq!(master_port(&s), Some(replicas[0].port));
+    assert_eq!(master_port(&s), Some(chosen));
     assert_eq!(events.count("+elected-leader"), 1);
-    assert!(conf_text(&s).contains(&format!(
-        "sentinel monitor mym 127.0.0.1 {} 1",
-        replicas[0].port
+    // parallel-syncs 1: the second replica is sent SLAVEOF only once the first is done.
+    let order: Vec<String> = events
+        .all()
+        .into_iter()
+        .filter(|(c, _, _)| c.starts_with("+slave-reconf-"))
+        .map(|(c, _, _)| c)
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "+slave-reconf-sent",
+            "+slave-reconf-inprog",
+            "+slave-reconf-done",
+            "+slave-reconf-sent",
+            "+slave-reconf-inprog",
+            "+slave-reconf-done"
+        ],
+        "{}\n{:?}",
+        events.text(),
+        replicas
+            .iter()
+            .map(|r| r
+                .query::<String>(&["INFO", "replication"])
+                .unwrap_or_default())
+            .collect::<Vec<_>>()
+    );
+    let file = conf_text(&s);
+    assert!(
+        file.contains(&format!("sentinel monitor mym 127.0.0.1 {chosen} 1")),
+        "{file}"
+    );
+    assert!(file.contains("sentinel config-epoch mym 1"), "{file}");
+    assert!(file.contains("sentinel current-epoch 1"), "{file}");
+    assert!(file.contains(&format!(
+        "sentinel known-replica mym 127.0.0.1 {}",
+        master.port
     )));
-    assert!(conf_text(&s).contains("sentinel config-epoch mym 1"));
     // The old master was alive all along: it is demoted to a replica of the new one.
     assert!(wait_until(Duration::from_secs(30), || {
         master
@@ -416,6 +450,47 @@ fn forced_failover_with_sentinel_failover() {
         text(c.cmd("SENTINEL failover nope")),
         "-ERR No such master with that name\r\n"
     );
+}
+
+#[test]
+fn no_failover_without_a_good_replica() {
+    let Some((master, _replicas)) =
+        sentinel_support::redis_group_with(&[&["--replica-priority", "0"]])
+    else {
+        return;
+    };
+    let s = ours(&monitor_conf(master.port, 1, DOWN_AFTER, FAILOVER_TIMEOUT));
+    let mut c = Conn::connect(s.port);
+    assert!(wait_until(Duration::from_secs(15), || {
+        s.query::<Vec<HashMap<String, String>>>(&["SENTINEL", "REPLICAS", "mym"])
+            .is_ok_and(|r| r.len() == 1 && field(&r[0], "slave-priority") == "0")
+    }));
+    assert_eq!(
+        text(c.cmd("SENTINEL failover mym")),
+        "-NOGOODSLAVE No suitable replica to promote\r\n"
+    );
+    // RESET forgets the replica; the master's INFO brings it back.
+    assert_eq!(text(c.cmd("SENTINEL reset *")), ":1\r\n");
+    assert!(wait_until(Duration::from_secs(15), || {
+        s.query::<Vec<HashMap<String, String>>>(&["SENTINEL", "REPLICAS", "mym"])
+            .is_ok_and(|r| r.len() == 1)
+    }));
+    let cache: Vec<redis::Value> = s.query(&["SENTINEL", "INFO-CACHE", "mym"]).unwrap();
+    assert_eq!(cache.len(), 2);
+    assert_eq!(cache[0], redis::Value::BulkString(b"mym".to_vec()));
+    // Garbage on the wire: errors, never a crash.
+    for junk in [
+        &b"*3\r\n$-5\r\n"[..],
+        b"*99999999999\r\n",
+        b"PING \"unbalanced\r\n",
+        b"\x00\x01\x02\r\n",
+        b"*2\r\n$8\r\nSENTINEL\r\n$3\r\nfoo\r\n",
+    ] {
+        let mut bad = Conn::connect(s.port);
+        bad.send(junk);
+        let _ = bad.read_until_end(Duration::from_millis(200));
+    }
+    assert_eq!(text(c.cmd("PING")), "+PONG\r\n");
 }
 
 #[test]

@@ -2,9 +2,9 @@
 //! agreeing on one failover, and the Sentinel clients of redis-py (RESP3 and RESP2) and of the
 //! `redis` crate finding masters and replicas through ours.
 
-mod support;
 #[path = "support/sentinel.rs"]
 mod sentinel_support;
+mod support;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -48,16 +48,25 @@ fn mixed_group_with_real_sentinel_agrees_on_one_failover() {
     master.kill();
     for (i, e) in events.iter().enumerate() {
         assert!(
-            e.wait_for("+switch-master", Duration::from_secs(40)).is_some(),
+            e.wait_for("+switch-master", Duration::from_secs(40))
+                .is_some(),
             "sentinel {i} saw no +switch-master:\n{}\n{}",
             e.text(),
             group[i].log()
         );
     }
-    println!("mixed group: every +switch-master within {:?}", killed.elapsed());
+    println!(
+        "mixed group: every +switch-master within {:?}",
+        killed.elapsed()
+    );
     std::thread::sleep(Duration::from_millis(500));
     let leaders: usize = events.iter().map(|e| e.count("+elected-leader")).sum();
-    assert_eq!(leaders, 1, "{}", events.iter().map(Events::text).collect::<String>());
+    assert_eq!(
+        leaders,
+        1,
+        "{}",
+        events.iter().map(Events::text).collect::<String>()
+    );
     let new_port = master_port(&group[0]).unwrap();
     assert_ne!(new_port, old_port);
     assert!(replicas.iter().any(|r| r.port == new_port));
@@ -79,7 +88,11 @@ fn redis_crate_sentinel_client_finds_master_and_replica() {
             .expect("sentinel client");
     let client = sentinel.master_for("mym", None).expect("master_for");
     let mut con = client.get_connection().expect("master connection");
-    let _: () = redis::cmd("SET").arg("via").arg("rs").query(&mut con).unwrap();
+    let _: () = redis::cmd("SET")
+        .arg("via")
+        .arg("rs")
+        .query(&mut con)
+        .unwrap();
     let _: i64 = redis::cmd("WAIT").arg(1).arg(2000).query(&mut con).unwrap();
     let replica = sentinel.replica_for("mym", None).expect("replica_for");
     let mut rcon = replica.get_connection().expect("replica connection");
@@ -148,7 +161,10 @@ fn run_py(protocol: u8) {
         "redis-py Sentinel (RESP{protocol}) failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains(&format!("master 127.0.0.1 {}", master.port)), "{stdout}");
+    assert!(
+        stdout.contains(&format!("master 127.0.0.1 {}", master.port)),
+        "{stdout}"
+    );
 }
 
 #[test]

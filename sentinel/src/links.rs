@@ -217,6 +217,10 @@ pub fn send_batch(
     requests: Vec<Vec<Bytes>>,
     on_reply: BatchHandler,
 ) -> bool {
+    if st.ctx.dirty {
+        // Epochs and votes reach the disk before any message that could carry them.
+        let _ = st.flush_config();
+    }
     let shared = st.ctx.shared.clone();
     let Some(inst) = st.instance_mut(target) else {
         return false;

@@ -132,6 +132,9 @@ pub fn redis_at(port: u16, extra: &[&str]) -> Option<Proc> {
         "",
         "--appendonly",
         "no",
+        // A replica repointed at a new master may need a full sync: start it at once.
+        "--repl-diskless-sync-delay",
+        "0",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -147,11 +150,19 @@ pub fn redis_at(port: u16, extra: &[&str]) -> Option<Proc> {
 
 /// A master and `replicas` real replicas of it, all synced.
 pub fn redis_group(replicas: usize) -> Option<(Proc, Vec<Proc>)> {
+    redis_group_with(&vec![&[][..]; replicas])
+}
+
+/// A master and one real replica per entry, each with those extra directives, all synced.
+pub fn redis_group_with(replica_args: &[&[&str]]) -> Option<(Proc, Vec<Proc>)> {
+    let replicas = replica_args.len();
     let master = redis_at(free_port(), &[])?;
     let mut group = Vec::new();
-    for _ in 0..replicas {
+    for extra in replica_args {
         let mp = master.port.to_string();
-        group.push(redis_at(free_port(), &["--replicaof", "127.0.0.1", &mp])?);
+        let mut args = vec!["--replicaof", "127.0.0.1", &mp];
+        args.extend_from_slice(extra);
+        group.push(redis_at(free_port(), &args)?);
     }
     let synced = wait_until(Duration::from_secs(20), || {
         master
