@@ -239,7 +239,7 @@ fn failover_after_kill_9(label: &str, start: fn(&str) -> Option<Proc>) {
     let Some((mut master, replicas)) = redis_group(2) else {
         return;
     };
-    let Some(sentinels) = three_sentinels(&master, start) else {
+    let Some(mut sentinels) = three_sentinels(&master, start) else {
         return;
     };
     let events: Vec<Events> = sentinels.iter().map(|s| Events::watch(s.port)).collect();
@@ -346,6 +346,30 @@ fn failover_after_kill_9(label: &str, start: fn(&str) -> Option<Proc>) {
         events[0].text()
     );
     assert!(events.iter().any(|e| e.count("+convert-to-slave") == 1));
+    // Every file records the new master and the agreed epoch; a restarted sentinel resumes.
+    let epoch_line = format!(
+        "sentinel config-epoch mym {}",
+        field(&masters(&sentinels[0])[0], "config-epoch")
+    );
+    for s in &sentinels {
+        let file = conf_text(s);
+        assert!(
+            file.contains(&format!("sentinel monitor mym 127.0.0.1 {new_port} 2")),
+            "{file}"
+        );
+        assert!(file.contains(&epoch_line), "{file}");
+        assert_eq!(
+            file.matches("sentinel known-sentinel mym").count(),
+            2,
+            "{file}"
+        );
+    }
+    sentinels[0].restart();
+    assert_eq!(master_port(&sentinels[0]), Some(new_port));
+    assert_eq!(
+        field(&masters(&sentinels[0])[0], "num-other-sentinels"),
+        "2"
+    );
 }
 
 #[test]
@@ -601,4 +625,44 @@ fn tilt_after_the_process_stood_still() {
         ])
         .unwrap();
     assert_eq!(reply[0], redis::Value::Int(0));
+}
+
+#[test]
+fn two_masters_and_only_the_failed_one_switches() {
+    let (Some((mut first, first_replicas)), Some((second, _second_replicas))) =
+        (redis_group(1), redis_group(1))
+    else {
+        return;
+    };
+    let conf = format!(
+        "{}sentinel monitor other 127.0.0.1 {} 1\nsentinel down-after-milliseconds other {DOWN_AFTER}\n",
+        monitor_conf(first.port, 1, DOWN_AFTER, FAILOVER_TIMEOUT),
+        second.port
+    );
+    let s = ours(&conf);
+    assert!(
+        wait_until(Duration::from_secs(15), || {
+            masters(&s).len() == 2 && masters(&s).iter().all(|m| field(m, "num-slaves") == "1")
+        }),
+        "{:?}",
+        masters(&s)
+    );
+    assert!(wait_until(Duration::from_secs(15), || {
+        s.query::<Vec<HashMap<String, String>>>(&["SENTINEL", "REPLICAS", "mym"])
+            .is_ok_and(|r| r.len() == 1 && field(&r[0], "master-link-status") == "ok")
+    }));
+    let events = Events::watch(s.port);
+    first.kill();
+    let (payload, _) = events
+        .wait_for("+switch-master", Duration::from_secs(20))
+        .unwrap_or_else(|| panic!("{}", events.text()));
+    assert!(payload.starts_with("mym "), "{payload}");
+    assert_eq!(master_port(&s), Some(first_replicas[0].port));
+    let other: Option<(String, u16)> = s
+        .query(&["SENTINEL", "get-master-addr-by-name", "other"])
+        .unwrap();
+    assert_eq!(other.map(|(_, p)| p), Some(second.port));
+    assert_eq!(events.count("+switch-master"), 1, "{}", events.text());
+    let info = s.query::<String>(&["INFO", "sentinel"]).unwrap();
+    assert!(info.contains("sentinel_masters:2"), "{info}");
 }

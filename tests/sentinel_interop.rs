@@ -176,3 +176,75 @@ fn redis_py_sentinel_client_resp3() {
 fn redis_py_sentinel_client_resp2() {
     run_py(2);
 }
+
+/// A forced failover run by one kind of sentinel is adopted by the other kind through hellos
+/// (`+config-update-from`, `+switch-master`), both ways.
+#[test]
+fn forced_failovers_cross_between_ours_and_real() {
+    let Some((master, replicas)) = redis_group(1) else {
+        return;
+    };
+    let conf = monitor_conf(master.port, 1, 1000, 5000);
+    let Some(real_one) = real(&conf) else {
+        return;
+    };
+    let group = [ours(&conf), real_one];
+    assert!(wait_until(Duration::from_secs(20), || {
+        group.iter().all(|s| {
+            masters(s).first().is_some_and(|m| {
+                field(m, "num-other-sentinels") == "1" && field(m, "num-slaves") == "1"
+            })
+        }) && group[1]
+            .query::<Vec<HashMap<String, String>>>(&["SENTINEL", "REPLICAS", "mym"])
+            .is_ok_and(|r| r.len() == 1 && field(&r[0], "master-link-status") == "ok")
+    }));
+    let ours_events = Events::watch(group[0].port);
+    let _: String = group[1].query(&["SENTINEL", "FAILOVER", "mym"]).unwrap();
+    let (payload, _) = ours_events
+        .wait_for("+switch-master", Duration::from_secs(20))
+        .unwrap_or_else(|| panic!("{}\n{}", ours_events.text(), group[1].log()));
+    assert_eq!(
+        payload,
+        format!(
+            "mym 127.0.0.1 {} 127.0.0.1 {}",
+            master.port, replicas[0].port
+        )
+    );
+    assert!(ours_events.first("+config-update-from").is_some());
+    assert_eq!(ours_events.count("+elected-leader"), 0);
+    // Back the other way: ours forces, the real one follows. The old master, alive all along,
+    // must first be a replica again with its link up.
+    assert!(
+        wait_until(Duration::from_secs(40), || {
+            group[0]
+                .query::<Vec<HashMap<String, String>>>(&["SENTINEL", "REPLICAS", "mym"])
+                .is_ok_and(|r| {
+                    r.iter().any(|r| {
+                        field(r, "port") == master.port.to_string()
+                            && field(r, "master-link-status") == "ok"
+                            && field(r, "flags") == "slave"
+                    })
+                })
+        }),
+        "old master not back as a replica: {}",
+        ours_events.text()
+    );
+    let real_events = Events::watch(group[1].port);
+    assert!(wait_until(Duration::from_secs(20), || {
+        group[0]
+            .query::<String>(&["SENTINEL", "FAILOVER", "mym"])
+            .is_ok()
+    }));
+    let (payload, _) = real_events
+        .wait_for("+switch-master", Duration::from_secs(20))
+        .unwrap_or_else(|| panic!("{}\n{}", real_events.text(), ours_events.text()));
+    assert_eq!(
+        payload,
+        format!(
+            "mym 127.0.0.1 {} 127.0.0.1 {}",
+            replicas[0].port, master.port
+        )
+    );
+    assert!(real_events.first("+config-update-from").is_some());
+    assert_eq!(master_port(&group[1]), Some(master.port));
+}
