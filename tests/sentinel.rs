@@ -10,17 +10,14 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use sentinel_support::{
-    Events, Proc, conf_text, field, master_port, monitor_conf, ours, redis_group,
+    Events, Proc, conf_text, field, master_port, masters, monitor_conf, ours, redis_group,
+    wait_group_formed, wait_replicas_up,
 };
 use support::resp::Conn;
 use support::wait_until;
 
 const DOWN_AFTER: u64 = 1000;
 const FAILOVER_TIMEOUT: u64 = 5000;
-
-fn masters(s: &Proc) -> Vec<HashMap<String, String>> {
-    s.query(&["SENTINEL", "MASTERS"]).expect("SENTINEL MASTERS")
-}
 
 fn text(reply: Vec<u8>) -> String {
     String::from_utf8_lossy(&reply).into_owned()
@@ -76,10 +73,7 @@ fn api_replies_and_config_file() {
         "+OK 1 usable Sentinels. Quorum and failover authorization can be reached\r\n"
     );
     // The replica is discovered from the master's INFO and written to the file.
-    assert!(wait_until(Duration::from_secs(10), || {
-        s.query::<Vec<HashMap<String, String>>>(&["SENTINEL", "REPLICAS", "mym"])
-            .is_ok_and(|r| r.len() == 1 && field(&r[0], "master-link-status") == "ok")
-    }));
+    assert!(wait_replicas_up(&s, 1));
     let replica_line = format!("sentinel known-replica mym 127.0.0.1 {}", replicas[0].port);
     assert!(wait_until(Duration::from_secs(5), || conf_text(&s)
         .contains(&replica_line)));
@@ -208,15 +202,8 @@ fn three_sentinels(master: &Proc, start: fn(&str) -> Option<Proc>) -> Option<Vec
     for _ in 0..3 {
         group.push(start(&conf)?);
     }
-    let discovered = wait_until(Duration::from_secs(20), || {
-        group.iter().all(|s| {
-            masters(s).first().is_some_and(|m| {
-                field(m, "num-other-sentinels") == "2" && field(m, "num-slaves") == "2"
-            })
-        })
-    });
     assert!(
-        discovered,
+        wait_group_formed(&group, 2),
         "sentinels did not find each other: {:?}",
         masters(&group[0])
     );
@@ -412,10 +399,7 @@ fn forced_failover_picks_by_priority_and_honours_parallel_syncs() {
     let s = ours(&monitor_conf(master.port, 1, DOWN_AFTER, FAILOVER_TIMEOUT));
     let events = Events::watch(s.port);
     let mut c = Conn::connect(s.port);
-    assert!(wait_until(Duration::from_secs(15), || {
-        s.query::<Vec<HashMap<String, String>>>(&["SENTINEL", "REPLICAS", "mym"])
-            .is_ok_and(|r| r.len() == 3 && r.iter().all(|r| field(r, "master-link-status") == "ok"))
-    }));
+    assert!(wait_replicas_up(&s, 3));
     assert_eq!(text(c.cmd("SENTINEL failover mym")), "+OK\r\n");
     let (payload, _) = events
         .wait_for("+switch-master", Duration::from_secs(30))
@@ -647,10 +631,7 @@ fn two_masters_and_only_the_failed_one_switches() {
         "{:?}",
         masters(&s)
     );
-    assert!(wait_until(Duration::from_secs(15), || {
-        s.query::<Vec<HashMap<String, String>>>(&["SENTINEL", "REPLICAS", "mym"])
-            .is_ok_and(|r| r.len() == 1 && field(&r[0], "master-link-status") == "ok")
-    }));
+    assert!(wait_replicas_up(&s, 1));
     let events = Events::watch(s.port);
     first.kill();
     let (payload, _) = events

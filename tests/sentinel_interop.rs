@@ -11,12 +11,11 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use sentinel_support::{Events, Proc, field, master_port, monitor_conf, ours, real, redis_group};
+use sentinel_support::{
+    Events, field, master_port, masters, monitor_conf, ours, real, redis_group, wait_group_formed,
+    wait_replicas_up,
+};
 use support::{missing, repo_root, run_with_timeout, wait_until};
-
-fn masters(s: &Proc) -> Vec<HashMap<String, String>> {
-    s.query(&["SENTINEL", "MASTERS"]).unwrap_or_default()
-}
 
 #[test]
 fn mixed_group_with_real_sentinel_agrees_on_one_failover() {
@@ -28,15 +27,8 @@ fn mixed_group_with_real_sentinel_agrees_on_one_failover() {
         return;
     };
     let group = [ours(&conf), ours(&conf), redis_sentinel];
-    let discovered = wait_until(Duration::from_secs(20), || {
-        group.iter().all(|s| {
-            masters(s).first().is_some_and(|m| {
-                field(m, "num-other-sentinels") == "2" && field(m, "num-slaves") == "2"
-            })
-        })
-    });
     assert!(
-        discovered,
+        wait_group_formed(&group, 2),
         "the group did not form: ours {:?} / real {:?}\n{}",
         masters(&group[0]),
         masters(&group[2]),
@@ -79,10 +71,7 @@ fn redis_crate_sentinel_client_finds_master_and_replica() {
         return;
     };
     let s = ours(&monitor_conf(master.port, 1, 1000, 5000));
-    assert!(wait_until(Duration::from_secs(15), || {
-        s.query::<Vec<HashMap<String, String>>>(&["SENTINEL", "REPLICAS", "mym"])
-            .is_ok_and(|r| r.len() == 1 && field(&r[0], "master-link-status") == "ok")
-    }));
+    assert!(wait_replicas_up(&s, 1));
     let mut sentinel =
         redis::sentinel::Sentinel::build(vec![format!("redis://127.0.0.1:{}/", s.port)])
             .expect("sentinel client");
@@ -144,10 +133,7 @@ fn run_py(protocol: u8) {
         return;
     };
     let s = ours(&monitor_conf(master.port, 1, 1000, 5000));
-    assert!(wait_until(Duration::from_secs(15), || {
-        s.query::<Vec<HashMap<String, String>>>(&["SENTINEL", "REPLICAS", "mym"])
-            .is_ok_and(|r| r.len() == 1 && field(&r[0], "master-link-status") == "ok")
-    }));
+    assert!(wait_replicas_up(&s, 1));
     let out = run_with_timeout(
         Command::new(python)
             .args(["-c", PY_CLIENT, &s.port.to_string(), &protocol.to_string()])
@@ -189,15 +175,7 @@ fn forced_failovers_cross_between_ours_and_real() {
         return;
     };
     let group = [ours(&conf), real_one];
-    assert!(wait_until(Duration::from_secs(20), || {
-        group.iter().all(|s| {
-            masters(s).first().is_some_and(|m| {
-                field(m, "num-other-sentinels") == "1" && field(m, "num-slaves") == "1"
-            })
-        }) && group[1]
-            .query::<Vec<HashMap<String, String>>>(&["SENTINEL", "REPLICAS", "mym"])
-            .is_ok_and(|r| r.len() == 1 && field(&r[0], "master-link-status") == "ok")
-    }));
+    assert!(wait_group_formed(&group, 1) && wait_replicas_up(&group[1], 1));
     let ours_events = Events::watch(group[0].port);
     let _: String = group[1].query(&["SENTINEL", "FAILOVER", "mym"]).unwrap();
     let (payload, _) = ours_events

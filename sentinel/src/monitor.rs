@@ -546,12 +546,7 @@ fn send_slaveof_noone(st: &mut State, name: &str, now: Instant) {
         }
         return;
     }
-    let target = Target {
-        master: name.to_string(),
-        kind: Kind::Replica,
-        key: key.clone(),
-        id: promoted.id,
-    };
+    let target = Target::replica(name, &key, promoted.id);
     if !send_slaveof(st, &target, None) {
         return;
     }
@@ -604,12 +599,7 @@ fn reconf_next_slave(st: &mut State, name: &str, now: Instant) {
         {
             continue;
         }
-        let target = Target {
-            master: name.to_string(),
-            kind: Kind::Replica,
-            key: key.clone(),
-            id: r.id,
-        };
+        let target = Target::replica(name, &key, r.id);
         if send_slaveof(st, &target, Some(promoted.clone())) {
             if let Some(r) = st.instance_mut(&target) {
                 r.reconf = Reconf::Sent(now);
@@ -660,12 +650,7 @@ fn detect_end(st: &mut State, name: &str, promoted: &(String, u16), now: Instant
                     && matches!(r.reconf, Reconf::None)
                     && !r.link.disconnected(Kind::Replica)
             })
-            .map(|(k, r)| Target {
-                master: name.to_string(),
-                kind: Kind::Replica,
-                key: k.clone(),
-                id: r.id,
-            })
+            .map(|(k, r)| Target::replica(name, k, r.id))
             .collect();
         for target in rest {
             if send_slaveof(st, &target, Some(promoted.clone())) {

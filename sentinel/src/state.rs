@@ -88,6 +88,17 @@ pub struct Target {
     pub id: u64,
 }
 
+impl Target {
+    pub fn replica(master: &str, key: &str, id: u64) -> Target {
+        Target {
+            master: master.to_string(),
+            kind: Kind::Replica,
+            key: key.to_string(),
+            id,
+        }
+    }
+}
+
 /// The command and pub/sub connections to one instance.
 pub struct Link {
     pub cmd: Option<wire::Client>,

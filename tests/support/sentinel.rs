@@ -226,6 +226,33 @@ pub fn field(entry: &std::collections::HashMap<String, String>, key: &str) -> St
     entry.get(key).cloned().unwrap_or_default()
 }
 
+pub fn masters(s: &Proc) -> Vec<std::collections::HashMap<String, String>> {
+    s.query(&["SENTINEL", "MASTERS"]).unwrap_or_default()
+}
+
+/// Wait until the sentinel lists `count` replicas of `mym`, each with its master link up.
+pub fn wait_replicas_up(s: &Proc, count: usize) -> bool {
+    wait_until(Duration::from_secs(20), || {
+        s.query::<Vec<std::collections::HashMap<String, String>>>(&["SENTINEL", "REPLICAS", "mym"])
+            .is_ok_and(|r| {
+                r.len() == count && r.iter().all(|r| field(r, "master-link-status") == "ok")
+            })
+    })
+}
+
+/// Wait until every sentinel of `group` knows the others and `replicas` replicas of `mym`.
+pub fn wait_group_formed(group: &[Proc], replicas: usize) -> bool {
+    let others = (group.len() - 1).to_string();
+    let replicas = replicas.to_string();
+    wait_until(Duration::from_secs(20), || {
+        group.iter().all(|s| {
+            masters(s).first().is_some_and(|m| {
+                field(m, "num-other-sentinels") == others && field(m, "num-slaves") == replicas
+            })
+        })
+    })
+}
+
 /// Every event a sentinel publishes, with the time it arrived.
 #[derive(Clone)]
 pub struct Events {
