@@ -163,6 +163,30 @@ fn api_replies_and_config_file() {
         text(reply),
         "-ERR Protocol error: expected '$', got ':'\r\n"
     );
+    // The state question and the vote request of SENTINEL is-master-down-by-addr.
+    let port = master.port.to_string();
+    let ask = |c: &mut Conn, epoch: &str, runid: &str| {
+        text(c.call(&[
+            b"SENTINEL",
+            b"is-master-down-by-addr",
+            b"127.0.0.1",
+            port.as_bytes(),
+            epoch.as_bytes(),
+            runid.as_bytes(),
+        ]))
+    };
+    assert_eq!(ask(&mut c, "0", "*"), "*3\r\n:0\r\n$1\r\n*\r\n:0\r\n");
+    let candidate = "c".repeat(40);
+    let vote = ask(&mut c, "5", &candidate);
+    assert_eq!(vote, format!("*3\r\n:0\r\n$40\r\n{candidate}\r\n:5\r\n"));
+    // The vote and the epoch were on disk before the reply left.
+    let file = conf_text(&s);
+    assert!(
+        file.contains("sentinel current-epoch 5") && file.contains("sentinel leader-epoch mym 5"),
+        "{file}"
+    );
+    // One vote per epoch.
+    assert_eq!(ask(&mut c, "5", &myid), vote);
     // A restarted sentinel resumes from its file: same id, replica already known.
     s.restart();
     assert_eq!(s.query::<String>(&["SENTINEL", "MYID"]).unwrap(), myid);
@@ -357,6 +381,20 @@ fn failover_after_kill_9(label: &str, start: fn(&str) -> Option<Proc>) {
         field(&masters(&sentinels[0])[0], "num-other-sentinels"),
         "2"
     );
+    let peers: Vec<HashMap<String, String>> = sentinels[1]
+        .query(&["SENTINEL", "SENTINELS", "mym"])
+        .unwrap();
+    assert_eq!(peers.len(), 2);
+    for key in [
+        "name",
+        "runid",
+        "flags",
+        "last-hello-message",
+        "voted-leader",
+        "voted-leader-epoch",
+    ] {
+        assert!(peers[0].contains_key(key), "{key} missing: {peers:?}");
+    }
 }
 
 #[test]
@@ -609,6 +647,16 @@ fn tilt_after_the_process_stood_still() {
         ])
         .unwrap();
     assert_eq!(reply[0], redis::Value::Int(0));
+    // SHUTDOWN saves the file and ends the process.
+    let mut c = Conn::connect(s.port);
+    c.send(&support::resp::encode(&[b"SHUTDOWN"]));
+    assert!(c.wait_closed(Duration::from_secs(5)));
+    assert!(wait_until(Duration::from_secs(5), || Conn::try_connect(
+        s.port,
+        Duration::from_millis(100)
+    )
+    .is_err()));
+    assert!(conf_text(&s).contains("sentinel myid "));
 }
 
 #[test]
@@ -646,4 +694,59 @@ fn two_masters_and_only_the_failed_one_switches() {
     assert_eq!(events.count("+switch-master"), 1, "{}", events.text());
     let info = s.query::<String>(&["INFO", "sentinel"]).unwrap();
     assert!(info.contains("sentinel_masters:2"), "{info}");
+}
+
+/// Our node as the master (its INFO and ROLE are what the sentinels read) with real
+/// redis-server replicas: our sentinels, or real redis-sentinels, fail over from it.
+fn node_master_fails_over(start: fn(&str) -> Option<Proc>) {
+    let node = support::Server::node(&[]);
+    let mut replicas = Vec::new();
+    for _ in 0..2 {
+        let mp = node.port.to_string();
+        let Some(r) =
+            sentinel_support::redis_at(support::free_port(), &["--replicaof", "127.0.0.1", &mp])
+        else {
+            return;
+        };
+        replicas.push(r);
+    }
+    assert!(wait_until(Duration::from_secs(20), || {
+        replicas.iter().all(|r| {
+            r.query::<String>(&["INFO", "replication"])
+                .is_ok_and(|i| i.contains("master_link_status:up"))
+        })
+    }));
+    let conf = monitor_conf(node.port, 2, DOWN_AFTER, FAILOVER_TIMEOUT);
+    let mut group = Vec::new();
+    for _ in 0..3 {
+        let Some(s) = start(&conf) else {
+            return;
+        };
+        group.push(s);
+    }
+    assert!(wait_group_formed(&group, 2), "{:?}", masters(&group[0]));
+    let events: Vec<Events> = group.iter().map(|s| Events::watch(s.port)).collect();
+    let old_port = node.port;
+    drop(node); // kill -9
+    for (i, e) in events.iter().enumerate() {
+        let (payload, _) = e
+            .wait_for("+switch-master", Duration::from_secs(30))
+            .unwrap_or_else(|| panic!("sentinel {i}: {}", e.text()));
+        assert!(
+            payload.starts_with(&format!("mym 127.0.0.1 {old_port} ")),
+            "{payload}"
+        );
+    }
+    let new_port = master_port(&group[0]).unwrap();
+    assert!(replicas.iter().any(|r| r.port == new_port));
+}
+
+#[test]
+fn our_sentinels_fail_over_from_our_node() {
+    node_master_fails_over(|conf| Some(ours(conf)));
+}
+
+#[test]
+fn real_sentinels_fail_over_from_our_node() {
+    node_master_fails_over(sentinel_support::real);
 }
