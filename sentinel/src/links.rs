@@ -489,6 +489,8 @@ pub fn master_looks_sane(master: &Master, now: Instant) -> bool {
 enum Followup {
     None,
     SlaveOf(Option<(String, u16)>, &'static str, String),
+    /// The promotion is confirmed: tell the other sentinels now.
+    Hellos,
 }
 
 pub fn refresh_info(st: &mut State, target: &Target, text: &str) {
@@ -525,10 +527,29 @@ pub fn refresh_info(st: &mut State, target: &Target, text: &str) {
         }
         decide(ctx, master, target, role, desc, now)
     };
-    if let Followup::SlaveOf(to, event, desc) = followup
-        && send_slaveof(st, target, to)
-    {
-        st.ctx.event(event, desc);
+    match followup {
+        Followup::SlaveOf(to, event, desc) => {
+            if send_slaveof(st, target, to) {
+                st.ctx.event(event, desc);
+            }
+        }
+        Followup::Hellos => {
+            let peers: Vec<Target> = st.masters.get(&target.master).map_or(Vec::new(), |m| {
+                m.sentinels
+                    .iter()
+                    .map(|(key, s)| Target {
+                        master: target.master.clone(),
+                        kind: Kind::Sentinel,
+                        key: key.clone(),
+                        id: s.id,
+                    })
+                    .collect()
+            });
+            for peer in peers {
+                send_hello(st, &peer);
+            }
+        }
+        Followup::None => {}
     }
 }
 
@@ -635,7 +656,7 @@ fn decide(
                 ctx.event("+promoted-slave", desc);
                 ctx.event("+failover-state-reconf-slaves", master.desc());
                 force_hello_update(master);
-                return Followup::None;
+                return Followup::Hellos;
             }
             let wait = PUBLISH_PERIOD * 4;
             if !inst.promoted
@@ -771,6 +792,9 @@ pub fn process_hello(st: &mut State, payload: &str) {
 
 /// The reply to `SENTINEL is-master-down-by-addr`: `*3 :<0|1> $<leader|*> :<epoch>`.
 pub fn on_master_down_reply(st: &mut State, target: &Target, reply: Result<Frame, String>) {
+    if let Some(inst) = st.instance_mut(target) {
+        inst.ask_inflight = false;
+    }
     let Ok(Frame::Array(items)) = reply else {
         return;
     };

@@ -8,9 +8,9 @@ use rand::Rng;
 
 use crate::links::{self, send_hello, send_info, send_ping, send_slaveof};
 use crate::state::{
-    ASK_PERIOD, Ctx, ELECTION_TIMEOUT, FailoverState, INFO_PERIOD, Instance, Kind, Link,
-    MAX_DESYNC_MS, MAX_PENDING_COMMANDS, MIN_LINK_RECONNECT_PERIOD, Master, PUBLISH_PERIOD, Reconf,
-    Role, SLAVE_RECONF_TIMEOUT, State, TILT_PERIOD, TILT_TRIGGER, Target, add_replica,
+    ASK_PERIOD, Ctx, ELECTION_TIMEOUT, FAST_ASK_PERIOD, FailoverState, INFO_PERIOD, Instance, Kind,
+    Link, MAX_DESYNC_MS, MAX_PENDING_COMMANDS, MIN_LINK_RECONNECT_PERIOD, Master, PUBLISH_PERIOD,
+    Reconf, Role, SLAVE_RECONF_TIMEOUT, State, TILT_PERIOD, TILT_TRIGGER, Target, add_replica,
 };
 
 /// One timer run over every master, its replicas and sentinels.
@@ -114,12 +114,18 @@ fn handle_instance(st: &mut State, target: &Target, now: Instant) {
     if inst.link.cmd.is_none() || inst.link.pending >= MAX_PENDING_COMMANDS {
         return;
     }
-    let info_period =
-        if inst.kind == Kind::Replica && (master_busy || inst.master_link_down_time != 0) {
-            Duration::from_millis(1000)
-        } else {
-            INFO_PERIOD
-        };
+    // Replicas in the middle of a failover step are watched closely: their next INFO is what
+    // moves the failover on (Redis keeps the 1 s period).
+    let failover_step = inst.kind == Kind::Replica
+        && master_busy
+        && (inst.promoted || matches!(inst.reconf, Reconf::Sent(_) | Reconf::InProgress));
+    let info_period = if failover_step {
+        Duration::from_millis(100)
+    } else if inst.kind == Kind::Replica && (master_busy || inst.master_link_down_time != 0) {
+        Duration::from_millis(1000)
+    } else {
+        INFO_PERIOD
+    };
     let ping_period = down_after.min(Duration::from_millis(1000));
     let info_due = inst.kind != Kind::Sentinel
         && inst
@@ -299,6 +305,7 @@ fn ask_other_sentinels(st: &mut State, name: &str, forced: bool, now: Instant) {
         return;
     };
     let sdown = master.inst.sdown();
+    let odown = master.inst.odown();
     let request_vote = master.failover_state > FailoverState::None;
     let (host, port) = (master.inst.host.clone(), master.inst.port.to_string());
     let mut ask = Vec::new();
@@ -311,9 +318,15 @@ fn ask_other_sentinels(st: &mut State, name: &str, forced: bool, now: Instant) {
         if !sdown || s.link.disconnected(Kind::Sentinel) {
             continue;
         }
-        if !forced && elapsed < ASK_PERIOD {
+        let period = if !odown && !s.master_down {
+            FAST_ASK_PERIOD
+        } else {
+            ASK_PERIOD
+        };
+        if !forced && (elapsed < period || s.ask_inflight) {
             continue;
         }
+        s.ask_inflight = true;
         ask.push(Target {
             master: name.to_string(),
             kind: Kind::Sentinel,

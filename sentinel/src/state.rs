@@ -14,6 +14,10 @@ pub const PING_PERIOD: Duration = Duration::from_millis(1000);
 pub const INFO_PERIOD: Duration = Duration::from_millis(10_000);
 pub const PUBLISH_PERIOD: Duration = Duration::from_millis(2000);
 pub const ASK_PERIOD: Duration = Duration::from_millis(1000);
+/// While the master is SDOWN here and not yet ODOWN, a sentinel that answered "not down" is
+/// asked again this soon (Redis waits ASK_PERIOD), so agreement follows the last peer's SDOWN
+/// closely.
+pub const FAST_ASK_PERIOD: Duration = Duration::from_millis(100);
 pub const TILT_TRIGGER: Duration = Duration::from_millis(2000);
 pub const TILT_PERIOD: Duration = Duration::from_millis(30_000);
 pub const SLAVE_RECONF_TIMEOUT: Duration = Duration::from_millis(10_000);
@@ -198,6 +202,8 @@ pub struct Instance {
     // Sentinels.
     pub last_hello_time: Option<Instant>,
     pub master_down: bool,
+    /// An is-master-down-by-addr request is waiting for its reply.
+    pub ask_inflight: bool,
     pub last_master_down_reply_time: Instant,
     pub leader: Option<String>,
     pub leader_epoch: u64,
@@ -238,6 +244,7 @@ impl Instance {
             reconf: Reconf::None,
             last_hello_time: None,
             master_down: false,
+            ask_inflight: false,
             last_master_down_reply_time: now,
             leader: None,
             leader_epoch: 0,
