@@ -97,18 +97,23 @@ impl Proc {
         assert!(status.success());
     }
 
-    pub fn client(&self) -> redis::Connection {
+    pub fn try_client(&self) -> redis::RedisResult<redis::Connection> {
         redis::Client::open(format!("redis://127.0.0.1:{}/?protocol=resp2", self.port))
             .and_then(|c| c.get_connection_with_timeout(Duration::from_secs(5)))
-            .expect("connect")
     }
 
+    pub fn client(&self) -> redis::Connection {
+        self.try_client().expect("connect")
+    }
+
+    /// One command on a new connection; a failed connection is an error, not a panic (a
+    /// sentinel may be killing clients of this instance right now).
     pub fn query<T: redis::FromRedisValue>(&self, args: &[&str]) -> redis::RedisResult<T> {
         let mut cmd = redis::cmd(args[0]);
         for a in &args[1..] {
             cmd.arg(*a);
         }
-        let mut con = self.client();
+        let mut con = self.try_client()?;
         con.set_read_timeout(Some(Duration::from_secs(5)))?;
         cmd.query(&mut con)
     }
