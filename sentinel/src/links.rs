@@ -401,9 +401,9 @@ pub fn send_slaveof(st: &mut State, target: &Target, to: Option<(String, u16)>) 
         target,
         requests,
         Box::new(|st, target, _| {
-            // Look at the result soon rather than at the next INFO period.
-            if let Some(inst) = st.instance_mut(target) {
-                inst.info_refresh = None;
+            // Look at the result now rather than at the next INFO period.
+            if st.instance_mut(target).is_some_and(|i| !i.info_inflight) {
+                send_info(st, target);
             }
         }),
     )
@@ -551,6 +551,7 @@ pub fn refresh_info(st: &mut State, target: &Target, text: &str) {
         }
         Followup::None => {}
     }
+    crate::monitor::advance(st, &target.master);
 }
 
 fn apply_report(
@@ -813,4 +814,5 @@ pub fn on_master_down_reply(st: &mut State, target: &Target, reply: Result<Frame
         inst.leader = Some(String::from_utf8_lossy(leader).into_owned());
         inst.leader_epoch = (*epoch).max(0) as u64;
     }
+    crate::monitor::advance(st, &target.master);
 }

@@ -18,7 +18,6 @@ pub fn tick(st: &mut State) {
     check_tilt(&mut st.ctx);
     let now = Instant::now();
     let names: Vec<String> = st.masters.keys().cloned().collect();
-    let mut switch = Vec::new();
     for name in names {
         for (kind, key, id) in members(st, &name) {
             let target = Target {
@@ -44,20 +43,25 @@ pub fn tick(st: &mut State) {
         for (channel, payload) in sdown_events {
             st.ctx.event(channel, payload);
         }
-        handle_master(st, &name, now);
-        if st
-            .masters
-            .get(&name)
-            .is_some_and(|m| m.failover_state == FailoverState::UpdateConfig)
-        {
-            switch.push(name);
-        }
+        advance_at(st, &name, now);
     }
-    for name in switch {
-        let State { ctx, masters, .. } = st;
-        if let Some(master) = masters.get_mut(&name) {
-            switch_to_promoted(ctx, master);
-        }
+}
+
+/// Act on what a reply just changed (ODOWN, votes, a promotion, a reconfigured replica) without
+/// waiting for the next tick.
+pub fn advance(st: &mut State, name: &str) {
+    if !st.ctx.tilt {
+        advance_at(st, name, Instant::now());
+    }
+}
+
+fn advance_at(st: &mut State, name: &str, now: Instant) {
+    handle_master(st, name, now);
+    let State { ctx, masters, .. } = st;
+    if let Some(master) = masters.get_mut(name)
+        && master.failover_state == FailoverState::UpdateConfig
+    {
+        switch_to_promoted(ctx, master);
     }
 }
 

@@ -151,8 +151,13 @@ impl Link {
         self.cmd.is_none() || (kind != Kind::Sentinel && !self.pubsub_up)
     }
 
+    /// Redis reconnects and queues a PING at once when a link drops: the silence counts from
+    /// here, so a link merely killed (CLIENT KILL) and reopened is not a failure, and one that
+    /// cannot be reopened is down `down-after-milliseconds` later.
     pub fn close_cmd(&mut self) {
-        self.cmd = None;
+        if self.cmd.take().is_some() {
+            self.act_ping_time.get_or_insert(Instant::now());
+        }
     }
 
     pub fn close_pubsub(&mut self) {
