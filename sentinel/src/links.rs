@@ -816,3 +816,107 @@ pub fn on_master_down_reply(st: &mut State, target: &Target, reply: Result<Frame
     }
     crate::monitor::advance(st, &target.master);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    fn state() -> State {
+        let config = Config::parse(
+            "sentinel monitor mym 127.0.0.1 6379 2\n",
+            std::path::PathBuf::from("/nonexistent/sentinel.conf"),
+        )
+        .unwrap();
+        let (events, _) = tokio::sync::broadcast::channel(64);
+        State::new(config, 26379, events)
+    }
+
+    #[test]
+    fn info_is_read_as_sentinel_reads_it() {
+        let master = InfoReport::parse(
+            "# Server\r\nrun_id:0123456789012345678901234567890123456789\r\n# Replication\r\n\
+             role:master\r\nconnected_slaves:2\r\n\
+             slave0:ip=127.0.0.1,port=6380,state=online,offset=42,lag=0\r\n\
+             slave1:ip=10.0.0.2,port=6381,state=wait_bgsave,offset=0,lag=0\r\n",
+        );
+        assert_eq!(master.role, Some(Role::Master));
+        assert_eq!(
+            master.run_id.as_deref(),
+            Some("0123456789012345678901234567890123456789")
+        );
+        assert_eq!(
+            master.slaves,
+            vec![
+                ("127.0.0.1".to_string(), 6380),
+                ("10.0.0.2".to_string(), 6381)
+            ]
+        );
+        let replica = InfoReport::parse(
+            "role:slave\r\nmaster_host:127.0.0.1\r\nmaster_port:6379\r\nmaster_link_status:down\r\n\
+             master_link_down_since_seconds:7\r\nslave_priority:0\r\nslave_repl_offset:99\r\n\
+             replica_announced:0\r\nrun_id:short\r\n",
+        );
+        assert_eq!(replica.role, Some(Role::Slave));
+        assert_eq!(replica.master_port, Some(6379));
+        assert_eq!(replica.master_link_up, Some(false));
+        assert_eq!(replica.master_link_down_since, Some(7));
+        assert_eq!(replica.slave_priority, Some(0));
+        assert_eq!(replica.slave_repl_offset, Some(99));
+        assert_eq!(replica.replica_announced, Some(false));
+        assert_eq!(replica.run_id, None);
+        // Non-ASCII and torn lines are ignored, never a panic.
+        let odd = InfoReport::parse(
+            "run_id:\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}\u{e9}x\r\nslave0:\r\nslave9\r\n",
+        );
+        assert!(odd.slaves.is_empty());
+    }
+
+    #[test]
+    fn hellos_add_sentinels_adopt_epochs_and_switch_masters() {
+        let mut st = state();
+        let peer = "b".repeat(40);
+        process_hello(
+            &mut st,
+            &format!("127.0.0.1,26380,{peer},3,mym,127.0.0.1,6379,0"),
+        );
+        let m = &st.masters["mym"];
+        assert_eq!(m.sentinels.len(), 1);
+        assert_eq!(st.ctx.current_epoch, 3);
+        // A newer config epoch with another address moves the master there.
+        process_hello(
+            &mut st,
+            &format!("127.0.0.1,26380,{peer},3,mym,127.0.0.1,6380,3"),
+        );
+        let m = &st.masters["mym"];
+        assert_eq!((m.inst.port, m.config_epoch), (6380, 3));
+        assert!(m.replicas.contains_key("127.0.0.1:6379"));
+        // Our own hellos, other masters and malformed payloads change nothing.
+        let me = st.ctx.myid.clone();
+        process_hello(&mut st, &format!("127.0.0.1,1,{me},9,mym,127.0.0.1,1,9"));
+        process_hello(
+            &mut st,
+            &format!("127.0.0.1,1,{peer},9,other,127.0.0.1,1,9"),
+        );
+        process_hello(&mut st, "1,2,3");
+        process_hello(&mut st, "a,b,c,d,e,f,g,h");
+        assert_eq!(st.masters["mym"].inst.port, 6380);
+        assert_eq!(st.ctx.current_epoch, 3);
+    }
+
+    #[test]
+    fn one_vote_per_epoch() {
+        let mut st = state();
+        let now = Instant::now();
+        let State { ctx, masters, .. } = &mut st;
+        let m = masters.get_mut("mym").unwrap();
+        let (vote, epoch) = crate::monitor::vote_leader(ctx, m, 1, "x", now);
+        assert_eq!((vote.as_deref(), epoch), (Some("x"), 1));
+        let (vote, _) = crate::monitor::vote_leader(ctx, m, 1, "y", now);
+        assert_eq!(vote.as_deref(), Some("x"));
+        assert_eq!(ctx.current_epoch, 1);
+        let (vote, epoch) = crate::monitor::vote_leader(ctx, m, 2, "y", now);
+        assert_eq!((vote.as_deref(), epoch), (Some("y"), 2));
+        assert!(ctx.dirty);
+    }
+}
