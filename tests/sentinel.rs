@@ -198,6 +198,24 @@ fn api_replies_and_config_file() {
 }
 
 #[test]
+fn example_config_starts_and_is_rewritten() {
+    let s = ours(
+        &std::fs::read_to_string(support::repo_root().join("examples/sentinel.conf")).unwrap(),
+    );
+    let m = &masters(&s)[0];
+    assert_eq!(field(m, "name"), "mymaster");
+    assert_eq!(field(m, "quorum"), "2");
+    assert_eq!(field(m, "down-after-milliseconds"), "30000");
+    let file = conf_text(&s);
+    assert!(
+        file.starts_with("# Example configuration for `switchyard sentinel`"),
+        "{file}"
+    );
+    assert!(file.contains(&format!("port {}", s.port)), "{file}");
+    assert!(file.contains("sentinel myid "), "{file}");
+}
+
+#[test]
 fn sentinel_rejects_bad_config() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.conf");

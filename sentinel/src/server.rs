@@ -1208,7 +1208,12 @@ fn set_cmd(st: &mut State, args: &[Bytes], out: &mut ReplyBuf) {
             }
             _ => {}
         }
-        ctx.event("+set", format!("{} {option} {value}", m.desc()));
+        let shown = if option == "auth-pass" {
+            "******"
+        } else {
+            value.as_str()
+        };
+        ctx.event("+set", format!("{} {option} {shown}", m.desc()));
     }
     ctx.dirty = true;
     out.ok();
