@@ -417,12 +417,12 @@ fn info(shared: &Shared, args: &[Bytes], out: &mut ReplyBuf) {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_micros());
         text.push_str(&format!(
-            "# Server\r\nredis_version:{VERSION}\r\nredis_git_sha1:00000000\r\nredis_git_dirty:0\r\n\
-             redis_build_id:0\r\nredis_mode:sentinel\r\nos:{}\r\narch_bits:64\r\n\
+            "# Server\r\nredis_version:{VERSION}\r\nredis_mode:sentinel\r\nos:{}\r\narch_bits:{}\r\n\
              process_id:{}\r\nrun_id:{}\r\ntcp_port:{}\r\nserver_time_usec:{time_usec}\r\n\
-             uptime_in_seconds:{uptime}\r\nuptime_in_days:{}\r\nhz:10\r\nconfigured_hz:10\r\n\
+             uptime_in_seconds:{uptime}\r\nuptime_in_days:{}\r\n\
              executable:{}\r\nconfig_file:{}\r\n",
             std::env::consts::OS,
+            usize::BITS,
             std::process::id(),
             shared.run_id,
             st.ctx.port,
@@ -525,7 +525,7 @@ fn client(shared: &Shared, session: &mut Session, args: &[Bytes], out: &mut Repl
             for id in ids {
                 let c = &clients.by_id[&id];
                 text.push_str(&format!(
-                    "id={id} addr={} laddr={} fd=0 name={} age={} idle={} flags={} db=0 sub={} psub={} ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd={} user=default redir=-1 resp={}\n",
+                    "id={id} addr={} laddr={} name={} age={} idle={} flags={} db=0 sub={} psub={} ssub=0 multi=-1 cmd={} user=default resp={}\n",
                     c.addr,
                     c.laddr.map(|a| a.to_string()).unwrap_or_default(),
                     c.name.as_deref().unwrap_or(""),
