@@ -3,6 +3,7 @@
 //! others and tells clients, with Redis Sentinel 7.0's messages, config file and API.
 #![forbid(unsafe_code)]
 
+mod api;
 pub mod config;
 mod glob;
 mod links;
