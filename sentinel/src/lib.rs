@@ -6,6 +6,8 @@
 mod api;
 pub mod config;
 mod glob;
+mod hello;
+mod info;
 mod links;
 mod monitor;
 mod server;

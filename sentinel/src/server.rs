@@ -15,7 +15,6 @@ use wire::{Protocol, ReplyBuf, RequestParser};
 
 use crate::Shared;
 use crate::glob;
-use crate::links;
 use crate::state::HELLO_CHANNEL;
 
 const VERSION: &str = "7.0.15";
@@ -248,7 +247,7 @@ fn handle(shared: &Arc<Shared>, session: &mut Session, args: &[Bytes]) -> ReplyB
                 out.error("ERR Only HELLO messages are accepted by Sentinel instances.");
             } else {
                 let payload = String::from_utf8_lossy(&args[2]).into_owned();
-                shared.with_state(|st| links::process_hello(st, &payload));
+                shared.with_state(|st| crate::hello::process_hello(st, &payload));
                 out.int(1);
             }
         }
