@@ -1,6 +1,7 @@
 //! The connections to instances: one command link (a pipelined `wire::Client`) and, for masters
-//! and replicas, one pub/sub link subscribed to the hello channel. Replies come back to the
-//! state through the handlers here: PING, INFO, hello messages, is-master-down-by-addr.
+//! and replicas, one pub/sub link subscribed to the hello channel; the commands sent on them
+//! (PING, INFO, hello, the SLAVEOF transaction, is-master-down-by-addr). Replies come back to
+//! the state under its lock; INFO is read in `info`, hellos in `hello`.
 
 use std::time::{Duration, Instant};
 
