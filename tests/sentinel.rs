@@ -768,3 +768,30 @@ fn our_sentinels_fail_over_from_our_node() {
 fn real_sentinels_fail_over_from_our_node() {
     node_master_fails_over(sentinel_support::real);
 }
+
+/// Sentinels with `requirepass` reach each other with `sentinel-pass`, or with their own
+/// `requirepass` when none is set (as Redis does).
+#[test]
+fn sentinels_authenticate_to_each_other() {
+    let Some((master, _replicas)) = redis_group(1) else {
+        return;
+    };
+    let base = monitor_conf(master.port, 2, DOWN_AFTER, FAILOVER_TIMEOUT);
+    let with_pass = format!("requirepass sp\nsentinel sentinel-pass sp\n{base}");
+    let without = format!("requirepass sp\n{base}");
+    let group = [ours(&with_pass), ours(&without)];
+    for s in &group {
+        let mut c = Conn::connect(s.port);
+        assert_eq!(text(c.cmd("AUTH sp")), "+OK\r\n");
+        let mut last = String::new();
+        let linked = wait_until(Duration::from_secs(15), || {
+            last = text(c.cmd("SENTINEL sentinels mym"));
+            let items = sentinel_support::bulks(last.as_bytes());
+            items
+                .windows(2)
+                .any(|kv| kv[0] == "flags" && kv[1] == "sentinel")
+        });
+        assert!(linked, "{last}");
+    }
+    assert!(conf_text(&group[0]).contains("sentinel sentinel-pass sp"));
+}

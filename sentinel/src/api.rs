@@ -539,6 +539,14 @@ fn config_cmd(st: &mut State, args: &[Bytes], out: &mut ReplyBuf) {
                     st.ctx.announce_ip.clone().unwrap_or_default(),
                 ),
                 ("announce-port", st.ctx.announce_port.to_string()),
+                (
+                    "sentinel-user",
+                    st.ctx.sentinel_user.clone().unwrap_or_default(),
+                ),
+                (
+                    "sentinel-pass",
+                    st.ctx.sentinel_pass.clone().unwrap_or_default(),
+                ),
             ];
             let matched: Vec<_> = values
                 .iter()
@@ -555,6 +563,20 @@ fn config_cmd(st: &mut State, args: &[Bytes], out: &mut ReplyBuf) {
             let value = String::from_utf8_lossy(&args[4]).into_owned();
             match param.as_str() {
                 "announce-ip" => st.ctx.announce_ip = (!value.is_empty()).then_some(value),
+                "sentinel-user" | "sentinel-pass" => {
+                    let value = (!value.is_empty()).then_some(value);
+                    if param == "sentinel-user" {
+                        st.ctx.sentinel_user = value;
+                    } else {
+                        st.ctx.sentinel_pass = value;
+                    }
+                    // Reconnect to the other sentinels with the new credentials.
+                    for m in st.masters.values_mut() {
+                        for s in m.sentinels.values_mut() {
+                            s.link.close_cmd();
+                        }
+                    }
+                }
                 "announce-port" => match value.parse::<u16>() {
                     Ok(p) => st.ctx.announce_port = p,
                     Err(_) => {

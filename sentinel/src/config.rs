@@ -80,6 +80,9 @@ pub struct Config {
     pub current_epoch: u64,
     pub announce_ip: Option<String>,
     pub announce_port: u16,
+    /// Credentials toward other sentinels; without them `requirepass` is used, as Redis does.
+    pub sentinel_user: Option<String>,
+    pub sentinel_pass: Option<String>,
     pub masters: Vec<MasterConfig>,
     /// The file's shape: comments and blank lines as they were, and where each directive
     /// stood, so a rewrite puts the new lines in the old places (as Redis's rewrite does).
@@ -124,6 +127,8 @@ impl Config {
             current_epoch: 0,
             announce_ip: None,
             announce_port: 0,
+            sentinel_user: None,
+            sentinel_pass: None,
             masters: Vec::new(),
             layout: Vec::new(),
         };
@@ -257,6 +262,12 @@ impl Config {
                     .or((argv[1] == "0").then_some(0))
                     .ok_or(UNRECOGNIZED)?;
             }
+            ("sentinel-user", 2) => {
+                self.sentinel_user = (!argv[1].is_empty()).then(|| argv[1].clone());
+            }
+            ("sentinel-pass", 2) => {
+                self.sentinel_pass = (!argv[1].is_empty()).then(|| argv[1].clone());
+            }
             _ => return Err(UNRECOGNIZED.to_string()),
         }
         Ok(())
@@ -351,6 +362,12 @@ impl Config {
         }
         if self.announce_port != 0 {
             push(format!("sentinel announce-port {}", self.announce_port));
+        }
+        if let Some(user) = &self.sentinel_user {
+            push(format!("sentinel sentinel-user {}", quote(user)));
+        }
+        if let Some(pass) = &self.sentinel_pass {
+            push(format!("sentinel sentinel-pass {}", quote(pass)));
         }
         self.place(generated)
     }

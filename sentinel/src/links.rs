@@ -17,7 +17,10 @@ use crate::state::{Ctx, HELLO_CHANNEL, Kind, Master, State, Target};
 
 fn options(ctx: &Ctx, master: &Master, kind: Kind, suffix: &str) -> ConnectOptions {
     let (username, password) = match kind {
-        Kind::Sentinel => (None, ctx.requirepass.clone()),
+        Kind::Sentinel => match &ctx.sentinel_pass {
+            Some(pass) => (ctx.sentinel_user.clone(), Some(pass.clone())),
+            None => (None, ctx.requirepass.clone()),
+        },
         _ => (master.auth_user.clone(), master.auth_pass.clone()),
     };
     ConnectOptions {

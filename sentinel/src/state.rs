@@ -395,6 +395,8 @@ pub struct Ctx {
     pub previous_time: std::time::SystemTime,
     pub announce_ip: Option<String>,
     pub announce_port: u16,
+    pub sentinel_user: Option<String>,
+    pub sentinel_pass: Option<String>,
     /// The port we listen on (announced unless announce-port is set).
     pub port: u16,
     pub requirepass: Option<String>,
@@ -443,6 +445,8 @@ impl State {
             previous_time: std::time::SystemTime::now(),
             announce_ip: config.announce_ip.clone(),
             announce_port: config.announce_port,
+            sentinel_user: config.sentinel_user.clone(),
+            sentinel_pass: config.sentinel_pass.clone(),
             port,
             requirepass: config.requirepass.clone(),
             next_id: 0,
@@ -478,6 +482,8 @@ impl State {
         file.current_epoch = self.ctx.current_epoch;
         file.announce_ip = self.ctx.announce_ip.clone();
         file.announce_port = self.ctx.announce_port;
+        file.sentinel_user = self.ctx.sentinel_user.clone();
+        file.sentinel_pass = self.ctx.sentinel_pass.clone();
         file.masters = self.masters.values().map(Master::to_config).collect();
         let result = file.rewrite();
         if let Err(e) = &result {
