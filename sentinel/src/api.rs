@@ -346,6 +346,9 @@ fn flags(master: &Master, inst: &Instance) -> String {
     if inst.script_kill_sent {
         flags.push("script_kill_sent");
     }
+    if inst.master_reboot_since.is_some() {
+        flags.push("master_reboot");
+    }
     flags.join(",")
 }
 
@@ -481,6 +484,13 @@ fn set_cmd(st: &mut State, args: &[Bytes], out: &mut ReplyBuf) {
                 changes.push((option, value, Some(v)));
             }
             "auth-pass" | "auth-user" => changes.push((option, value, None)),
+            "master-reboot-down-after-period" => match value.parse::<i64>() {
+                Ok(v) if v >= 0 => changes.push((option, value, Some(v))),
+                _ => {
+                    bad(out);
+                    return;
+                }
+            },
             _ => {
                 out.error(&format!(
                     "ERR Unknown option or number of arguments for SENTINEL SET '{option}'"
@@ -499,6 +509,9 @@ fn set_cmd(st: &mut State, args: &[Bytes], out: &mut ReplyBuf) {
                 m.failover_timeout = std::time::Duration::from_millis(number as u64)
             }
             "parallel-syncs" => m.parallel_syncs = number as u32,
+            "master-reboot-down-after-period" => {
+                m.master_reboot_down_after = std::time::Duration::from_millis(number as u64)
+            }
             "quorum" => m.quorum = number as u32,
             "auth-pass" | "auth-user" => {
                 let v = (!value.is_empty()).then(|| value.clone());

@@ -40,6 +40,9 @@ pub struct MasterConfig {
     pub parallel_syncs: u32,
     pub auth_pass: Option<String>,
     pub auth_user: Option<String>,
+    /// After the master restarts (a new run id), it counts as down until it has answered PONG
+    /// or this long has passed; 0 turns this off.
+    pub master_reboot_down_after_ms: u64,
     pub config_epoch: u64,
     pub leader_epoch: u64,
     pub known_replicas: Vec<(String, u16)>,
@@ -59,6 +62,7 @@ impl MasterConfig {
             parallel_syncs: DEFAULT_PARALLEL_SYNCS,
             auth_pass: None,
             auth_user: None,
+            master_reboot_down_after_ms: 0,
             config_epoch: 0,
             leader_epoch: 0,
             known_replicas: Vec::new(),
@@ -216,6 +220,12 @@ impl Config {
                 self.master_mut(&argv[1])?.parallel_syncs = n;
             }
             ("auth-pass", 3) => self.master_mut(&argv[1])?.auth_pass = Some(argv[2].clone()),
+            ("master-reboot-down-after-period", 3) => {
+                let ms = argv[2]
+                    .parse::<u64>()
+                    .map_err(|_| UNRECOGNIZED.to_string())?;
+                self.master_mut(&argv[1])?.master_reboot_down_after_ms = ms;
+            }
             ("auth-user", 3) => self.master_mut(&argv[1])?.auth_user = Some(argv[2].clone()),
             ("current-epoch", 2) => self.current_epoch = number(&argv[1])?,
             ("myid", 2) => {
@@ -344,6 +354,12 @@ impl Config {
             }
             if let Some(user) = &m.auth_user {
                 push(format!("sentinel auth-user {name} {}", quote(user)));
+            }
+            if m.master_reboot_down_after_ms != 0 {
+                push(format!(
+                    "sentinel master-reboot-down-after-period {name} {}",
+                    m.master_reboot_down_after_ms
+                ));
             }
             push(format!("sentinel config-epoch {name} {}", m.config_epoch));
             push(format!("sentinel leader-epoch {name} {}", m.leader_epoch));
@@ -486,7 +502,8 @@ mod tests {
              sentinel parallel-syncs mym 2\nsentinel auth-pass mym secret\n\
              sentinel known-replica mym 127.0.0.1 6380\n\
              sentinel known-sentinel mym 127.0.0.1 26381 0123456789012345678901234567890123456789\n\
-             sentinel current-epoch 4\nsentinel config-epoch mym 3\nsentinel leader-epoch mym 4\n",
+             sentinel current-epoch 4\nsentinel config-epoch mym 3\nsentinel leader-epoch mym 4\n\
+             sentinel master-reboot-down-after-period mym 7000\n",
         )
         .unwrap();
         assert_eq!(config.port, 26380);
@@ -501,6 +518,12 @@ mod tests {
         assert_eq!((m.config_epoch, m.leader_epoch), (3, 4));
         assert_eq!(m.known_replicas, vec![("127.0.0.1".to_string(), 6380)]);
         assert_eq!(m.known_sentinels.len(), 1);
+        assert_eq!(m.master_reboot_down_after_ms, 7000);
+        assert!(
+            config
+                .render()
+                .contains("sentinel master-reboot-down-after-period mym 7000\n")
+        );
     }
 
     #[test]

@@ -118,10 +118,11 @@ pub fn refresh_info(st: &mut State, target: &Target, text: &str) {
             Kind::Master => master.desc(),
             _ => master.child_desc(&master.replicas[&target.key]),
         };
+        let reboot_period = master.master_reboot_down_after;
         let Some(inst) = master.instance_mut(target.kind, &target.key) else {
             return;
         };
-        apply_report(ctx, inst, &report, text, &desc, now);
+        apply_report(ctx, inst, &report, text, &desc, reboot_period, now);
         let Some(role) = report.role else { return };
         if ctx.tilt {
             return;
@@ -161,6 +162,7 @@ fn apply_report(
     report: &InfoReport,
     text: &str,
     desc: &str,
+    reboot_period: std::time::Duration,
     now: Instant,
 ) {
     inst.info_refresh = Some(now);
@@ -168,6 +170,9 @@ fn apply_report(
     if let Some(runid) = &report.run_id {
         if inst.runid.as_ref().is_some_and(|old| old != runid) {
             ctx.event("+reboot", desc.to_string());
+            if inst.kind == Kind::Master && !reboot_period.is_zero() {
+                inst.master_reboot_since = Some(now);
+            }
         }
         inst.runid = Some(runid.clone());
     }

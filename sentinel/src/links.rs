@@ -302,6 +302,9 @@ fn on_ping(st: &mut State, target: &Target, reply: Result<Frame, String>) {
         {
             inst.link.last_avail_time = now;
             inst.link.act_ping_time = None;
+            if text.starts_with(b"PONG") {
+                inst.master_reboot_since = None;
+            }
         } else if text.starts_with(b"BUSY") && inst.sdown() && !inst.script_kill_sent {
             inst.script_kill_sent = true;
             busy_kill = true;

@@ -161,17 +161,18 @@ fn check_sdown_all(
 ) -> Vec<(&'static str, String)> {
     let mut events = Vec::new();
     let master_desc = master.desc();
-    if let Some(e) = check_sdown(&mut master.inst, down_after, now) {
+    let reboot_period = master.master_reboot_down_after;
+    if let Some(e) = check_sdown(&mut master.inst, down_after, reboot_period, now) {
         events.push((e, master_desc));
     }
     let mut changed = Vec::new();
     for (key, r) in master.replicas.iter_mut() {
-        if let Some(e) = check_sdown(r, down_after, now) {
+        if let Some(e) = check_sdown(r, down_after, Duration::ZERO, now) {
             changed.push((e, Kind::Replica, key.clone()));
         }
     }
     for (key, s) in master.sentinels.iter_mut() {
-        if let Some(e) = check_sdown(s, down_after, now) {
+        if let Some(e) = check_sdown(s, down_after, Duration::ZERO, now) {
             changed.push((e, Kind::Sentinel, key.clone()));
         }
     }
@@ -184,7 +185,12 @@ fn check_sdown_all(
 }
 
 /// `sentinelCheckSubjectivelyDown`; returns the event to publish on a change.
-fn check_sdown(inst: &mut Instance, down_after: Duration, now: Instant) -> Option<&'static str> {
+fn check_sdown(
+    inst: &mut Instance,
+    down_after: Duration,
+    reboot_period: Duration,
+    now: Instant,
+) -> Option<&'static str> {
     let link: &mut Link = &mut inst.link;
     let elapsed = if let Some(t) = link.act_ping_time {
         now.duration_since(t)
@@ -215,7 +221,10 @@ fn check_sdown(inst: &mut Instance, down_after: Duration, now: Instant) -> Optio
     let reports_slave = inst.kind == Kind::Master
         && inst.role_reported == Role::Slave
         && now.duration_since(inst.role_reported_time) > down_after + INFO_PERIOD * 2;
-    if elapsed > down_after || reports_slave {
+    let rebooting = inst
+        .master_reboot_since
+        .is_some_and(|since| now.duration_since(since) > reboot_period);
+    if elapsed > down_after || reports_slave || rebooting {
         if inst.s_down_since.is_none() {
             inst.s_down_since = Some(now);
             return Some("+sdown");
@@ -766,4 +775,50 @@ pub fn reset_master(ctx: &mut Ctx, master: &mut Master, sentinels_too: bool, now
     master.failover_state_change_time = None;
     master.failover_start_time = None;
     master.promoted = None;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rebooted_master_is_down_until_it_answers_pong() {
+        let start = Instant::now();
+        let mut inst = Instance::new(1, Kind::Master, "m".into(), "127.0.0.1", 6379, start);
+        inst.link.act_ping_time = None;
+        let later = start + Duration::from_secs(3);
+        let (down_after, reboot) = (Duration::from_secs(10), Duration::from_secs(1));
+        assert_eq!(check_sdown(&mut inst, down_after, reboot, later), None);
+        inst.master_reboot_since = Some(start + Duration::from_millis(1500));
+        assert_eq!(
+            check_sdown(&mut inst, down_after, reboot, later),
+            Some("+sdown")
+        );
+        inst.master_reboot_since = None;
+        assert_eq!(
+            check_sdown(&mut inst, down_after, reboot, later),
+            Some("-sdown")
+        );
+    }
+
+    #[test]
+    fn silence_longer_than_down_after_is_sdown() {
+        let start = Instant::now();
+        let mut inst = Instance::new(1, Kind::Replica, "r".into(), "127.0.0.1", 6380, start);
+        let down_after = Duration::from_millis(1000);
+        let early = start + Duration::from_millis(900);
+        assert_eq!(
+            check_sdown(&mut inst, down_after, Duration::ZERO, early),
+            None
+        );
+        let late = start + Duration::from_millis(1100);
+        assert_eq!(
+            check_sdown(&mut inst, down_after, Duration::ZERO, late),
+            Some("+sdown")
+        );
+        assert_eq!(
+            check_sdown(&mut inst, down_after, Duration::ZERO, late),
+            None
+        );
+    }
 }

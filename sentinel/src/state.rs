@@ -193,6 +193,8 @@ pub struct Instance {
     pub role_reported_time: Instant,
     pub last_pub_time: Option<Instant>,
     pub script_kill_sent: bool,
+    /// Masters: when a new run id was seen with master-reboot-down-after-period set.
+    pub master_reboot_since: Option<Instant>,
     // Replicas.
     pub master_link_down_time: u64,
     pub master_link_up: bool,
@@ -237,6 +239,7 @@ impl Instance {
             role_reported_time: now,
             last_pub_time: None,
             script_kill_sent: false,
+            master_reboot_since: None,
             master_link_down_time: 0,
             master_link_up: false,
             slave_master_host: None,
@@ -281,6 +284,7 @@ pub struct Master {
     pub inst: Instance,
     pub quorum: u32,
     pub down_after: Duration,
+    pub master_reboot_down_after: Duration,
     pub failover_timeout: Duration,
     pub parallel_syncs: u32,
     pub auth_pass: Option<String>,
@@ -352,6 +356,7 @@ impl Master {
         let (host, port) = self.current_addr();
         let mut config = MasterConfig::new(&self.inst.name, host, port, self.quorum);
         config.down_after_ms = self.down_after.as_millis() as u64;
+        config.master_reboot_down_after_ms = self.master_reboot_down_after.as_millis() as u64;
         config.failover_timeout_ms = self.failover_timeout.as_millis() as u64;
         config.parallel_syncs = self.parallel_syncs;
         config.auth_pass = self.auth_pass.clone();
@@ -501,6 +506,7 @@ pub fn new_master(ctx: &mut Ctx, m: &MasterConfig, now: Instant) -> Master {
         inst: Instance::new(id, Kind::Master, m.name.clone(), &m.host, m.port, now),
         quorum: m.quorum,
         down_after: Duration::from_millis(m.down_after_ms),
+        master_reboot_down_after: Duration::from_millis(m.master_reboot_down_after_ms),
         failover_timeout: Duration::from_millis(m.failover_timeout_ms),
         parallel_syncs: m.parallel_syncs,
         auth_pass: m.auth_pass.clone(),
