@@ -23,6 +23,13 @@ fn text(reply: Vec<u8>) -> String {
     String::from_utf8_lossy(&reply).into_owned()
 }
 
+/// Send each command and compare its reply byte for byte.
+fn expect_replies(c: &mut Conn, steps: &[(&str, &str)]) {
+    for (command, reply) in steps {
+        assert_eq!(text(c.cmd(command)), *reply, "{command}");
+    }
+}
+
 #[test]
 fn api_replies_and_config_file() {
     let Some((master, replicas)) = redis_group(1) else {
@@ -44,33 +51,36 @@ fn api_replies_and_config_file() {
         master.port
     );
     assert_eq!(text(c.cmd("SENTINEL get-master-addr-by-name mym")), addr);
-    assert_eq!(
-        text(c.cmd("SENTINEL get-master-addr-by-name nope")),
-        "*-1\r\n"
-    );
-    assert_eq!(
-        text(c.cmd("SENTINEL master nope")),
-        "-ERR No such master with that name\r\n"
-    );
-    assert_eq!(
-        text(c.cmd("SENTINEL masters x")),
-        "-ERR wrong number of arguments for 'sentinel|masters' command\r\n"
-    );
-    assert_eq!(
-        text(c.cmd("SENTINEL frob")),
-        "-ERR unknown subcommand 'frob'. Try SENTINEL HELP.\r\n"
-    );
-    assert_eq!(
-        text(c.cmd("GET k")),
-        "-ERR unknown command 'GET', with args beginning with: 'k' \r\n"
-    );
-    assert_eq!(
-        text(c.cmd("PUBLISH chan x")),
-        "-ERR Only HELLO messages are accepted by Sentinel instances.\r\n"
-    );
-    assert_eq!(
-        text(c.cmd("SENTINEL ckquorum mym")),
-        "+OK 1 usable Sentinels. Quorum and failover authorization can be reached\r\n"
+    // Exact replies, errors included.
+    expect_replies(
+        &mut c,
+        &[
+            ("SENTINEL get-master-addr-by-name nope", "*-1\r\n"),
+            (
+                "SENTINEL master nope",
+                "-ERR No such master with that name\r\n",
+            ),
+            (
+                "SENTINEL masters x",
+                "-ERR wrong number of arguments for 'sentinel|masters' command\r\n",
+            ),
+            (
+                "SENTINEL frob",
+                "-ERR unknown subcommand 'frob'. Try SENTINEL HELP.\r\n",
+            ),
+            (
+                "GET k",
+                "-ERR unknown command 'GET', with args beginning with: 'k' \r\n",
+            ),
+            (
+                "PUBLISH chan x",
+                "-ERR Only HELLO messages are accepted by Sentinel instances.\r\n",
+            ),
+            (
+                "SENTINEL ckquorum mym",
+                "+OK 1 usable Sentinels. Quorum and failover authorization can be reached\r\n",
+            ),
+        ],
     );
     // The replica is discovered from the master's INFO and written to the file.
     assert!(wait_replicas_up(&s, 1));
@@ -147,13 +157,15 @@ fn api_replies_and_config_file() {
     assert!(conf_text(&s).contains("sentinel monitor other 127.0.0.1"));
     assert_eq!(text(c.cmd("SENTINEL remove other")), "+OK\r\n");
     assert!(!conf_text(&s).contains("sentinel monitor other"));
-    assert_eq!(
-        text(c.cmd("SENTINEL config set announce-port 0")),
-        "+OK\r\n"
-    );
-    assert_eq!(
-        text(c.cmd("SENTINEL config get announce-port")),
-        "*2\r\n$13\r\nannounce-port\r\n$1\r\n0\r\n"
+    expect_replies(
+        &mut c,
+        &[
+            ("SENTINEL config set announce-port 0", "+OK\r\n"),
+            (
+                "SENTINEL config get announce-port",
+                "*2\r\n$13\r\nannounce-port\r\n$1\r\n0\r\n",
+            ),
+        ],
     );
     // A malformed request gets Redis's protocol error and the connection is closed.
     let mut bad = Conn::connect(s.port);
@@ -570,15 +582,17 @@ fn passwords_clients_and_pubsub() {
     );
     let s = ours(&conf);
     let mut c = Conn::connect(s.port);
-    assert_eq!(
-        text(c.cmd("SENTINEL masters")),
-        "-NOAUTH Authentication required.\r\n"
+    expect_replies(
+        &mut c,
+        &[
+            ("SENTINEL masters", "-NOAUTH Authentication required.\r\n"),
+            (
+                "AUTH nope",
+                "-WRONGPASS invalid username-password pair or user is disabled.\r\n",
+            ),
+            ("AUTH default sentpw", "+OK\r\n"),
+        ],
     );
-    assert_eq!(
-        text(c.cmd("AUTH nope")),
-        "-WRONGPASS invalid username-password pair or user is disabled.\r\n"
-    );
-    assert_eq!(text(c.cmd("AUTH default sentpw")), "+OK\r\n");
     // auth-pass opens the links to the master: INFO arrives, the link is up.
     let mut m = HashMap::new();
     assert!(
