@@ -13,7 +13,7 @@ use tracing_subscriber::{EnvFilter, reload};
 #[command(
     name = "switchyard",
     version,
-    about = "Redis proxy and smart router, with a Redis-compatible node"
+    about = "Redis proxy and smart router, with a Redis-compatible node and a Sentinel-compatible monitor"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -45,6 +45,26 @@ enum Commands {
         )]
         args: Vec<String>,
     },
+    /// Run a Redis Sentinel 7-compatible monitor.
+    ///
+    /// Takes a sentinel.conf (required: the sentinel saves its state there), then
+    /// redis-sentinel-style flags read as lines appended to it:
+    ///
+    ///   switchyard sentinel sentinel.conf --port 26380
+    ///
+    /// Listens on every `bind` address (default 127.0.0.1) on `port` (default 26379). The
+    /// file is rewritten atomically whenever the sentinel learns or decides something.
+    /// SIGTERM and SIGINT shut down gracefully.
+    #[command(verbatim_doc_comment)]
+    Sentinel {
+        /// The sentinel.conf file, then directives as `--name value [value ...]`.
+        #[arg(
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            value_name = "FILE [--DIRECTIVE VALUE]"
+        )]
+        args: Vec<String>,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -54,7 +74,77 @@ fn main() -> std::process::ExitCode {
             let (config, directives) = split_config_file(args);
             run_node(config, directives)
         }
+        Commands::Sentinel { args } => {
+            let (config, directives) = split_config_file(args);
+            run_sentinel(config, directives)
+        }
     }
+}
+
+fn run_sentinel(config_path: Option<PathBuf>, directives: Vec<String>) -> std::process::ExitCode {
+    let Some(path) = config_path else {
+        eprintln!("Sentinel needs config file on disk to save state. Exiting...");
+        return std::process::ExitCode::FAILURE;
+    };
+    let config = match sentinel::Config::from_file_and_args(&path, &directives) {
+        Ok(c) => c,
+        Err(err) => {
+            eprintln!("{err}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    tracing_subscriber::registry()
+        .with(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")))
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .init();
+    if let Some(dir) = &config.dir
+        && let Err(e) = std::env::set_current_dir(dir)
+    {
+        eprintln!("Can't chdir to '{}': {}", dir.display(), os_error(&e));
+        return std::process::ExitCode::FAILURE;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    runtime.block_on(async move {
+        // One listening address: the first `bind` entry (default 127.0.0.1).
+        let host = config
+            .bind
+            .first()
+            .map_or("127.0.0.1", |h| h.trim_start_matches('-'));
+        let first = match host.parse::<std::net::IpAddr>() {
+            Ok(ip) => match listen(SocketAddr::new(ip, config.port), 511) {
+                Ok(l) => l,
+                Err(e) => {
+                    eprintln!(
+                        "Warning: Could not create server TCP listening socket {host}:{}: {}\nFailed listening on port {} (TCP), aborting.",
+                        config.port,
+                        os_error(&e),
+                        config.port
+                    );
+                    return std::process::ExitCode::FAILURE;
+                }
+            },
+            Err(_) => {
+                eprintln!(
+                    "Could not create server TCP listening socket {host}:{}: Name or service not known",
+                    config.port
+                );
+                return std::process::ExitCode::FAILURE;
+            }
+        };
+        tracing::warn!(port = config.port, "Sentinel ready to accept connections");
+        let shutdown = termination_signal();
+        match sentinel::run(config, first, shutdown).await {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("{err}");
+                std::process::ExitCode::FAILURE
+            }
+        }
+    })
 }
 
 /// redis-server's convention: a first argument that is not a flag names the config file.
@@ -155,16 +245,7 @@ fn run_node(config_path: Option<PathBuf>, directives: Vec<String>) -> std::proce
             tokio::spawn(accept_loop(server.clone(), extra));
         }
         tracing::info!(port, "Ready to accept connections");
-        let shutdown = async {
-            let mut term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                    .expect("SIGTERM handler");
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            tracing::info!("Received signal, shutting down");
-        };
+        let shutdown = termination_signal();
         match node::serve(server, first, shutdown).await {
             Ok(()) => std::process::ExitCode::SUCCESS,
             Err(err) => {
@@ -177,6 +258,17 @@ fn run_node(config_path: Option<PathBuf>, directives: Vec<String>) -> std::proce
         let _ = std::fs::remove_file(path);
     }
     code
+}
+
+/// Resolves on SIGTERM or SIGINT.
+async fn termination_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+    tracing::info!("Received signal, shutting down");
 }
 
 /// Accept on an additional `bind` address until the server shuts down.

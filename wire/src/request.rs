@@ -423,6 +423,27 @@ fn hex_val(c: u8) -> u8 {
     }
 }
 
+/// The inverse of [`split_args`]: `arg` double-quoted with Redis's `sdscatrepr` escapes, so a
+/// config line written with it reads back as the same argument.
+pub fn quote_arg(arg: &[u8]) -> String {
+    let mut out = String::from("\"");
+    for &b in arg {
+        match b {
+            b'\\' => out.push_str("\\\\"),
+            b'"' => out.push_str("\\\""),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            7 => out.push_str("\\a"),
+            8 => out.push_str("\\b"),
+            0x20..=0x7e => out.push(b as char),
+            other => out.push_str(&format!("\\x{other:02x}")),
+        }
+    }
+    out.push('"');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
