@@ -266,18 +266,42 @@ fn three_sentinels(master: &Proc, start: fn(&str) -> Option<Proc>) -> Option<Vec
 
 #[test]
 fn three_sentinels_fail_over_once_after_kill_9() {
-    failover_after_kill_9("switchyard sentinel", |conf| Some(ours(conf)));
+    failover_after_kill_9("switchyard sentinel", |conf| Some(ours(conf)), redis_group);
 }
 
 /// The same scenario with three real redis-sentinel processes: checks the test's own
 /// expectations, and gives the figures to compare with.
 #[test]
 fn same_failover_with_real_redis_sentinels() {
-    failover_after_kill_9("redis-sentinel", sentinel_support::real);
+    failover_after_kill_9("redis-sentinel", sentinel_support::real, redis_group);
 }
 
-fn failover_after_kill_9(label: &str, start: fn(&str) -> Option<Proc>) {
-    let Some((mut master, replicas)) = redis_group(2) else {
+/// Our sentinels, and our nodes as master and replicas.
+#[test]
+fn our_sentinels_fail_over_our_nodes() {
+    failover_after_kill_9(
+        "switchyard sentinel, switchyard nodes",
+        |conf| Some(ours(conf)),
+        sentinel_support::node_group,
+    );
+}
+
+/// Real redis-sentinel managing our nodes.
+#[test]
+fn real_sentinels_fail_over_our_nodes() {
+    failover_after_kill_9(
+        "redis-sentinel, switchyard nodes",
+        sentinel_support::real,
+        sentinel_support::node_group,
+    );
+}
+
+fn failover_after_kill_9(
+    label: &str,
+    start: fn(&str) -> Option<Proc>,
+    data_nodes: fn(usize) -> Option<(Proc, Vec<Proc>)>,
+) {
+    let Some((mut master, replicas)) = data_nodes(2) else {
         return;
     };
     let Some(mut sentinels) = three_sentinels(&master, start) else {

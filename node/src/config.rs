@@ -1814,22 +1814,7 @@ fn bad_line(number: usize, line: &str, reason: &str) -> ConfigError {
 
 /// A quoted string as Redis's `sdscatrepr` writes it (and `sdssplitargs` reads it back).
 pub fn repr(s: &str) -> String {
-    let mut out = String::from("\"");
-    for b in s.bytes() {
-        match b {
-            b'\\' => out.push_str("\\\\"),
-            b'"' => out.push_str("\\\""),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            b'\t' => out.push_str("\\t"),
-            7 => out.push_str("\\a"),
-            8 => out.push_str("\\b"),
-            0x20..=0x7e => out.push(b as char),
-            _ => out.push_str(&format!("\\x{b:02x}")),
-        }
-    }
-    out.push('"');
-    out
+    wire::request::quote_arg(s.as_bytes())
 }
 
 pub fn parse_num(value: &str, min: i64, max: i64) -> Result<i64, String> {

@@ -1,5 +1,5 @@
 //! Helpers for the sentinel tests: our sentinel or a real redis-sentinel on a free port with its
-//! own config file, real redis-server data nodes on ports that survive a restart, and an event
+//! own config file, data nodes (real redis-server or ours) on ports that survive a restart, and an event
 //! recorder subscribed to every channel of a sentinel.
 #![allow(dead_code)]
 
@@ -153,21 +153,58 @@ pub fn redis_at(port: u16, extra: &[&str]) -> Option<Proc> {
     ))
 }
 
+/// Our node on `port`, with the same defaults as [`redis_at`].
+pub fn node_at(port: u16, extra: &[&str]) -> Option<Proc> {
+    let mut args: Vec<String> = [
+        "node",
+        "--port",
+        &port.to_string(),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--repl-diskless-sync-delay",
+        "0",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.extend(extra.iter().map(|s| s.to_string()));
+    Some(Proc::spawn(
+        Path::new(env!("CARGO_BIN_EXE_switchyard")),
+        &args,
+        port,
+        tempfile::tempdir().expect("dir"),
+    ))
+}
+
 /// A master and `replicas` real replicas of it, all synced.
 pub fn redis_group(replicas: usize) -> Option<(Proc, Vec<Proc>)> {
     redis_group_with(&vec![&[][..]; replicas])
 }
 
+/// The same group of our nodes.
+pub fn node_group(replicas: usize) -> Option<(Proc, Vec<Proc>)> {
+    group_of(node_at, &vec![&[][..]; replicas])
+}
+
 /// A master and one real replica per entry, each with those extra directives, all synced.
 pub fn redis_group_with(replica_args: &[&[&str]]) -> Option<(Proc, Vec<Proc>)> {
+    group_of(redis_at, replica_args)
+}
+
+fn group_of(
+    start: fn(u16, &[&str]) -> Option<Proc>,
+    replica_args: &[&[&str]],
+) -> Option<(Proc, Vec<Proc>)> {
     let replicas = replica_args.len();
-    let master = redis_at(free_port(), &[])?;
+    let master = start(free_port(), &[])?;
     let mut group = Vec::new();
     for extra in replica_args {
         let mp = master.port.to_string();
         let mut args = vec!["--replicaof", "127.0.0.1", &mp];
         args.extend_from_slice(extra);
-        group.push(redis_at(free_port(), &args)?);
+        group.push(start(free_port(), &args)?);
     }
     let synced = wait_until(Duration::from_secs(20), || {
         master
