@@ -45,6 +45,16 @@ enum Commands {
         )]
         args: Vec<String>,
     },
+    /// Run the proxy: each listener serves one master group, sending writes to its master and
+    /// reads to replicas, with the topology from a static list or from Sentinel. Every setting
+    /// is documented, with its default, in examples/proxy.toml. SIGHUP reloads the file;
+    /// SIGTERM and SIGINT stop it. RUST_LOG sets the log level (default info).
+    #[command(verbatim_doc_comment)]
+    Proxy {
+        /// The TOML configuration file.
+        #[arg(long, short)]
+        config: PathBuf,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -54,7 +64,57 @@ fn main() -> std::process::ExitCode {
             let (config, directives) = split_config_file(args);
             run_node(config, directives)
         }
+        Commands::Proxy { config } => run_proxy(&config),
     }
+}
+
+fn run_proxy(path: &std::path::Path) -> std::process::ExitCode {
+    let config = match proxy::Config::from_file(path) {
+        Ok(c) => c,
+        Err(err) => {
+            eprintln!("{err}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .init();
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if config.threads > 0 {
+        builder.worker_threads(config.threads);
+    }
+    let runtime = builder.enable_all().build().expect("tokio runtime");
+    runtime.block_on(async move {
+        let mut listeners = Vec::new();
+        for l in &config.listeners {
+            match tokio::net::TcpListener::bind(l.address).await {
+                Ok(listener) => listeners.push(listener),
+                Err(e) => {
+                    eprintln!("Could not listen on {}: {}", l.address, os_error(&e));
+                    return std::process::ExitCode::FAILURE;
+                }
+            }
+        }
+        let shutdown = async {
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    .expect("SIGTERM handler");
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            tracing::info!("Received signal, shutting down");
+        };
+        match proxy::run(config, listeners, shutdown).await {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("{err}");
+                std::process::ExitCode::FAILURE
+            }
+        }
+    })
 }
 
 /// redis-server's convention: a first argument that is not a flag names the config file.
