@@ -97,23 +97,7 @@ fn run_proxy(path: &std::path::Path) -> std::process::ExitCode {
                 }
             }
         }
-        let shutdown = async {
-            let mut term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                    .expect("SIGTERM handler");
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            tracing::info!("Received signal, shutting down");
-        };
-        match proxy::run(config, listeners, shutdown).await {
-            Ok(()) => std::process::ExitCode::SUCCESS,
-            Err(err) => {
-                eprintln!("{err}");
-                std::process::ExitCode::FAILURE
-            }
-        }
+        exit_code(proxy::run(config, listeners, terminate_signal()).await)
     })
 }
 
@@ -215,28 +199,33 @@ fn run_node(config_path: Option<PathBuf>, directives: Vec<String>) -> std::proce
             tokio::spawn(accept_loop(server.clone(), extra));
         }
         tracing::info!(port, "Ready to accept connections");
-        let shutdown = async {
-            let mut term =
-                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                    .expect("SIGTERM handler");
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            tracing::info!("Received signal, shutting down");
-        };
-        match node::serve(server, first, shutdown).await {
-            Ok(()) => std::process::ExitCode::SUCCESS,
-            Err(err) => {
-                eprintln!("{err}");
-                std::process::ExitCode::FAILURE
-            }
-        }
+        exit_code(node::serve(server, first, terminate_signal()).await)
     });
     if let Some(path) = pidfile {
         let _ = std::fs::remove_file(path);
     }
     code
+}
+
+/// Resolves on SIGTERM or SIGINT.
+async fn terminate_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+    tracing::info!("Received signal, shutting down");
+}
+
+fn exit_code<E: std::fmt::Display>(result: Result<(), E>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("{err}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }
 
 /// Accept on an additional `bind` address until the server shuts down.

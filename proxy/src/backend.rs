@@ -251,7 +251,10 @@ impl Backend {
     pub fn mark_down(&self) {
         let mut backoff = self.backoff.lock();
         backoff.failures = backoff.failures.saturating_add(1);
-        let base = self.settings.health_interval.min(Duration::from_millis(100));
+        let base = self
+            .settings
+            .health_interval
+            .min(Duration::from_millis(100));
         let delay = base
             .saturating_mul(1 << backoff.failures.min(6).saturating_sub(1))
             .min(Duration::from_secs(5));
@@ -388,7 +391,9 @@ impl Backend {
         if let Frame::Error(text) = pong.frame.value()
             && !text.starts_with(b"LOADING")
         {
-            return Err(ClientError::Server(wire::client::ServerError { text: text.clone() }));
+            return Err(ClientError::Server(wire::client::ServerError {
+                text: text.clone(),
+            }));
         }
         let sample = rtt.as_micros().min(u64::MAX as u128) as u64;
         let old = self.stats.latency_us.load(Ordering::Relaxed);
@@ -448,4 +453,3 @@ pub async fn role_detail(conn: &mut Connection<TcpStream>) -> (Role, Vec<(String
         _ => (Role::Unknown, Vec::new()),
     }
 }
-

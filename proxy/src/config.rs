@@ -323,7 +323,9 @@ fn listener(index: usize, raw: RawListener) -> Result<ListenerConfig, String> {
         .collect::<Result<_, String>>()?;
     let b = raw.backend;
     if b.pool_size == 0 || b.max_leased == 0 {
-        return Err(at("backend.pool-size and backend.max-leased must be at least 1"));
+        return Err(at(
+            "backend.pool-size and backend.max-leased must be at least 1",
+        ));
     }
     Ok(ListenerConfig {
         address,
@@ -375,7 +377,9 @@ mod tests {
         assert_eq!(l.read_policy, ReadPolicy::ReplicaPreferred);
         assert_eq!(l.name, "group0");
         assert_eq!(l.backend.pool_size, 2);
-        assert!(matches!(l.topology, TopologySource::Static { ref replicas, .. } if replicas.len() == 1));
+        assert!(
+            matches!(l.topology, TopologySource::Static { ref replicas, .. } if replicas.len() == 1)
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `INFO` at the proxy: its own sections (server, clients, backends, routing).
 
-use std::fmt::Write;
-use std::sync::atomic::Ordering;
+use std::fmt::{Display, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
 
@@ -32,83 +32,118 @@ pub fn render(group: &Group, process: &Process, section: Option<&Bytes>) -> Stri
     out
 }
 
+/// A section: its title, then `name:value` lines.
+fn section(out: &mut String, title: &str, fields: &[(&str, &dyn Display)]) {
+    let _ = write!(out, "# {title}\r\n");
+    for (name, value) in fields {
+        let _ = write!(out, "{name}:{value}\r\n");
+    }
+}
+
+fn load(counter: &AtomicU64) -> u64 {
+    counter.load(Ordering::Relaxed)
+}
+
 fn server(out: &mut String, group: &Group, process: &Process) {
     let settings = group.settings.load();
-    let _ = write!(
+    let policy = format!("{:?}", settings.read_policy);
+    section(
         out,
-        "# Server\r\nswitchyard_version:{}\r\nredis_version:7.0.15\r\nredis_mode:proxy\r\nprocess_id:{}\r\ngroup:{}\r\ntcp_port:{}\r\nuptime_in_seconds:{}\r\nread_policy:{:?}\r\n",
-        env!("CARGO_PKG_VERSION"),
-        std::process::id(),
-        group.name,
-        settings.address.port(),
-        process.started.elapsed().as_secs(),
-        settings.read_policy,
+        "Server",
+        &[
+            ("switchyard_version", &env!("CARGO_PKG_VERSION")),
+            ("redis_version", &"7.0.15"),
+            ("redis_mode", &"proxy"),
+            ("process_id", &std::process::id()),
+            ("group", &group.name),
+            ("tcp_port", &settings.address.port()),
+            ("uptime_in_seconds", &process.started.elapsed().as_secs()),
+            ("read_policy", &policy),
+        ],
     );
 }
 
 fn clients(out: &mut String, process: &Process) {
     let config = process.config.load();
-    let _ = write!(
+    section(
         out,
-        "# Clients\r\nconnected_clients:{}\r\nmaxclients:{}\r\ntotal_connections_received:{}\r\nrejected_connections:{}\r\nclient_output_buffer_limit:{}\r\n",
-        process.clients.load(Ordering::Relaxed),
-        config.max_clients,
-        process.total_connections.load(Ordering::Relaxed),
-        process.rejected_connections.load(Ordering::Relaxed),
-        config.client_output_buffer_limit,
+        "Clients",
+        &[
+            (
+                "connected_clients",
+                &process.clients.load(Ordering::Relaxed),
+            ),
+            ("maxclients", &config.max_clients),
+            (
+                "total_connections_received",
+                &load(&process.total_connections),
+            ),
+            ("rejected_connections", &load(&process.rejected_connections)),
+            (
+                "client_output_buffer_limit",
+                &config.client_output_buffer_limit,
+            ),
+        ],
     );
 }
 
 fn backends(out: &mut String, group: &Group) {
     let topology = group.topology.load();
-    out.push_str("# Backends\r\n");
     let master = topology.master.as_ref().map(|b| b.addr);
-    let _ = write!(
+    let master_text = master.map_or_else(|| "none".to_string(), |a| a.to_string());
+    section(
         out,
-        "master:{}\r\nreplicas:{}\r\n",
-        master.map_or_else(|| "none".to_string(), |a| a.to_string()),
-        topology.replicas.len()
+        "Backends",
+        &[
+            ("master", &master_text),
+            ("replicas", &topology.replicas.len()),
+        ],
     );
     for (i, backend) in group.backends().iter().enumerate() {
         let s = &backend.stats;
-        let in_topology = if Some(backend.addr) == master {
+        let serving = if Some(backend.addr) == master {
             "master"
-        } else if topology.replicas.iter().any(|r| r.backend.addr == backend.addr) {
+        } else if topology
+            .replicas
+            .iter()
+            .any(|r| r.backend.addr == backend.addr)
+        {
             "replica"
         } else {
             "none"
         };
         let _ = write!(
             out,
-            "backend{i}:addr={},serving={},role={},healthy={},lag_bytes={},latency_us={},requests={},errors={},connections={},connects={},connect_failures={}\r\n",
+            "backend{i}:addr={},serving={serving},role={},healthy={},lag_bytes={},latency_us={},requests={},errors={},connections={},connects={},connect_failures={}\r\n",
             backend.addr,
-            in_topology,
             s.role().name(),
             u8::from(backend.is_healthy()),
             s.lag_bytes.load(Ordering::Relaxed),
-            s.latency_us.load(Ordering::Relaxed),
-            s.requests.load(Ordering::Relaxed),
-            s.errors.load(Ordering::Relaxed),
-            s.open_connections.load(Ordering::Relaxed),
-            s.connects.load(Ordering::Relaxed),
-            s.connect_failures.load(Ordering::Relaxed),
+            load(&s.latency_us),
+            load(&s.requests),
+            load(&s.errors),
+            load(&s.open_connections),
+            load(&s.connects),
+            load(&s.connect_failures),
         );
     }
 }
 
 fn routing(out: &mut String, group: &Group) {
     let s = &group.stats;
-    let _ = write!(
+    section(
         out,
-        "# Routing\r\nwrites:{}\r\nreads_to_master:{}\r\nreads_to_replicas:{}\r\nanswered_locally:{}\r\nleases:{}\r\nrejected_commands:{}\r\nbackend_errors:{}\r\ntopology_changes:{}\r\nfailovers_followed:{}\r\n",
-        s.writes.load(Ordering::Relaxed),
-        s.reads_to_master.load(Ordering::Relaxed),
-        s.reads_to_replicas.load(Ordering::Relaxed),
-        s.answered_locally.load(Ordering::Relaxed),
-        s.leased.load(Ordering::Relaxed),
-        s.rejected.load(Ordering::Relaxed),
-        s.backend_errors.load(Ordering::Relaxed),
-        s.topology_refreshes.load(Ordering::Relaxed),
-        s.failovers_followed.load(Ordering::Relaxed),
+        "Routing",
+        &[
+            ("writes", &load(&s.writes)),
+            ("reads_to_master", &load(&s.reads_to_master)),
+            ("reads_to_replicas", &load(&s.reads_to_replicas)),
+            ("answered_locally", &load(&s.answered_locally)),
+            ("leases", &load(&s.leased)),
+            ("rejected_commands", &load(&s.rejected)),
+            ("backend_errors", &load(&s.backend_errors)),
+            ("topology_changes", &load(&s.topology_refreshes)),
+            ("failovers_followed", &load(&s.failovers_followed)),
+        ],
     );
 }

@@ -176,7 +176,9 @@ async fn reload_on_sighup(groups: Vec<Arc<Group>>, process: Arc<Process>, stop: 
                     group.settings.store(Arc::new(settings.clone()));
                     group.refresh.notify_one();
                 }
-                None => tracing::warn!(%address, "SIGHUP: listener gone from the file; kept as it was"),
+                None => {
+                    tracing::warn!(%address, "SIGHUP: listener gone from the file; kept as it was")
+                }
             }
         }
         process.config.store(Arc::new(fresh));

@@ -97,7 +97,10 @@ mod tests {
 
     fn replica(port: u16, weight: u32, latency_us: u64) -> Replica {
         let backend = Backend::new(([127, 0, 0, 1], port).into(), settings(), false);
-        backend.stats.latency_us.store(latency_us, Ordering::Relaxed);
+        backend
+            .stats
+            .latency_us
+            .store(latency_us, Ordering::Relaxed);
         Replica { backend, weight }
     }
 
@@ -117,12 +120,20 @@ mod tests {
             master: Some(master),
             replicas: vec![replica(2, 1, 100), replica(3, 3, 300), replica(4, 1, 5000)],
         };
-        assert_eq!(counts(&topology, ReadPolicy::Master).keys().collect::<Vec<_>>(), [&1]);
+        assert_eq!(
+            counts(&topology, ReadPolicy::Master)
+                .keys()
+                .collect::<Vec<_>>(),
+            [&1]
+        );
         let weighted = counts(&topology, ReadPolicy::Replica);
         assert!(weighted[&3] > weighted[&2] * 2, "{weighted:?}");
         let latency = counts(&topology, ReadPolicy::Latency);
         assert!(!latency.contains_key(&4), "outside the band: {latency:?}");
-        assert!(latency.contains_key(&2) && latency.contains_key(&3), "{latency:?}");
+        assert!(
+            latency.contains_key(&2) && latency.contains_key(&3),
+            "{latency:?}"
+        );
         for r in &topology.replicas {
             r.backend.mark_down();
         }

@@ -73,6 +73,8 @@ struct Session {
     /// Pub/sub bytes queued and not yet written.
     pending_bytes: Arc<AtomicUsize>,
     closing: bool,
+    /// Closing because of a limit: what is queued is not worth waiting for.
+    killed: bool,
 }
 
 /// Serve one accepted client until it leaves or `stop` fires.
@@ -112,6 +114,7 @@ pub async fn serve(
         written: written_rx,
         pending_bytes,
         closing: false,
+        killed: false,
     };
     let mut parser = RequestParser::default();
     parser.set_unauthenticated(!session.authenticated);
@@ -164,9 +167,20 @@ pub async fn serve(
         }
     }
     session.end_lease_on_exit();
+    if session.killed {
+        writer_task.abort();
+        return;
+    }
     let _ = session.out.send(Out::Close).await;
     drop(session);
-    let _ = writer_task.await;
+    // A client that stopped reading does not keep its session alive for long.
+    let mut writer_task = writer_task;
+    if tokio::time::timeout(Duration::from_secs(30), &mut writer_task)
+        .await
+        .is_err()
+    {
+        writer_task.abort();
+    }
 }
 
 /// Resolve reply slots in order and write them, coalescing what is ready.
@@ -345,6 +359,11 @@ impl Session {
         if !self.authenticated && !matches!(name, "auth" | "hello" | "quit" | "reset") {
             return self.error("NOAUTH Authentication required.").await;
         }
+        if cmd.is_none() && request.args[0].eq_ignore_ascii_case(b"cluster") {
+            return self
+                .error("ERR proxy: CLUSTER is not supported through Switchyard; run it against a backend directly")
+                .await;
+        }
         if let Some(cmd) = cmd {
             if !cmd.arity_ok(request.args.len()) {
                 return self.error(&wire::command::arity_message(cmd)).await;
@@ -506,7 +525,9 @@ impl Session {
         if let Some((user, pass)) = &auth {
             let required = self.group.settings.load().requirepass.clone();
             let ok = user.as_ref() == b"default"
-                && required.as_ref().is_none_or(|r| r.as_bytes() == pass.as_ref());
+                && required
+                    .as_ref()
+                    .is_none_or(|r| r.as_bytes() == pass.as_ref());
             if !ok {
                 return self
                     .error("WRONGPASS invalid username-password pair or user is disabled.")
@@ -525,7 +546,9 @@ impl Session {
         if let Some(name) = setname {
             if !valid_name(&name) {
                 return self
-                    .error("ERR Client names cannot contain spaces, newlines or special characters.")
+                    .error(
+                        "ERR Client names cannot contain spaces, newlines or special characters.",
+                    )
                     .await;
             }
             self.name = Some(name);
@@ -677,8 +700,9 @@ impl Session {
             Err(e) if read && role == "replica" => {
                 // A replica that cannot be reached: the read goes to the master instead.
                 match topology.master.clone() {
-                    Some(master) if self.group.settings.load().read_policy
-                        != crate::config::ReadPolicy::Replica =>
+                    Some(master)
+                        if self.group.settings.load().read_policy
+                            != crate::config::ReadPolicy::Replica =>
                     {
                         backend = master;
                         role = "master";
@@ -783,7 +807,11 @@ impl Session {
         };
         let name = cmd.map_or("", |c| c.name);
         let subscription = cmd.is_some_and(is_subscription);
-        leased.backend.stats.requests.fetch_add(1, Ordering::Relaxed);
+        leased
+            .backend
+            .stats
+            .requests
+            .fetch_add(1, Ordering::Relaxed);
         leased.lease.conn.queue_raw(&request.raw);
         if let Err(e) = leased.lease.conn.flush().await {
             return self.lease_failed(&e).await;
@@ -854,6 +882,7 @@ impl Session {
                 "client output buffer limit reached: closing the client"
             );
             self.closing = true;
+            self.killed = true;
             return;
         }
         let ended = subscription_count(&decoded.frame) == Some(0);
@@ -863,6 +892,7 @@ impl Session {
             Err(mpsc::error::TrySendError::Full(_)) => {
                 tracing::warn!(client = %self.peer, "client too slow for its subscriptions: closing");
                 self.closing = true;
+                self.killed = true;
                 return;
             }
             Err(mpsc::error::TrySendError::Closed(_)) => {

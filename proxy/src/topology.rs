@@ -116,12 +116,16 @@ impl Group {
         if let (Some(from), Some(to)) = (old_master, master)
             && from != to
         {
-            self.stats.failovers_followed.fetch_add(1, Ordering::Relaxed);
+            self.stats
+                .failovers_followed
+                .fetch_add(1, Ordering::Relaxed);
             metrics::counter!("proxy_failovers_followed_total", "group" => self.name.clone())
                 .increment(1);
             tracing::warn!(group = %self.name, %from, %to, "master changed: following");
         }
-        self.stats.topology_refreshes.fetch_add(1, Ordering::Relaxed);
+        self.stats
+            .topology_refreshes
+            .fetch_add(1, Ordering::Relaxed);
         tracing::info!(
             group = %self.name,
             master = ?master,
@@ -154,7 +158,8 @@ pub async fn discover(group: Arc<Group>, stop: CancellationToken) {
                 password,
                 poll_interval,
             } => {
-                let options = sentinel_options(username, password, settings.backend.connect_timeout);
+                let options =
+                    sentinel_options(username, password, settings.backend.connect_timeout);
                 if subscriber.as_ref().is_none_or(|s| s.is_finished()) {
                     subscriber = Some(tokio::spawn(follow_events(
                         addresses.clone(),
