@@ -606,3 +606,35 @@ fn redis_py_resp3_through_the_proxy() {
 fn redis_py_resp2_through_the_proxy() {
     redis_py(2);
 }
+
+#[test]
+fn prometheus_endpoint_exports_backend_counters_and_latency() {
+    let metrics_port = support::free_port();
+    let d = deploy(
+        &format!("metrics-address = \"127.0.0.1:{metrics_port}\""),
+        "",
+    );
+    let mut c = d.proxy.conn();
+    for i in 0..20 {
+        assert_eq!(c.cmd_text(&format!("SET m{i} 1")), "+OK\r\n");
+        c.cmd_text(&format!("GET m{i}"));
+    }
+    let scrape = || {
+        let mut http = std::net::TcpStream::connect(("127.0.0.1", metrics_port)).ok()?;
+        http.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .ok()?;
+        let mut body = String::new();
+        http.read_to_string(&mut body).ok()?;
+        Some(body)
+    };
+    let master = format!("backend=\"127.0.0.1:{}\"", d.master.port);
+    let mut last = String::new();
+    let found = wait_until(Duration::from_secs(10), || {
+        last = scrape().unwrap_or_default();
+        last.contains("proxy_backend_requests_total")
+            && last.contains(&master)
+            && last.contains("proxy_command_duration_seconds")
+            && last.contains("proxy_replica_reads_total")
+    });
+    assert!(found, "{last}");
+}

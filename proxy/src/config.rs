@@ -383,6 +383,16 @@ mod tests {
     }
 
     #[test]
+    fn the_example_config_parses_and_states_the_defaults() {
+        let example = Config::from_toml(include_str!("../../examples/proxy.toml")).unwrap();
+        let minimal = Config::from_toml(
+            "[[listener]]\naddress = \"127.0.0.1:6380\"\nname = \"main\"\n[listener.static]\nmaster = \"127.0.0.1:6379\"\nreplicas = [\"127.0.0.1:6381\"]\n",
+        )
+        .unwrap();
+        assert_eq!(example, minimal, "the example's values are the defaults");
+    }
+
+    #[test]
     fn errors_name_the_setting() {
         let err = Config::from_toml(
             "[[listener]]\naddress = \"127.0.0.1:7000\"\nread-policy = \"nearest\"\n[listener.static]\nmaster = \"127.0.0.1:1\"\n",
