@@ -12,7 +12,9 @@ use parking_lot::Mutex;
 use tokio::net::TcpStream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use wire::client::{Error as ClientError, into_result};
-use wire::{Client, ConnectOptions, Connection, Frame, Protocol};
+use wire::{ConnectOptions, Connection, Frame, Protocol};
+
+use crate::pipe::Pipe;
 
 use crate::config::BackendConfig;
 
@@ -62,7 +64,7 @@ type PoolKey = (i64, u32);
 
 /// Shared pipelined connections for one protocol and database.
 struct SharedSet {
-    slots: Vec<ArcSwapOption<Client>>,
+    slots: Vec<ArcSwapOption<Pipe>>,
     /// One connect at a time per slot.
     connecting: Vec<tokio::sync::Mutex<()>>,
 }
@@ -184,10 +186,9 @@ impl Backend {
         self.idle.lock().clear();
     }
 
-    fn options(&self, protocol: Protocol, db: u32, timeout: Option<Duration>) -> ConnectOptions {
+    fn options(&self, protocol: Protocol, db: u32) -> ConnectOptions {
         ConnectOptions {
             connect_timeout: self.settings.connect_timeout,
-            response_timeout: timeout,
             username: self.settings.username.clone(),
             password: self.settings.password.clone(),
             protocol,
@@ -206,7 +207,7 @@ impl Backend {
             }
         }
         self.stats.connects.fetch_add(1, Ordering::Relaxed);
-        let options = self.options(protocol, db, None);
+        let options = self.options(protocol, db);
         let result = async {
             let mut conn = Connection::connect(self.addr, &options)
                 .await
@@ -284,7 +285,7 @@ impl Backend {
         protocol: Protocol,
         db: u32,
         affinity: u64,
-    ) -> Result<Arc<Client>, ConnectError> {
+    ) -> Result<Arc<Pipe>, ConnectError> {
         let set = self.shared_set((protocol.version(), db));
         let index = (affinity % set.slots.len() as u64) as usize;
         if let Some(client) = set.slots[index].load_full()
@@ -299,15 +300,14 @@ impl Backend {
             return Ok(client);
         }
         let conn = self.open(protocol, db).await?;
-        let options = self.options(protocol, db, Some(self.settings.command_timeout));
-        let client = Arc::new(Client::start(conn, &options));
+        let client = Arc::new(Pipe::start(conn, self.settings.command_timeout));
         self.track_open(&client);
         set.slots[index].store(Some(client.clone()));
         Ok(client)
     }
 
     /// Count the connection while it lives.
-    fn track_open(self: &Arc<Self>, client: &Arc<Client>) {
+    fn track_open(self: &Arc<Self>, client: &Arc<Pipe>) {
         self.stats.open_connections.fetch_add(1, Ordering::Relaxed);
         let me = Arc::downgrade(self);
         let watched = Arc::downgrade(client);
@@ -378,7 +378,7 @@ impl Backend {
 
     /// PING and ROLE on a fresh probe connection: latency, role and replica lag.
     pub async fn probe(&self) -> Result<(Role, Vec<(String, i64)>), ClientError> {
-        let options = self.options(Protocol::Resp2, 0, None);
+        let options = self.options(Protocol::Resp2, 0);
         let mut conn = Connection::connect(self.addr, &options).await?;
         let started = Instant::now();
         let pong = tokio::time::timeout(self.settings.connect_timeout, conn.request(&["PING"]))

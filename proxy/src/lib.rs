@@ -9,6 +9,7 @@
 mod backend;
 pub mod config;
 mod info;
+mod pipe;
 mod route;
 mod session;
 mod topology;

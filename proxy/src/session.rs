@@ -731,7 +731,7 @@ impl Session {
         }
         backend.stats.requests.fetch_add(1, Ordering::Relaxed);
         backend.requests_counter.increment(1);
-        let reply = client.queue_raw(&request.args, &request.raw);
+        let reply = client.queue(request.raw);
         let group = self.group.clone();
         let started = Instant::now();
         let command = cmd.map_or("unknown", |c| c.name);
@@ -740,9 +740,9 @@ impl Session {
             metrics::histogram!("proxy_command_duration_seconds", "command" => command)
                 .record(started.elapsed().as_secs_f64());
             match result {
-                Ok(decoded) => {
-                    check_reply(&group, &backend, &decoded.frame);
-                    decoded.raw
+                Ok(raw) => {
+                    check_reply(&group, &backend, &raw);
+                    raw
                 }
                 Err(e) => {
                     note_failure(&group, &backend, &e);
@@ -857,7 +857,7 @@ impl Session {
             "unwatch" => leased.watching = false,
             _ => {}
         }
-        check_reply(&self.group, &leased.backend, &decoded.frame);
+        check_reply(&self.group, &leased.backend, &decoded.raw);
         self.ready(decoded.raw).await;
         self.maybe_release();
     }
@@ -976,12 +976,13 @@ fn subscription_count(frame: &Frame) -> Option<i64> {
     items.get(2)?.as_int()
 }
 
-/// Errors that mean the topology moved: look again at once.
-fn check_reply(group: &Group, backend: &Backend, frame: &Frame) {
-    if let Frame::Error(text) = frame.value() {
+/// Count error replies; those that mean the topology moved make discovery look again at once.
+fn check_reply(group: &Group, backend: &Backend, raw: &[u8]) {
+    if raw.first() == Some(&b'-') {
         backend.stats.errors.fetch_add(1, Ordering::Relaxed);
-        if text.starts_with(b"READONLY") || text.starts_with(b"MASTERDOWN") {
-            tracing::warn!(backend = %backend.addr, "backend says {}: re-resolving", String::from_utf8_lossy(text));
+        if raw.starts_with(b"-READONLY") || raw.starts_with(b"-MASTERDOWN") {
+            let line = raw.split(|&b| b == b'\r').next().unwrap_or_default();
+            tracing::warn!(backend = %backend.addr, reply = %String::from_utf8_lossy(line), "re-resolving");
             group.refresh.notify_one();
         }
     }

@@ -703,36 +703,6 @@ impl Client {
             expects.push(self.expect_for(args)?);
             encode_request(args, &mut payload);
         }
-        let reply_rx = self.enqueue(payload, expects)?;
-        wait_reply(self.shared.clone(), reply_rx).await
-    }
-
-    /// Queue one request given as the exact bytes it arrived as (a proxy forwards its client's
-    /// bytes unchanged); `args` is the same request parsed, which tells what answers it. The
-    /// request is queued before this returns, so requests queued one after another keep their
-    /// order on the connection; the future resolves to the reply, error replies included.
-    pub fn queue_raw<A: AsRef<[u8]>>(
-        &self,
-        args: &[A],
-        raw: &[u8],
-    ) -> impl Future<Output = Result<Decoded, Error>> + Send + 'static {
-        let queued = self
-            .expect_for(args)
-            .and_then(|expect| self.enqueue(BytesMut::from(raw), vec![expect]));
-        let shared = self.shared.clone();
-        async move {
-            let mut replies = wait_reply(shared, queued?).await?;
-            replies.pop().ok_or(Error::Closed {
-                delivery: Delivery::MaybeExecuted,
-            })
-        }
-    }
-
-    fn enqueue(
-        &self,
-        payload: BytesMut,
-        expects: Vec<Expect>,
-    ) -> Result<oneshot::Receiver<Result<Vec<Decoded>, Error>>, Error> {
         if self.shared.stop.is_cancelled() {
             return Err(self.shared.failure(Delivery::NotSent));
         }
@@ -745,7 +715,24 @@ impl Client {
         if self.requests.send(batch).is_err() {
             return Err(self.shared.failure(Delivery::NotSent));
         }
-        Ok(reply_rx)
+        let outcome = match self.shared.response_timeout {
+            None => reply_rx.await,
+            Some(limit) => match tokio::time::timeout(limit, reply_rx).await {
+                Ok(outcome) => outcome,
+                Err(_) => {
+                    // The slot stays queued, so a late reply is matched and dropped: the
+                    // replies after it stay in step.
+                    return Err(Error::Timeout {
+                        phase: Phase::Response,
+                        delivery: Delivery::MaybeExecuted,
+                    });
+                }
+            },
+        };
+        match outcome {
+            Ok(result) => result,
+            Err(_) => Err(self.shared.failure(Delivery::MaybeExecuted)),
+        }
     }
 
     fn expect_for<A: AsRef<[u8]>>(&self, args: &[A]) -> Result<Expect, Error> {
@@ -779,31 +766,6 @@ impl Client {
             kind: kind.as_bytes(),
             remaining: (args.len() - 1).max(1),
         })
-    }
-}
-
-/// The replies of a queued batch, bounded by the response timeout.
-async fn wait_reply(
-    shared: Arc<Shared>,
-    reply_rx: oneshot::Receiver<Result<Vec<Decoded>, Error>>,
-) -> Result<Vec<Decoded>, Error> {
-    let outcome = match shared.response_timeout {
-        None => reply_rx.await,
-        Some(limit) => match tokio::time::timeout(limit, reply_rx).await {
-            Ok(outcome) => outcome,
-            Err(_) => {
-                // The slot stays queued, so a late reply is matched and dropped: the
-                // replies after it stay in step.
-                return Err(Error::Timeout {
-                    phase: Phase::Response,
-                    delivery: Delivery::MaybeExecuted,
-                });
-            }
-        },
-    };
-    match outcome {
-        Ok(result) => result,
-        Err(_) => Err(shared.failure(Delivery::MaybeExecuted)),
     }
 }
 
