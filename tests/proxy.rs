@@ -638,3 +638,49 @@ fn prometheus_endpoint_exports_backend_counters_and_latency() {
     });
     assert!(found, "{last}");
 }
+
+#[test]
+fn subscriber_is_closed_when_its_backend_goes_away() {
+    let mut d = deploy("", "");
+    let mut sub = d.proxy.conn();
+    assert!(sub.cmd_text("SUBSCRIBE ch").starts_with("*3"));
+    d.master.terminate(Duration::from_secs(10));
+    assert!(
+        sub.wait_closed(Duration::from_secs(10)),
+        "the client must reconnect and subscribe again"
+    );
+}
+
+#[test]
+fn static_topology_follows_a_role_swap_seen_with_role_and_readonly() {
+    let d = deploy("", "[listener.backend]\nhealth-interval-ms = 100");
+    let mut c = d.proxy.conn();
+    assert_eq!(c.cmd_text("SET before 1"), "+OK\r\n");
+    // Swap roles behind the proxy's back.
+    let mut old_master = d.master.conn();
+    let mut new_master = d.replica.conn();
+    assert_eq!(new_master.cmd_text("REPLICAOF NO ONE"), "+OK\r\n");
+    assert_eq!(
+        old_master.cmd_text(&format!("REPLICAOF 127.0.0.1 {}", d.replica.port)),
+        "+OK\r\n"
+    );
+    // Writes may meet -READONLY from the demoted master (which makes the proxy look again at
+    // once) until the new topology is in; then they land on the new master.
+    let mut readonly = 0;
+    let moved = wait_until(Duration::from_secs(15), || {
+        let reply = c.cmd_text("SET after 2");
+        if reply.starts_with("-READONLY") {
+            readonly += 1;
+        }
+        reply == "+OK\r\n"
+    });
+    assert!(moved, "{}", d.proxy.log_text());
+    assert_eq!(new_master.cmd_text("GET after"), "$1\r\n2\r\n");
+    let info = c.cmd_text("INFO");
+    assert!(
+        info.contains(&format!("master:127.0.0.1:{}", d.replica.port)),
+        "{info}"
+    );
+    assert!(info.contains("failovers_followed:1"), "{info}");
+    eprintln!("role swap followed after {readonly} -READONLY replies");
+}

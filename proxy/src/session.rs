@@ -913,6 +913,12 @@ impl Session {
         note_failure(&self.group, &leased.backend, e);
         let line = backend_error(&leased.backend, "backend", e);
         leased.backend.release(leased.lease, false);
+        if leased.pubsub {
+            // Its subscriptions are gone with the connection: closing makes the client
+            // reconnect and subscribe again, wherever the topology now points.
+            self.closing = true;
+            return;
+        }
         self.ready(line).await;
     }
 
