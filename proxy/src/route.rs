@@ -22,33 +22,26 @@ pub fn pick_read(
     policy: ReadPolicy,
     tolerance: Duration,
 ) -> Option<Arc<Backend>> {
-    let candidates: Vec<&Replica> = topology
+    // No allocation per read: the candidates are walked again where needed.
+    let candidates = topology
         .replicas
         .iter()
-        .filter(|r| r.weight > 0 && r.backend.is_healthy())
-        .collect();
+        .filter(|r| r.weight > 0 && r.backend.is_healthy());
     let chosen = match policy {
         ReadPolicy::Master => return topology.master.clone(),
-        ReadPolicy::Replica | ReadPolicy::ReplicaPreferred => weighted(&candidates),
+        ReadPolicy::Replica | ReadPolicy::ReplicaPreferred => weighted(candidates),
         ReadPolicy::Latency => {
             let fastest = candidates
-                .iter()
+                .clone()
                 .map(|r| r.backend.latency())
                 .filter(|l| !l.is_zero())
                 .min();
             match fastest {
-                Some(best) => {
-                    let band: Vec<&Replica> = candidates
-                        .iter()
-                        .copied()
-                        .filter(|r| {
-                            let l = r.backend.latency();
-                            l.is_zero() || l <= best + tolerance
-                        })
-                        .collect();
-                    weighted(&band)
-                }
-                None => weighted(&candidates),
+                Some(best) => weighted(candidates.filter(|r| {
+                    let l = r.backend.latency();
+                    l.is_zero() || l <= best + tolerance
+                })),
+                None => weighted(candidates),
             }
         }
     };
@@ -59,8 +52,8 @@ pub fn pick_read(
     }
 }
 
-fn weighted(replicas: &[&Replica]) -> Option<Arc<Backend>> {
-    let total: u64 = replicas.iter().map(|r| u64::from(r.weight)).sum();
+fn weighted<'a>(replicas: impl Iterator<Item = &'a Replica> + Clone) -> Option<Arc<Backend>> {
+    let total: u64 = replicas.clone().map(|r| u64::from(r.weight)).sum();
     if total == 0 {
         return None;
     }

@@ -734,11 +734,10 @@ impl Session {
         let reply = client.queue(request.raw);
         let group = self.group.clone();
         let started = Instant::now();
-        let command = cmd.map_or("unknown", |c| c.name);
+        let latency = latency_histogram(cmd);
         self.push(Out::Reply(Box::pin(async move {
             let result = reply.await;
-            metrics::histogram!("proxy_command_duration_seconds", "command" => command)
-                .record(started.elapsed().as_secs_f64());
+            latency.record(started.elapsed().as_secs_f64());
             match result {
                 Ok(raw) => {
                     check_reply(&group, &backend, &raw);
@@ -966,6 +965,26 @@ impl Session {
             );
             backend.release(leased.lease, clean);
         });
+    }
+}
+
+/// The per-command latency histogram, registered once per command (not once per request).
+fn latency_histogram(cmd: Option<&'static Command>) -> metrics::Histogram {
+    static BY_COMMAND: std::sync::OnceLock<Vec<std::sync::OnceLock<metrics::Histogram>>> =
+        std::sync::OnceLock::new();
+    static UNKNOWN: std::sync::OnceLock<metrics::Histogram> = std::sync::OnceLock::new();
+    let register = |name: &'static str| metrics::histogram!("proxy_command_duration_seconds", "command" => name);
+    let Some(cmd) = cmd else {
+        return UNKNOWN.get_or_init(|| register("unknown")).clone();
+    };
+    let table = BY_COMMAND.get_or_init(|| {
+        (0..wire::CommandId::COUNT)
+            .map(|_| std::sync::OnceLock::new())
+            .collect()
+    });
+    match table.get(cmd.id as usize) {
+        Some(slot) => slot.get_or_init(|| register(cmd.name)).clone(),
+        None => register(cmd.name),
     }
 }
 
