@@ -684,3 +684,60 @@ fn static_topology_follows_a_role_swap_seen_with_role_and_readonly() {
     assert!(info.contains("failovers_followed:1"), "{info}");
     eprintln!("role swap followed after {readonly} -READONLY replies");
 }
+
+#[test]
+fn latency_policy_spreads_reads_and_weight_zero_takes_a_replica_out() {
+    let master = Server::node(&[]);
+    let port = master.port.to_string();
+    let r1 = Server::node(&["--replicaof", "127.0.0.1", &port]);
+    let r2 = Server::node(&["--replicaof", "127.0.0.1", &port]);
+    wait_replica_synced(&r1);
+    wait_replica_synced(&r2);
+    let topology = static_topology(master.port, &[r1.port, r2.port]);
+    let proxy = Proxy::start(
+        "",
+        &format!(
+            "read-policy = \"latency\"\nlatency-tolerance-ms = 50\n[listener.backend]\nhealth-interval-ms = 50\n{topology}"
+        ),
+    );
+    let mut c = proxy.conn();
+    // Both replicas have a latency sample before the reads start.
+    assert!(wait_until(Duration::from_secs(10), || {
+        let info = c.cmd_text("INFO backends");
+        info.matches("serving=replica,role=replica,healthy=1")
+            .count()
+            == 2
+            && !info.contains("latency_us=0,")
+    }));
+    let (mut c1, mut c2) = (r1.conn(), r2.conn());
+    let (b1, b2) = (calls(&mut c1, "get"), calls(&mut c2, "get"));
+    for _ in 0..200 {
+        c.cmd("GET x");
+    }
+    let (n1, n2) = (calls(&mut c1, "get") - b1, calls(&mut c2, "get") - b2);
+    assert_eq!(n1 + n2, 200);
+    assert!(n1 > 20 && n2 > 20, "reads should spread: {n1} / {n2}");
+    // Weight 0 (after a reload) takes r2 out of rotation.
+    proxy.reload(
+        "",
+        &format!(
+            "read-policy = \"latency\"\nlatency-tolerance-ms = 50\n[listener.weights]\n\"127.0.0.1:{}\" = 0\n{topology}",
+            r2.port
+        ),
+    );
+    let b1 = calls(&mut c1, "get");
+    let settled = wait_until(Duration::from_secs(10), || {
+        let before = calls(&mut c2, "get");
+        for _ in 0..20 {
+            c.cmd("GET x");
+        }
+        calls(&mut c2, "get") == before
+    });
+    assert!(settled, "{}", proxy.log_text());
+    let before = calls(&mut c2, "get");
+    for _ in 0..100 {
+        c.cmd("GET x");
+    }
+    assert_eq!(calls(&mut c2, "get"), before);
+    assert!(calls(&mut c1, "get") - b1 >= 100);
+}

@@ -183,7 +183,10 @@ impl Backend {
                 slot.store(None);
             }
         }
-        self.idle.lock().clear();
+        let closed: usize = self.idle.lock().drain().map(|(_, list)| list.len()).sum();
+        self.stats
+            .open_connections
+            .fetch_sub(closed as u64, Ordering::Relaxed);
     }
 
     fn options(&self, protocol: Protocol, db: u32) -> ConnectOptions {
@@ -300,30 +303,19 @@ impl Backend {
             return Ok(client);
         }
         let conn = self.open(protocol, db).await?;
-        let client = Arc::new(Pipe::start(conn, self.settings.command_timeout));
-        self.track_open(&client);
-        set.slots[index].store(Some(client.clone()));
-        Ok(client)
-    }
-
-    /// Count the connection while it lives.
-    fn track_open(self: &Arc<Self>, client: &Arc<Pipe>) {
         self.stats.open_connections.fetch_add(1, Ordering::Relaxed);
         let me = Arc::downgrade(self);
-        let watched = Arc::downgrade(client);
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(Duration::from_millis(200));
-            loop {
-                tick.tick().await;
-                match watched.upgrade() {
-                    Some(c) if !c.is_closed() => continue,
-                    _ => break,
+        let client = Arc::new(Pipe::start(
+            conn,
+            self.settings.command_timeout,
+            move || {
+                if let Some(me) = me.upgrade() {
+                    me.stats.open_connections.fetch_sub(1, Ordering::Relaxed);
                 }
-            }
-            if let Some(me) = me.upgrade() {
-                me.stats.open_connections.fetch_sub(1, Ordering::Relaxed);
-            }
-        });
+            },
+        ));
+        set.slots[index].store(Some(client.clone()));
+        Ok(client)
     }
 
     /// A connection of its own for one session, from the idle ones or a new one; waits when

@@ -61,14 +61,23 @@ impl Drop for Pipe {
 
 impl Pipe {
     /// Serve a connection whose handshake is done; each reply is bounded by `timeout`.
-    pub fn start(conn: Connection<TcpStream>, timeout: Duration) -> Pipe {
+    /// `on_close` runs once the connection is gone.
+    pub fn start(
+        conn: Connection<TcpStream>,
+        timeout: Duration,
+        on_close: impl FnOnce() + Send + 'static,
+    ) -> Pipe {
         let (stream, buffered) = conn.into_parts();
         let (tx, rx) = mpsc::unbounded_channel();
         let state = Arc::new(State {
             stop: CancellationToken::new(),
             failure: Mutex::new(None),
         });
-        tokio::spawn(serve(stream, buffered, rx, state.clone()));
+        let served = serve(stream, buffered, rx, state.clone());
+        tokio::spawn(async move {
+            served.await;
+            on_close();
+        });
         Pipe {
             requests: tx,
             state,
