@@ -741,3 +741,25 @@ fn latency_policy_spreads_reads_and_weight_zero_takes_a_replica_out() {
     assert_eq!(calls(&mut c2, "get"), before);
     assert!(calls(&mut c1, "get") - b1 >= 100);
 }
+
+#[test]
+fn a_client_leaving_during_blpop_gives_its_lease_back() {
+    let d = deploy("", "[listener.backend]\nmax-leased = 1");
+    let mut master = d.master.conn();
+    let blocked = |m: &mut resp::Conn| info_field(m, "clients", "blocked_clients");
+    let mut gone = d.proxy.conn();
+    gone.send(&resp::encode(&[b"BLPOP", b"never", b"0"]));
+    assert!(wait_until(Duration::from_secs(10), || {
+        blocked(&mut master).as_deref() == Some("1")
+    }));
+    drop(gone);
+    assert!(
+        wait_until(Duration::from_secs(10), || blocked(&mut master).as_deref()
+            == Some("0")),
+        "the backend still blocks for a client that left"
+    );
+    // The only leasable connection is free again.
+    let mut next = d.proxy.conn();
+    assert_eq!(next.cmd_text("MULTI"), "+OK\r\n");
+    assert_eq!(next.cmd_text("EXEC"), "*0\r\n");
+}

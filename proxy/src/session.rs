@@ -13,7 +13,7 @@ use bytes::{Bytes, BytesMut};
 use futures::FutureExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::net::tcp::OwnedWriteHalf;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::{mpsc, watch};
 use wire::client::{Delivery, Error as ClientError};
 use wire::command::{Command, ResolveError, flags};
@@ -27,6 +27,8 @@ use crate::{Process, info};
 
 /// Requests a client may have in flight before the proxy stops reading from it.
 const MAX_IN_FLIGHT: usize = 1024;
+/// Bytes read ahead from a client while its blocking command waits.
+const MAX_BUFFERED_WHILE_BLOCKED: usize = 1024 * 1024;
 
 type ReplyFuture = Pin<Box<dyn Future<Output = Bytes> + Send>>;
 
@@ -75,6 +77,9 @@ struct Session {
     closing: bool,
     /// Closing because of a limit: what is queued is not worth waiting for.
     killed: bool,
+    input: OwnedReadHalf,
+    /// Bytes read from the client and not parsed yet.
+    inbuf: BytesMut,
 }
 
 /// Serve one accepted client until it leaves or `stop` fires.
@@ -86,7 +91,7 @@ pub async fn serve(
     stop: tokio_util::sync::CancellationToken,
 ) {
     let _ = socket.set_nodelay(true);
-    let (mut reader, writer) = socket.into_split();
+    let (reader, writer) = socket.into_split();
     let (out_tx, out_rx) = mpsc::channel(MAX_IN_FLIGHT);
     let (written_tx, written_rx) = watch::channel(0u64);
     let pending_bytes = Arc::new(AtomicUsize::new(0));
@@ -115,13 +120,14 @@ pub async fn serve(
         pending_bytes,
         closing: false,
         killed: false,
+        input: reader,
+        inbuf: BytesMut::with_capacity(16 * 1024),
     };
     let mut parser = RequestParser::default();
     parser.set_unauthenticated(!session.authenticated);
-    let mut inbuf = BytesMut::with_capacity(16 * 1024);
     'serve: loop {
         loop {
-            match parser.parse(&mut inbuf) {
+            match parser.parse(&mut session.inbuf) {
                 Ok(Some(request)) => {
                     session.handle(request).await;
                     parser.set_unauthenticated(!session.authenticated);
@@ -137,7 +143,7 @@ pub async fn serve(
                 }
             }
         }
-        inbuf.reserve(16 * 1024);
+        session.inbuf.reserve(16 * 1024);
         let relaying = session.lease.as_ref().is_some_and(|l| l.pubsub);
         if relaying {
             let Some(leased) = session.lease.as_mut() else {
@@ -145,7 +151,7 @@ pub async fn serve(
             };
             tokio::select! {
                 _ = stop.cancelled() => break,
-                read = reader.read_buf(&mut inbuf) => {
+                read = session.input.read_buf(&mut session.inbuf) => {
                     if !matches!(read, Ok(n) if n > 0) {
                         break;
                     }
@@ -158,7 +164,7 @@ pub async fn serve(
         } else {
             tokio::select! {
                 _ = stop.cancelled() => break,
-                read = reader.read_buf(&mut inbuf) => {
+                read = session.input.read_buf(&mut session.inbuf) => {
                     if !matches!(read, Ok(n) if n > 0) {
                         break;
                     }
@@ -830,8 +836,30 @@ impl Session {
                 }
             }
         };
+        let mut client_gone = false;
         let result = if blocking {
-            read.await
+            // Keep an eye on the client meanwhile: if it leaves, the lease goes with it (the
+            // backend drops the blocked command when its connection closes).
+            let input = &mut self.input;
+            let inbuf = &mut self.inbuf;
+            tokio::pin!(read);
+            loop {
+                if inbuf.len() >= MAX_BUFFERED_WHILE_BLOCKED {
+                    break (&mut read).await;
+                }
+                inbuf.reserve(4096);
+                tokio::select! {
+                    reply = &mut read => break reply,
+                    got = input.read_buf(inbuf) => {
+                        if !matches!(got, Ok(n) if n > 0) {
+                            client_gone = true;
+                            break Err(ClientError::Closed {
+                                delivery: Delivery::MaybeExecuted,
+                            });
+                        }
+                    }
+                }
+            }
         } else {
             match tokio::time::timeout(timeout, read).await {
                 Ok(r) => r,
@@ -841,6 +869,13 @@ impl Session {
                 }),
             }
         };
+        if client_gone {
+            if let Some(leased) = self.lease.take() {
+                leased.backend.release(leased.lease, false);
+            }
+            self.closing = true;
+            return;
+        }
         let decoded = match result {
             Ok(d) => d,
             Err(e) => return self.lease_failed(&e).await,
