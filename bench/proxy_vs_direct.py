@@ -102,21 +102,19 @@ def main():
             f"threads = {args.proxy_threads}\n[[listener]]\naddress = \"127.0.0.1:@PORT@\"\n"
             f"read-policy = \"master\"\n[listener.static]\nmaster = \"127.0.0.1:{backend.port}\"\n"
         )
-        targets["switchyard"] = MultibulkServer(
-            "switchyard",
-            launcher(os.path.join(workdir, "proxy.toml"), switchyard_conf,
-                     f"env RUST_LOG=warn {args.switchyard} proxy --config {{conf}}"),
-            workdir)
+        def start(name, file_name, conf, command):
+            argv = launcher(os.path.join(workdir, file_name), conf, command)
+            targets[name] = MultibulkServer(name, argv, workdir)
+
+        start("switchyard", "proxy.toml", switchyard_conf,
+              f"env RUST_LOG=warn {args.switchyard} proxy --config {{conf}}")
         if nutcracker:
             twem_conf = (
                 "bench:\n  listen: 127.0.0.1:@PORT@\n  hash: fnv1a_64\n  distribution: ketama\n"
                 f"  redis: true\n  servers:\n   - 127.0.0.1:{backend.port}:1\n"
             )
-            targets["twemproxy"] = MultibulkServer(
-                "twemproxy",
-                launcher(os.path.join(workdir, "twemproxy.yml"), twem_conf,
-                         f"{nutcracker} -c {{conf}} -a 127.0.0.1 -s {free_port()} -o /dev/null"),
-                workdir)
+            start("twemproxy", "twemproxy.yml", twem_conf,
+                  f"{nutcracker} -c {{conf}} -a 127.0.0.1 -s {free_port()} -o /dev/null")
         else:
             print("twemproxy: nutcracker not found (apt-get install -y nutcracker); its columns are left out\n")
         version = subprocess.run(["redis-server", "--version"], capture_output=True, text=True).stdout.split()
