@@ -763,3 +763,40 @@ fn a_client_leaving_during_blpop_gives_its_lease_back() {
     assert_eq!(next.cmd_text("MULTI"), "+OK\r\n");
     assert_eq!(next.cmd_text("EXEC"), "*0\r\n");
 }
+
+#[test]
+fn backend_credentials_are_sent_to_password_protected_backends() {
+    let master = Server::node(&["--requirepass", "backend-pw"]);
+    let replica = Server::node(&[
+        "--requirepass",
+        "backend-pw",
+        "--masterauth",
+        "backend-pw",
+        "--replicaof",
+        "127.0.0.1",
+        &master.port.to_string(),
+    ]);
+    let mut r = replica.conn();
+    assert_eq!(r.cmd_text("AUTH backend-pw"), "+OK\r\n");
+    assert!(wait_until(Duration::from_secs(20), || {
+        info_field(&mut r, "replication", "master_link_status").as_deref() == Some("up")
+    }));
+    let proxy = Proxy::start(
+        "",
+        &format!(
+            "requirepass = \"client-pw\"\nread-policy = \"replica\"\n[listener.backend]\npassword = \"backend-pw\"\n{}",
+            static_topology(master.port, &[replica.port])
+        ),
+    );
+    let mut c = proxy.conn();
+    assert!(c.cmd_text("AUTH backend-pw").starts_with("-WRONGPASS"));
+    assert_eq!(c.cmd_text("AUTH client-pw"), "+OK\r\n");
+    assert_eq!(c.cmd_text("SET secret 1"), "+OK\r\n");
+    assert!(wait_until(Duration::from_secs(10), || {
+        c.cmd_text("GET secret") == "$1\r\n1\r\n"
+    }));
+    let mut m = master.conn();
+    m.cmd("AUTH backend-pw");
+    assert_eq!(calls(&mut m, "set"), 1);
+    assert!(calls(&mut r, "get") >= 1);
+}

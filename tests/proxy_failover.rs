@@ -21,7 +21,7 @@ struct Sentinel {
 }
 
 impl Sentinel {
-    fn start(binary: &std::path::Path, master_port: u16) -> Sentinel {
+    fn start(binary: &std::path::Path, master_port: u16, extra: &str) -> Sentinel {
         let dir = tempfile::tempdir().expect("temp dir");
         let port = free_port();
         let conf = dir.path().join("sentinel.conf");
@@ -29,7 +29,7 @@ impl Sentinel {
         std::fs::write(
             &conf,
             format!(
-                "port {port}\nbind 127.0.0.1\ndir {}\nsentinel monitor mym 127.0.0.1 {master_port} 1\nsentinel down-after-milliseconds mym 500\nsentinel failover-timeout mym 10000\n",
+                "port {port}\nbind 127.0.0.1\ndir {}\nsentinel monitor mym 127.0.0.1 {master_port} 1\nsentinel down-after-milliseconds mym 500\nsentinel failover-timeout mym 10000\n{extra}\n",
                 dir.path().display()
             ),
         )
@@ -51,7 +51,7 @@ impl Sentinel {
         let up = wait_until(Duration::from_secs(10), || {
             resp::Conn::try_connect(port, Duration::from_millis(200))
                 .and_then(|mut c| c.try_call(&[b"PING"]))
-                .is_ok_and(|r| r == b"+PONG\r\n")
+                .is_ok_and(|r| r == b"+PONG\r\n" || r.starts_with(b"-NOAUTH"))
         });
         assert!(up, "sentinel did not start:\n{}", sentinel.log_text());
         sentinel
@@ -87,7 +87,7 @@ fn failover_under_write_load(start: impl Fn(&[&str]) -> Server) -> Duration {
     let master = start(&[]);
     let replica = start(&["--replicaof", "127.0.0.1", &master.port.to_string()]);
     wait_replica_synced(&replica);
-    let sentinel = Sentinel::start(&sentinel_bin, master.port);
+    let sentinel = Sentinel::start(&sentinel_bin, master.port, "");
     let mut s = resp::Conn::connect(sentinel.port);
     let knows_replica = wait_until(Duration::from_secs(20), || {
         let replicas = s.cmd_text("SENTINEL replicas mym");
@@ -172,4 +172,49 @@ fn failover_with_real_sentinel_and_redis_servers() {
 #[test]
 fn failover_with_real_sentinel_and_our_nodes() {
     failover_under_write_load(Server::node);
+}
+
+#[test]
+fn sentinel_auth_is_used_for_discovery() {
+    let Some(sentinel_bin) = tool("redis-sentinel") else {
+        return;
+    };
+    let master = Server::node(&[]);
+    let replica = Server::node(&["--replicaof", "127.0.0.1", &master.port.to_string()]);
+    wait_replica_synced(&replica);
+    let sentinel = Sentinel::start(&sentinel_bin, master.port, "requirepass sentinel-pw");
+    let mut s = resp::Conn::connect(sentinel.port);
+    assert_eq!(s.cmd_text("AUTH sentinel-pw"), "+OK\r\n");
+    assert!(wait_until(Duration::from_secs(20), || {
+        s.cmd_text("SENTINEL replicas mym")
+            .contains(&replica.port.to_string())
+    }));
+    let listener = |password: &str| {
+        format!(
+            "read-policy = \"replica\"\n[listener.sentinel]\naddresses = [\"127.0.0.1:{}\"]\nmaster-name = \"mym\"\n{password}\n",
+            sentinel.port
+        )
+    };
+    let proxy = Proxy::start("", &listener("password = \"sentinel-pw\""));
+    let mut c = proxy.conn();
+    assert!(wait_until(Duration::from_secs(10), || {
+        info_field(&mut c, "backends", "replicas").as_deref() == Some("1")
+    }));
+    assert_eq!(
+        info_field(&mut c, "backends", "master"),
+        Some(format!("127.0.0.1:{}", master.port))
+    );
+    assert_eq!(c.cmd_text("SET a 1"), "+OK\r\n");
+    // Without the password the sentinel answers nothing, so no master is known.
+    let locked_out = Proxy::start("", &listener(""));
+    let mut c = locked_out.conn();
+    assert_eq!(
+        info_field(&mut c, "backends", "master").as_deref(),
+        Some("none")
+    );
+    let reply = c.cmd_text("SET a 1");
+    assert!(
+        reply.starts_with("-ERR proxy: no master available"),
+        "{reply}"
+    );
 }
