@@ -800,3 +800,43 @@ fn backend_credentials_are_sent_to_password_protected_backends() {
     assert_eq!(calls(&mut m, "set"), 1);
     assert!(calls(&mut r, "get") >= 1);
 }
+
+#[test]
+fn malformed_commands_inside_multi_abort_the_transaction_as_in_redis() {
+    let d = deploy("", "");
+    let mut c = d.proxy.conn();
+    assert_eq!(c.cmd_text("MULTI"), "+OK\r\n");
+    assert_eq!(c.cmd_text("SET inmulti 1"), "+QUEUED\r\n");
+    assert!(
+        c.cmd_text("GET")
+            .starts_with("-ERR wrong number of arguments for 'get'")
+    );
+    assert!(
+        c.cmd_text("NOSUCHCOMMAND x")
+            .starts_with("-ERR unknown command 'NOSUCHCOMMAND'")
+    );
+    assert!(
+        c.cmd_text("SELECT")
+            .starts_with("-ERR wrong number of arguments")
+    );
+    assert!(c.cmd_text("EXEC").starts_with("-EXECABORT"));
+    assert_eq!(c.cmd_text("GET inmulti"), "$-1\r\n");
+    // Before AUTH, Redis's order of checks: unknown command and arity first, then NOAUTH.
+    let p = Proxy::start(
+        "",
+        &format!(
+            "requirepass = \"pw\"\n{}",
+            static_topology(d.master.port, &[d.replica.port])
+        ),
+    );
+    let mut u = p.conn();
+    assert!(
+        u.cmd_text("NOSUCHCOMMAND")
+            .starts_with("-ERR unknown command")
+    );
+    assert!(
+        u.cmd_text("GET")
+            .starts_with("-ERR wrong number of arguments")
+    );
+    assert_eq!(u.cmd_text("GET k"), "-NOAUTH Authentication required.\r\n");
+}

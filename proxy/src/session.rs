@@ -352,37 +352,52 @@ impl Session {
     }
 
     async fn handle(&mut self, request: Request) {
-        let resolved = wire::command::resolve(&request.args);
-        let cmd = match resolved {
+        // Inside MULTI the backend must see a malformed command itself, so that EXEC aborts.
+        let backend_checks = self.lease.is_some() && self.authenticated;
+        let cmd = match wire::command::resolve(&request.args) {
             Ok(cmd) => Some(cmd),
             Err(ResolveError::Unknown) => None,
+            Err(_) if backend_checks => None,
             Err(e) => {
                 let text = e.message(&request.args);
                 return self.ready(error_bytes(&text)).await;
             }
         };
         let name = cmd.map_or("", |c| c.name);
-        if !self.authenticated && !matches!(name, "auth" | "hello" | "quit" | "reset") {
-            return self.error("NOAUTH Authentication required.").await;
+        if !self.authenticated {
+            // Redis's order: an unknown command or a wrong arity first, then NOAUTH.
+            let Some(known) = cmd else {
+                let text = wire::command::unknown_command_message(&request.args);
+                return self.ready(error_bytes(&text)).await;
+            };
+            if known.arity_ok(request.args.len())
+                && !matches!(name, "auth" | "hello" | "quit" | "reset")
+            {
+                return self.error("NOAUTH Authentication required.").await;
+            }
         }
-        if cmd.is_none() && request.args[0].eq_ignore_ascii_case(b"cluster") {
+        let rejected_name = match cmd {
+            Some(c) if rejected(c) => Some(&request.args[0]),
+            None if request.args[0].eq_ignore_ascii_case(b"cluster") => Some(&request.args[0]),
+            _ => None,
+        };
+        if let Some(shown) = rejected_name {
+            self.group.stats.rejected.fetch_add(1, Ordering::Relaxed);
+            let shown = String::from_utf8_lossy(shown).to_ascii_uppercase();
             return self
-                .error("ERR proxy: CLUSTER is not supported through Switchyard; run it against a backend directly")
+                .error(&format!(
+                    "ERR proxy: {shown} is not supported through Switchyard; run it against a backend directly"
+                ))
                 .await;
         }
-        if let Some(cmd) = cmd {
-            if !cmd.arity_ok(request.args.len()) {
-                return self.error(&wire::command::arity_message(cmd)).await;
-            }
-            if rejected(cmd) {
-                self.group.stats.rejected.fetch_add(1, Ordering::Relaxed);
-                let shown = String::from_utf8_lossy(&request.args[0]).to_ascii_uppercase();
-                return self
-                    .error(&format!(
-                        "ERR proxy: {shown} is not supported through Switchyard; run it against a backend directly"
-                    ))
-                    .await;
-            }
+        // Commands answered here even inside MULTI must be well-formed before they are looked at.
+        let answered_here = matches!(name, "quit" | "reset" | "auth" | "hello" | "select")
+            || name.starts_with("client");
+        if let Some(cmd) = cmd
+            && (!backend_checks || answered_here)
+            && !cmd.arity_ok(request.args.len())
+        {
+            return self.error(&wire::command::arity_message(cmd)).await;
         }
         if self.local(name, &request).await {
             self.group
