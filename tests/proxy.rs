@@ -640,8 +640,41 @@ fn prometheus_endpoint_exports_backend_counters_and_latency() {
 }
 
 #[test]
-fn subscriber_is_closed_when_its_backend_goes_away() {
-    let mut d = deploy("", "");
+fn subscriptions_move_to_the_new_master_after_a_failover() {
+    let mut d = deploy("", "[listener.backend]\nhealth-interval-ms = 100");
+    let mut sub = d.proxy.conn();
+    assert!(sub.cmd_text("SUBSCRIBE ch1 ch2").starts_with("*3"));
+    assert!(text(sub.read_reply()).contains("ch2"));
+    assert!(sub.cmd_text("PSUBSCRIBE ch*").starts_with("*3"));
+    d.master.terminate(Duration::from_secs(10));
+    let mut promoted = d.replica.conn();
+    assert_eq!(promoted.cmd_text("REPLICAOF NO ONE"), "+OK\r\n");
+    // The proxy subscribes again on the new master, without telling the client.
+    assert!(wait_until(Duration::from_secs(15), || {
+        promoted.cmd_text("PUBSUB NUMSUB ch1 ch2") == "*4\r\n$3\r\nch1\r\n:1\r\n$3\r\nch2\r\n:1\r\n"
+            && promoted.cmd_text("PUBSUB NUMPAT") == ":1\r\n"
+    }));
+    let mut publisher = d.proxy.conn();
+    let mut last = String::new();
+    let published = wait_until(Duration::from_secs(10), || {
+        last = publisher.cmd_text("PUBLISH ch2 after");
+        last == ":2\r\n"
+    });
+    assert!(published, "{last}\n{}", d.proxy.log_text());
+    assert_eq!(
+        text(sub.read_reply()),
+        "*3\r\n$7\r\nmessage\r\n$3\r\nch2\r\n$5\r\nafter\r\n"
+    );
+    assert!(text(sub.read_reply()).starts_with("*4\r\n$8\r\npmessage"));
+    assert_eq!(
+        sub.cmd_text("UNSUBSCRIBE ch1"),
+        "*3\r\n$11\r\nunsubscribe\r\n$3\r\nch1\r\n:2\r\n"
+    );
+}
+
+#[test]
+fn subscriber_is_closed_when_no_master_takes_its_subscriptions() {
+    let mut d = deploy("", "[listener.backend]\ncommand-timeout-ms = 300");
     let mut sub = d.proxy.conn();
     assert!(sub.cmd_text("SUBSCRIBE ch").starts_with("*3"));
     d.master.terminate(Duration::from_secs(10));

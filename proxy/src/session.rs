@@ -80,6 +80,9 @@ struct Session {
     input: OwnedReadHalf,
     /// Bytes read from the client and not parsed yet.
     inbuf: BytesMut,
+    /// What the client is subscribed to (kind, channel or pattern), as the backend confirmed
+    /// it: replayed on a new connection when the leased one breaks.
+    subscriptions: std::collections::BTreeSet<(&'static str, Bytes)>,
 }
 
 /// Serve one accepted client until it leaves or `stop` fires.
@@ -122,6 +125,7 @@ pub async fn serve(
         killed: false,
         input: reader,
         inbuf: BytesMut::with_capacity(16 * 1024),
+        subscriptions: std::collections::BTreeSet::new(),
     };
     let mut parser = RequestParser::default();
     parser.set_unauthenticated(!session.authenticated);
@@ -935,6 +939,7 @@ impl Session {
             return;
         }
         let ended = subscription_count(&decoded.frame) == Some(0);
+        track_subscriptions(&mut self.subscriptions, &decoded.frame);
         self.queued += 1;
         match self.out.try_send(Out::Counted(decoded.raw)) {
             Ok(()) => {}
@@ -963,12 +968,83 @@ impl Session {
         let line = backend_error(&leased.backend, "backend", e);
         leased.backend.release(leased.lease, false);
         if leased.pubsub {
-            // Its subscriptions are gone with the connection: closing makes the client
-            // reconnect and subscribe again, wherever the topology now points.
-            self.closing = true;
+            // Subscribe again wherever the topology now points; if that cannot be done in
+            // time, closing makes the client reconnect and subscribe by itself.
+            if !self.resubscribe(leased.backend.addr).await {
+                self.closing = true;
+            }
             return;
         }
         self.ready(line).await;
+    }
+
+    /// Lease a connection to the current master and replay the subscriptions on it, hiding
+    /// the confirmations from the client. False when it could not be done before the deadline.
+    async fn resubscribe(&mut self, lost: SocketAddr) -> bool {
+        let settings = self.group.settings.load_full();
+        let deadline = Instant::now() + settings.backend.command_timeout * 2;
+        self.group.refresh.notify_one();
+        while Instant::now() < deadline {
+            let master = self.group.topology.load().master.clone();
+            let leased = match master {
+                Some(m) => m.lease(self.protocol, self.db).await.map(|l| (m, l)).ok(),
+                None => None,
+            };
+            let Some((backend, mut lease)) = leased else {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            };
+            let mut expected = 0;
+            for kind in ["subscribe", "psubscribe", "ssubscribe"] {
+                let names: Vec<&Bytes> = self
+                    .subscriptions
+                    .iter()
+                    .filter(|(k, _)| *k == kind)
+                    .map(|(_, n)| n)
+                    .collect();
+                if !names.is_empty() {
+                    let mut args: Vec<&[u8]> = vec![kind.as_bytes()];
+                    args.extend(names.iter().map(|n| n.as_ref()));
+                    lease.conn.queue_request(&args);
+                    expected += names.len();
+                }
+            }
+            let replayed = tokio::time::timeout(settings.backend.command_timeout, async {
+                lease.conn.flush().await?;
+                let mut confirmed = 0;
+                while confirmed < expected {
+                    let decoded = lease.conn.read_frame().await?;
+                    let kind = decoded
+                        .frame
+                        .as_items()
+                        .and_then(|items| items.first())
+                        .and_then(Frame::as_bytes)
+                        .cloned();
+                    if kind.as_deref().is_some_and(|k| k.ends_with(b"subscribe")) {
+                        confirmed += 1;
+                    } else {
+                        // A message that raced the confirmations: the client's.
+                        self.queued += 1;
+                        let _ = self.out.try_send(Out::Counted(decoded.raw));
+                    }
+                }
+                Ok::<_, ClientError>(())
+            })
+            .await;
+            if matches!(replayed, Ok(Ok(()))) {
+                tracing::info!(client = %self.peer, from = %lost, to = %backend.addr, "subscriptions moved");
+                self.lease = Some(Leased {
+                    backend,
+                    lease,
+                    in_multi: false,
+                    watching: false,
+                    pubsub: true,
+                });
+                return true;
+            }
+            backend.release(lease, false);
+        }
+        false
     }
 
     fn maybe_release(&mut self) {
@@ -1035,6 +1111,34 @@ fn latency_histogram(cmd: Option<&'static Command>) -> metrics::Histogram {
     match table.get(cmd.id as usize) {
         Some(slot) => slot.get_or_init(|| register(cmd.name)).clone(),
         None => register(cmd.name),
+    }
+}
+
+/// Keep the set of subscriptions in step with the backend's confirmations.
+fn track_subscriptions(set: &mut std::collections::BTreeSet<(&'static str, Bytes)>, frame: &Frame) {
+    let Some(items) = frame.as_items() else {
+        return;
+    };
+    let (Some(kind), Some(name)) = (
+        items.first().and_then(Frame::as_bytes),
+        items.get(1).and_then(Frame::as_bytes),
+    ) else {
+        return;
+    };
+    const KINDS: [(&[u8], &str, bool); 6] = [
+        (b"subscribe", "subscribe", true),
+        (b"psubscribe", "psubscribe", true),
+        (b"ssubscribe", "ssubscribe", true),
+        (b"unsubscribe", "subscribe", false),
+        (b"punsubscribe", "psubscribe", false),
+        (b"sunsubscribe", "ssubscribe", false),
+    ];
+    if let Some((_, base, add)) = KINDS.iter().find(|(k, _, _)| kind.eq_ignore_ascii_case(k)) {
+        if *add {
+            set.insert((base, name.clone()));
+        } else {
+            set.remove(&(*base, name.clone()));
+        }
     }
 }
 
