@@ -71,7 +71,8 @@ struct SharedSet {
 
 pub struct Backend {
     pub addr: SocketAddr,
-    settings: BackendConfig,
+    /// Swapped on reload: credentials and timeouts apply to connections opened afterwards.
+    settings: arc_swap::ArcSwap<BackendConfig>,
     shared: Mutex<HashMap<PoolKey, Arc<SharedSet>>>,
     idle: Mutex<HashMap<PoolKey, Vec<Connection>>>,
     lease_permits: Arc<Semaphore>,
@@ -144,7 +145,7 @@ impl Backend {
         Arc::new(Backend {
             addr,
             lease_permits: Arc::new(Semaphore::new(settings.max_leased)),
-            settings,
+            settings: arc_swap::ArcSwap::from_pointee(settings),
             shared: Mutex::new(HashMap::new()),
             idle: Mutex::new(HashMap::new()),
             expected_master: AtomicBool::new(expected_master),
@@ -155,6 +156,10 @@ impl Backend {
             lags: Mutex::new(Vec::new()),
             reads_counter: metrics::counter!("proxy_replica_reads_total", "backend" => addr.to_string()),
         })
+    }
+
+    pub fn set_settings(&self, settings: BackendConfig) {
+        self.settings.store(Arc::new(settings));
     }
 
     pub fn set_expected_master(&self, master: bool) {
@@ -191,9 +196,9 @@ impl Backend {
 
     fn options(&self, protocol: Protocol, db: u32) -> ConnectOptions {
         ConnectOptions {
-            connect_timeout: self.settings.connect_timeout,
-            username: self.settings.username.clone(),
-            password: self.settings.password.clone(),
+            connect_timeout: self.settings.load().connect_timeout,
+            username: self.settings.load().username.clone(),
+            password: self.settings.load().password.clone(),
             protocol,
             client_name: None,
             db,
@@ -215,9 +220,10 @@ impl Backend {
             let mut conn = Connection::connect(self.addr, &options)
                 .await
                 .map_err(|e| ConnectError::Failed(Arc::new(e)))?;
-            let role = tokio::time::timeout(self.settings.connect_timeout, ask_role(&mut conn))
-                .await
-                .unwrap_or(Role::Unknown);
+            let role =
+                tokio::time::timeout(self.settings.load().connect_timeout, ask_role(&mut conn))
+                    .await
+                    .unwrap_or(Role::Unknown);
             self.stats.set_role(role);
             let wanted = if self.expected_master() {
                 Role::Master
@@ -257,6 +263,7 @@ impl Backend {
         backoff.failures = backoff.failures.saturating_add(1);
         let base = self
             .settings
+            .load()
             .health_interval
             .min(Duration::from_millis(100));
         let delay = base
@@ -272,7 +279,7 @@ impl Backend {
         let mut sets = self.shared.lock();
         sets.entry(key)
             .or_insert_with(|| {
-                let n = self.settings.pool_size;
+                let n = self.settings.load().pool_size;
                 Arc::new(SharedSet {
                     slots: (0..n).map(|_| ArcSwapOption::empty()).collect(),
                     connecting: (0..n).map(|_| tokio::sync::Mutex::new(())).collect(),
@@ -307,7 +314,7 @@ impl Backend {
         let me = Arc::downgrade(self);
         let client = Arc::new(Pipe::start(
             conn,
-            self.settings.command_timeout,
+            self.settings.load().command_timeout,
             move || {
                 if let Some(me) = me.upgrade() {
                     me.stats.open_connections.fetch_sub(1, Ordering::Relaxed);
@@ -355,7 +362,7 @@ impl Backend {
         if clean && self.expected_master() == (self.stats.role() == Role::Master) {
             let mut idle = self.idle.lock();
             let list = idle.entry(key).or_default();
-            if list.len() < self.settings.max_idle_leased {
+            if list.len() < self.settings.load().max_idle_leased {
                 list.push(conn);
                 return;
             }
@@ -373,12 +380,15 @@ impl Backend {
         let options = self.options(Protocol::Resp2, 0);
         let mut conn = Connection::connect(self.addr, &options).await?;
         let started = Instant::now();
-        let pong = tokio::time::timeout(self.settings.connect_timeout, conn.request(&["PING"]))
-            .await
-            .map_err(|_| ClientError::Timeout {
-                phase: wire::client::Phase::Response,
-                delivery: wire::client::Delivery::MaybeExecuted,
-            })??;
+        let pong = tokio::time::timeout(
+            self.settings.load().connect_timeout,
+            conn.request(&["PING"]),
+        )
+        .await
+        .map_err(|_| ClientError::Timeout {
+            phase: wire::client::Phase::Response,
+            delivery: wire::client::Delivery::MaybeExecuted,
+        })??;
         let rtt = started.elapsed();
         if let Frame::Error(text) = pong.frame.value()
             && !text.starts_with(b"LOADING")
@@ -396,7 +406,7 @@ impl Backend {
         };
         self.stats.latency_us.store(avg.max(1), Ordering::Relaxed);
         let (role, lags) =
-            tokio::time::timeout(self.settings.connect_timeout, role_detail(&mut conn))
+            tokio::time::timeout(self.settings.load().connect_timeout, role_detail(&mut conn))
                 .await
                 .unwrap_or((Role::Unknown, Vec::new()));
         self.stats.set_role(role);

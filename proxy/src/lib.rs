@@ -147,9 +147,9 @@ async fn accept_loop(
 }
 
 /// SIGHUP reads the configuration file again and swaps in its settings: read policy, weights,
-/// requirepass, timeouts, limits and static addresses apply to the running listeners (to new
-/// backend connections for backend settings) without dropping a client. Listener addresses
-/// and the metrics address need a restart.
+/// requirepass, limits and topology sources apply to the running listeners without dropping a
+/// client; backend credentials and timeouts apply to connections opened afterwards. Listener
+/// addresses, the metrics address, `pool-size` and `max-leased` need a restart.
 async fn reload_on_sighup(groups: Vec<Arc<Group>>, process: Arc<Process>, stop: CancellationToken) {
     let Some(path) = process.config.load().path.clone() else {
         return std::future::pending().await;
@@ -174,6 +174,9 @@ async fn reload_on_sighup(groups: Vec<Arc<Group>>, process: Arc<Process>, stop: 
             let address = group.settings.load().address;
             match fresh.listeners.iter().find(|l| l.address == address) {
                 Some(settings) => {
+                    for backend in group.backends() {
+                        backend.set_settings(settings.backend.clone());
+                    }
                     group.settings.store(Arc::new(settings.clone()));
                     group.refresh.notify_one();
                 }
