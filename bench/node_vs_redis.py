@@ -30,6 +30,9 @@ def free_port():
 
 
 class Server:
+    # The readiness probe (a subclass may send it as a multibulk).
+    PING = b"PING\r\n"
+
     def __init__(self, name, argv, workdir):
         self.name = name
         self.workdir = workdir
@@ -56,7 +59,7 @@ class Server:
                 return False
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
-                    s.sendall(b"PING\r\n")
+                    s.sendall(self.PING)
                     if s.recv(16).startswith(b"+PONG"):
                         return True
             except OSError:

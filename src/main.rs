@@ -65,6 +65,16 @@ enum Commands {
         )]
         args: Vec<String>,
     },
+    /// Run the proxy: each listener serves one master group, sending writes to its master and
+    /// reads to replicas, with the topology from a static list or from Sentinel. Every setting
+    /// is documented, with its default, in examples/proxy.toml. SIGHUP reloads the file;
+    /// SIGTERM and SIGINT stop it. RUST_LOG sets the log level (default info).
+    #[command(verbatim_doc_comment)]
+    Proxy {
+        /// The TOML configuration file.
+        #[arg(long, short)]
+        config: PathBuf,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -78,6 +88,7 @@ fn main() -> std::process::ExitCode {
             let (config, directives) = split_config_file(args);
             run_sentinel(config, directives)
         }
+        Commands::Proxy { config } => run_proxy(&config),
     }
 }
 
@@ -136,14 +147,40 @@ fn run_sentinel(config_path: Option<PathBuf>, directives: Vec<String>) -> std::p
             }
         };
         tracing::warn!(port = config.port, "Sentinel ready to accept connections");
-        let shutdown = termination_signal();
-        match sentinel::run(config, first, shutdown).await {
-            Ok(()) => std::process::ExitCode::SUCCESS,
-            Err(err) => {
-                eprintln!("{err}");
-                std::process::ExitCode::FAILURE
+        exit_code(sentinel::run(config, first, termination_signal()).await)
+    })
+}
+
+fn run_proxy(path: &std::path::Path) -> std::process::ExitCode {
+    let config = match proxy::Config::from_file(path) {
+        Ok(c) => c,
+        Err(err) => {
+            eprintln!("{err}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .init();
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if config.threads > 0 {
+        builder.worker_threads(config.threads);
+    }
+    let runtime = builder.enable_all().build().expect("tokio runtime");
+    runtime.block_on(async move {
+        let mut listeners = Vec::new();
+        for l in &config.listeners {
+            match tokio::net::TcpListener::bind(l.address).await {
+                Ok(listener) => listeners.push(listener),
+                Err(e) => {
+                    eprintln!("Could not listen on {}: {}", l.address, os_error(&e));
+                    return std::process::ExitCode::FAILURE;
+                }
             }
         }
+        exit_code(proxy::run(config, listeners, termination_signal()).await)
     })
 }
 
@@ -245,14 +282,7 @@ fn run_node(config_path: Option<PathBuf>, directives: Vec<String>) -> std::proce
             tokio::spawn(accept_loop(server.clone(), extra));
         }
         tracing::info!(port, "Ready to accept connections");
-        let shutdown = termination_signal();
-        match node::serve(server, first, shutdown).await {
-            Ok(()) => std::process::ExitCode::SUCCESS,
-            Err(err) => {
-                eprintln!("{err}");
-                std::process::ExitCode::FAILURE
-            }
-        }
+        exit_code(node::serve(server, first, termination_signal()).await)
     });
     if let Some(path) = pidfile {
         let _ = std::fs::remove_file(path);
@@ -269,6 +299,16 @@ async fn termination_signal() {
         _ = term.recv() => {}
     }
     tracing::info!("Received signal, shutting down");
+}
+
+fn exit_code<E: std::fmt::Display>(result: Result<(), E>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("{err}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }
 
 /// Accept on an additional `bind` address until the server shuts down.
