@@ -1,4 +1,4 @@
-//! Failover through the proxy with a real redis-sentinel: kill -9 the master under a client
+//! Failover through the proxy with a real redis-sentinel or ours: kill -9 the master under a client
 //! write load; the proxy follows Sentinel to the promoted replica and the client resumes. Run
 //! once with real redis-server backends and once with our nodes; each prints the time from the
 //! kill to the first successful write through the proxy.
@@ -21,7 +21,8 @@ struct Sentinel {
 }
 
 impl Sentinel {
-    fn start(binary: &std::path::Path, master_port: u16, extra: &str) -> Sentinel {
+    /// `binary [prefix...] sentinel.conf`: a real redis-sentinel, or ours (`switchyard sentinel`).
+    fn start(binary: &std::path::Path, prefix: &[&str], master_port: u16, extra: &str) -> Sentinel {
         let dir = tempfile::tempdir().expect("temp dir");
         let port = free_port();
         let conf = dir.path().join("sentinel.conf");
@@ -36,12 +37,13 @@ impl Sentinel {
         .expect("sentinel.conf");
         let log_file = std::fs::File::create(&log).expect("log");
         let child = Command::new(binary)
+            .args(prefix)
             .arg(&conf)
             .stdin(Stdio::null())
             .stdout(log_file.try_clone().expect("log"))
             .stderr(log_file)
             .spawn()
-            .expect("spawn redis-sentinel");
+            .expect("spawn the sentinel");
         let sentinel = Sentinel {
             child,
             port,
@@ -84,10 +86,18 @@ fn failover_under_write_load(start: impl Fn(&[&str]) -> Server) -> Duration {
     let Some(sentinel_bin) = tool("redis-sentinel") else {
         return Duration::ZERO;
     };
+    failover_with_sentinel(&sentinel_bin, &[], start)
+}
+
+fn failover_with_sentinel(
+    sentinel_bin: &std::path::Path,
+    prefix: &[&str],
+    start: impl Fn(&[&str]) -> Server,
+) -> Duration {
     let master = start(&[]);
     let replica = start(&["--replicaof", "127.0.0.1", &master.port.to_string()]);
     wait_replica_synced(&replica);
-    let sentinel = Sentinel::start(&sentinel_bin, master.port, "");
+    let sentinel = Sentinel::start(sentinel_bin, prefix, master.port, "");
     let mut s = resp::Conn::connect(sentinel.port);
     let knows_replica = wait_until(Duration::from_secs(20), || {
         let replicas = s.cmd_text("SENTINEL replicas mym");
@@ -174,6 +184,25 @@ fn failover_with_real_sentinel_and_our_nodes() {
     failover_under_write_load(Server::node);
 }
 
+/// Our sentinel and our nodes: the whole Switchyard stack.
+#[test]
+fn failover_with_our_sentinel_and_our_nodes() {
+    let ours = std::path::Path::new(env!("CARGO_BIN_EXE_switchyard"));
+    failover_with_sentinel(ours, &["sentinel"], Server::node);
+}
+
+/// Our sentinel over real redis-server backends.
+#[test]
+fn failover_with_our_sentinel_and_redis_servers() {
+    if tool("redis-server").is_none() {
+        return;
+    }
+    let ours = std::path::Path::new(env!("CARGO_BIN_EXE_switchyard"));
+    failover_with_sentinel(ours, &["sentinel"], |args| {
+        Server::redis(args).expect("redis-server")
+    });
+}
+
 #[test]
 fn sentinel_auth_is_used_for_discovery() {
     let Some(sentinel_bin) = tool("redis-sentinel") else {
@@ -182,7 +211,7 @@ fn sentinel_auth_is_used_for_discovery() {
     let master = Server::node(&[]);
     let replica = Server::node(&["--replicaof", "127.0.0.1", &master.port.to_string()]);
     wait_replica_synced(&replica);
-    let sentinel = Sentinel::start(&sentinel_bin, master.port, "requirepass sentinel-pw");
+    let sentinel = Sentinel::start(&sentinel_bin, &[], master.port, "requirepass sentinel-pw");
     let mut s = resp::Conn::connect(sentinel.port);
     assert_eq!(s.cmd_text("AUTH sentinel-pw"), "+OK\r\n");
     assert!(wait_until(Duration::from_secs(20), || {
