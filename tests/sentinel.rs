@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use sentinel_support::{
-    Events, Proc, conf_text, field, master_port, masters, monitor_conf, ours, redis_group,
-    wait_group_formed, wait_replicas_up,
+    Events, Proc, conf_text, field, master_port, masters, monitor_conf, ours, real_down_after,
+    redis_group, wait_group_formed, wait_replicas_up,
 };
 use support::resp::Conn;
 use support::wait_until;
@@ -250,8 +250,12 @@ fn sentinel_rejects_bad_config() {
 }
 
 /// Three sentinels (quorum 2) watching a real master with two real replicas.
-fn three_sentinels(master: &Proc, start: fn(&str) -> Option<Proc>) -> Option<Vec<Proc>> {
-    let conf = monitor_conf(master.port, 2, DOWN_AFTER, FAILOVER_TIMEOUT);
+fn three_sentinels(
+    master: &Proc,
+    start: fn(&str) -> Option<Proc>,
+    down_after: u64,
+) -> Option<Vec<Proc>> {
+    let conf = monitor_conf(master.port, 2, down_after, FAILOVER_TIMEOUT);
     let mut group = Vec::new();
     for _ in 0..3 {
         group.push(start(&conf)?);
@@ -266,14 +270,24 @@ fn three_sentinels(master: &Proc, start: fn(&str) -> Option<Proc>) -> Option<Vec
 
 #[test]
 fn three_sentinels_fail_over_once_after_kill_9() {
-    failover_after_kill_9("switchyard sentinel", |conf| Some(ours(conf)), redis_group);
+    failover_after_kill_9(
+        "switchyard sentinel",
+        |conf| Some(ours(conf)),
+        redis_group,
+        DOWN_AFTER,
+    );
 }
 
 /// The same scenario with three real redis-sentinel processes: checks the test's own
 /// expectations, and gives the figures to compare with.
 #[test]
 fn same_failover_with_real_redis_sentinels() {
-    failover_after_kill_9("redis-sentinel", sentinel_support::real, redis_group);
+    failover_after_kill_9(
+        "redis-sentinel",
+        sentinel_support::real,
+        redis_group,
+        real_down_after(),
+    );
 }
 
 /// Our sentinels, and our nodes as master and replicas.
@@ -283,6 +297,7 @@ fn our_sentinels_fail_over_our_nodes() {
         "switchyard sentinel, switchyard nodes",
         |conf| Some(ours(conf)),
         sentinel_support::node_group,
+        DOWN_AFTER,
     );
 }
 
@@ -293,6 +308,7 @@ fn real_sentinels_fail_over_our_nodes() {
         "redis-sentinel, switchyard nodes",
         sentinel_support::real,
         sentinel_support::node_group,
+        real_down_after(),
     );
 }
 
@@ -300,11 +316,12 @@ fn failover_after_kill_9(
     label: &str,
     start: fn(&str) -> Option<Proc>,
     data_nodes: fn(usize) -> Option<(Proc, Vec<Proc>)>,
+    down_after: u64,
 ) {
     let Some((mut master, replicas)) = data_nodes(2) else {
         return;
     };
-    let Some(mut sentinels) = three_sentinels(&master, start) else {
+    let Some(mut sentinels) = three_sentinels(&master, start, down_after) else {
         return;
     };
     let events: Vec<Events> = sentinels.iter().map(|s| Events::watch(s.port)).collect();
@@ -393,7 +410,7 @@ fn failover_after_kill_9(
     let keys: i64 = promoted.query(&["DBSIZE"]).unwrap();
     assert!(keys >= 100, "acknowledged writes lost: {keys} keys");
     println!(
-        "{label} figures (down-after-milliseconds {DOWN_AFTER}, failover-timeout {FAILOVER_TIMEOUT}): \
+        "{label} figures (down-after-milliseconds {down_after}, failover-timeout {FAILOVER_TIMEOUT}): \
          kill -9 -> +odown {odown:?}, -> +switch-master {switch_times:?}, \
          -> first write through the sentinels {first_write:?}"
     );
@@ -754,7 +771,7 @@ fn two_masters_and_only_the_failed_one_switches() {
 
 /// Our node as the master (its INFO and ROLE are what the sentinels read) with real
 /// redis-server replicas: our sentinels, or real redis-sentinels, fail over from it.
-fn node_master_fails_over(start: fn(&str) -> Option<Proc>) {
+fn node_master_fails_over(start: fn(&str) -> Option<Proc>, down_after: u64) {
     let node = support::Server::node(&[]);
     let mut replicas = Vec::new();
     for _ in 0..2 {
@@ -772,7 +789,7 @@ fn node_master_fails_over(start: fn(&str) -> Option<Proc>) {
                 .is_ok_and(|i| i.contains("master_link_status:up"))
         })
     }));
-    let conf = monitor_conf(node.port, 2, DOWN_AFTER, FAILOVER_TIMEOUT);
+    let conf = monitor_conf(node.port, 2, down_after, FAILOVER_TIMEOUT);
     let mut group = Vec::new();
     for _ in 0..3 {
         let Some(s) = start(&conf) else {
@@ -799,12 +816,12 @@ fn node_master_fails_over(start: fn(&str) -> Option<Proc>) {
 
 #[test]
 fn our_sentinels_fail_over_from_our_node() {
-    node_master_fails_over(|conf| Some(ours(conf)));
+    node_master_fails_over(|conf| Some(ours(conf)), DOWN_AFTER);
 }
 
 #[test]
 fn real_sentinels_fail_over_from_our_node() {
-    node_master_fails_over(sentinel_support::real);
+    node_master_fails_over(sentinel_support::real, real_down_after());
 }
 
 /// Sentinels with `requirepass` reach each other with `sentinel-pass`, or with their own

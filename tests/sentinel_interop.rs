@@ -12,8 +12,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use sentinel_support::{
-    Events, field, master_port, masters, monitor_conf, ours, real, redis_group, wait_group_formed,
-    wait_replicas_up,
+    Events, field, master_port, masters, monitor_conf, ours, real, real_down_after, redis_group,
+    wait_group_formed, wait_replicas_up,
 };
 use support::{missing, repo_root, run_with_timeout, wait_until};
 
@@ -22,7 +22,7 @@ fn mixed_group_with_real_sentinel_agrees_on_one_failover() {
     let Some((mut master, replicas)) = redis_group(2) else {
         return;
     };
-    let conf = monitor_conf(master.port, 2, 1000, 5000);
+    let conf = monitor_conf(master.port, 2, real_down_after(), 5000);
     let Some(redis_sentinel) = real(&conf) else {
         return;
     };

@@ -215,6 +215,27 @@ fn group_of(
     Some((master, group))
 }
 
+/// `down-after-milliseconds` for groups that include a real redis-sentinel and assert that
+/// exactly one failover happens: 2000 unless `SENTINEL_TEST_REAL_DOWN_AFTER` says otherwise
+/// (set it to 1000 to reproduce the figures in the README).
+///
+/// Redis Sentinel 7.0 can declare a freshly promoted, healthy master down when
+/// `down-after-milliseconds` is not well above its one-second reconnect period. On
+/// `+switch-master` it resets the master's ping timer to "now" but keeps the link's
+/// last-reconnect time, which was stamped by the last attempt to reach the dead master. The
+/// first connection to the new master can therefore wait up to a second plus a timer tick. If
+/// that is more than `down-after-milliseconds`, the new master goes `+sdown`; the peers'
+/// is-master-down answers about the old master are still fresh, so it goes `+odown` too, and a
+/// second election starts (`+new-epoch`, `+elected-leader`). It does not depend on the data
+/// node: it happens the same with redis-server. Our sentinel starts the new master's link at
+/// once, so its own groups keep 1000.
+pub fn real_down_after() -> u64 {
+    std::env::var("SENTINEL_TEST_REAL_DOWN_AFTER")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000)
+}
+
 /// The sentinel.conf lines monitoring `mym` at `port`.
 pub fn monitor_conf(port: u16, quorum: u32, down_after: u64, failover_timeout: u64) -> String {
     format!(
