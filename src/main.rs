@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
+
+mod demo;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, reload};
@@ -75,6 +77,24 @@ enum Commands {
         #[arg(long, short)]
         config: PathBuf,
     },
+    /// Start a full local deployment on loopback: a master and two replicas (our node), three
+    /// sentinels and the proxy in front of them, each a child process of this binary, so any of
+    /// them can be killed by hand (kill -9 the master to see a failover). Prints the addresses
+    /// and process ids, then the sentinels' events and the proxy's master as they change.
+    /// Ctrl-C (or SIGTERM) stops every child with SIGTERM and removes the files.
+    #[command(verbatim_doc_comment)]
+    Demo {
+        /// The proxy's port on 127.0.0.1 (0: any free port). The other processes take free ports.
+        #[arg(long, default_value_t = 6380)]
+        port: u16,
+        /// Keep configs and logs in this directory (created if missing, never removed).
+        /// Default: a new directory under the system's temporary directory, removed on exit.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Keep the default temporary directory on exit.
+        #[arg(long)]
+        keep: bool,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -89,7 +109,20 @@ fn main() -> std::process::ExitCode {
             run_sentinel(config, directives)
         }
         Commands::Proxy { config } => run_proxy(&config),
+        Commands::Demo { port, dir, keep } => run_demo(demo::Options {
+            proxy_port: port,
+            dir,
+            keep,
+        }),
     }
+}
+
+fn run_demo(options: demo::Options) -> std::process::ExitCode {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    exit_code(runtime.block_on(demo::run(options, termination_signal())))
 }
 
 fn run_sentinel(config_path: Option<PathBuf>, directives: Vec<String>) -> std::process::ExitCode {

@@ -401,6 +401,54 @@ impl LineReader {
     }
 }
 
+impl LineReader {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Wait for a line for which `wanted` holds, and return it; panics with all lines on timeout.
+    pub fn wait_line(&mut self, wanted: impl Fn(&str) -> bool, limit: Duration) -> String {
+        if let Some(line) = self.seen.iter().find(|l| wanted(l)) {
+            return line.clone();
+        }
+        let deadline = Instant::now() + limit;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if wanted(&line) {
+                        return line;
+                    }
+                }
+                Err(_) => panic!(
+                    "waited {limit:?} for a line; got so far:\n{}",
+                    self.seen.join("\n")
+                ),
+            }
+        }
+    }
+
+    /// Wait (bounded) for the process to exit, collecting the rest of its output.
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            while let Ok(line) = self.lines.try_recv() {
+                self.seen.push(line);
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                // The reader thread ends at end of file: take what it still holds.
+                while let Ok(line) = self.lines.recv_timeout(Duration::from_millis(200)) {
+                    self.seen.push(line);
+                }
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+}
+
 impl Drop for LineReader {
     fn drop(&mut self) {
         let _ = self.child.kill();
