@@ -15,11 +15,27 @@ use tokio_util::sync::CancellationToken;
 use wire::client::{Delivery, Error, Phase};
 use wire::{Connection, FrameDecoder, Limits};
 
-type ReplyTx = oneshot::Sender<Result<Bytes, Error>>;
+/// What a batch of requests got back: the replies that came, in order, and, when fewer came
+/// than were asked for, why the rest did not.
+pub struct BatchReply {
+    pub replies: Vec<Bytes>,
+    pub error: Option<Error>,
+}
+
+type ReplyTx = oneshot::Sender<BatchReply>;
 
 struct Queued {
-    raw: Bytes,
+    /// The requests' bytes, written in this order and as one run.
+    raw: Vec<Bytes>,
+    count: usize,
     reply: ReplyTx,
+}
+
+/// A batch sent and not fully answered yet.
+struct InFlight {
+    reply: ReplyTx,
+    want: usize,
+    got: Vec<Bytes>,
 }
 
 struct State {
@@ -89,32 +105,41 @@ impl Pipe {
         self.state.stop.is_cancelled()
     }
 
-    /// Queue a request's bytes now; the future resolves to its reply's bytes. Requests queued
-    /// one after another are answered in that order.
-    pub fn queue(&self, raw: Bytes) -> impl Future<Output = Result<Bytes, Error>> + Send + 'static {
+    /// Queue `count` requests (their bytes, in order) now, to be written as one run; the future
+    /// resolves to their replies. Batches queued one after another are answered in that order.
+    /// The whole batch shares one reply timeout.
+    pub fn queue(
+        &self,
+        raw: Vec<Bytes>,
+        count: usize,
+    ) -> impl Future<Output = BatchReply> + Send + 'static {
         let (reply, rx) = oneshot::channel();
         let queued = if self.is_closed() {
             Err(self.state.failure(Delivery::NotSent))
         } else {
             self.requests
-                .send(Queued { raw, reply })
+                .send(Queued { raw, count, reply })
                 .map_err(|_| self.state.failure(Delivery::NotSent))
         };
         let state = self.state.clone();
         let timeout = self.timeout;
         async move {
-            queued?;
+            let failed = |error| BatchReply {
+                replies: Vec::new(),
+                error: Some(error),
+            };
+            if let Err(e) = queued {
+                return failed(e);
+            }
             match tokio::time::timeout(timeout, rx).await {
                 Ok(Ok(result)) => result,
-                Ok(Err(_)) => Err(state.failure(Delivery::MaybeExecuted)),
-                Err(_) => {
-                    // The slot stays queued: its late reply is matched and dropped, so the
-                    // replies after it stay in step.
-                    Err(Error::Timeout {
-                        phase: Phase::Response,
-                        delivery: Delivery::MaybeExecuted,
-                    })
-                }
+                Ok(Err(_)) => failed(state.failure(Delivery::MaybeExecuted)),
+                // The batch stays queued: its late replies are matched and dropped, so the
+                // replies after it stay in step.
+                Err(_) => failed(Error::Timeout {
+                    phase: Phase::Response,
+                    delivery: Delivery::MaybeExecuted,
+                }),
             }
         }
     }
@@ -128,7 +153,7 @@ async fn serve(
 ) {
     let (mut reader, mut writer) = stream.into_split();
     let mut decoder = FrameDecoder::new(Limits::default());
-    let mut in_flight: VecDeque<ReplyTx> = VecDeque::new();
+    let mut in_flight: VecDeque<InFlight> = VecDeque::new();
     let mut out = BytesMut::with_capacity(16 * 1024);
     let error = 'serve: loop {
         loop {
@@ -138,9 +163,19 @@ async fn serve(
                         // A RESP3 push (shared connections never subscribe): not a reply.
                         continue;
                     }
-                    match in_flight.pop_front() {
-                        // The caller may have given up (timeout): nothing to do then.
-                        Some(reply) => drop(reply.send(Ok(raw))),
+                    match in_flight.front_mut() {
+                        Some(batch) => {
+                            batch.got.push(raw);
+                            if batch.got.len() == batch.want
+                                && let Some(done) = in_flight.pop_front()
+                            {
+                                // The caller may have given up (timeout): nothing to do then.
+                                let _ = done.reply.send(BatchReply {
+                                    replies: done.got,
+                                    error: None,
+                                });
+                            }
+                        }
                         None => {
                             break 'serve Error::UnexpectedReply {
                                 what: "a reply nobody asked for".into(),
@@ -173,8 +208,14 @@ async fn serve(
                 };
                 let mut next = Some(first);
                 while let Some(q) = next.take() {
-                    out.extend_from_slice(&q.raw);
-                    in_flight.push_back(q.reply);
+                    for raw in &q.raw {
+                        out.extend_from_slice(raw);
+                    }
+                    in_flight.push_back(InFlight {
+                        reply: q.reply,
+                        want: q.count,
+                        got: Vec::with_capacity(q.count),
+                    });
                     if out.len() < 1024 * 1024 {
                         next = requests.try_recv().ok();
                     }
@@ -188,11 +229,85 @@ async fn serve(
         }
     };
     state.fail(error);
-    for reply in in_flight.drain(..) {
-        let _ = reply.send(Err(state.failure(Delivery::MaybeExecuted)));
+    // Replies that came are handed over; the rest of the batch gets the failure.
+    for batch in in_flight.drain(..) {
+        let _ = batch.reply.send(BatchReply {
+            replies: batch.got,
+            error: Some(state.failure(Delivery::MaybeExecuted)),
+        });
     }
     requests.close();
     while let Ok(q) = requests.try_recv() {
-        let _ = q.reply.send(Err(state.failure(Delivery::NotSent)));
+        let _ = q.reply.send(BatchReply {
+            replies: Vec::new(),
+            error: Some(state.failure(Delivery::NotSent)),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::net::TcpListener;
+
+    /// A backend that answers the first `answers` requests of what it reads, then closes.
+    async fn backend(answers: usize) -> std::net::SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut seen = Vec::new();
+            let mut chunk = [0u8; 1024];
+            // Three PINGs, 14 bytes each.
+            while seen.len() < 3 * 14 {
+                let n = socket.read(&mut chunk).await.unwrap();
+                assert!(n > 0);
+                seen.extend_from_slice(&chunk[..n]);
+            }
+            for _ in 0..answers {
+                socket.write_all(b"+PONG\r\n").await.unwrap();
+            }
+        });
+        addr
+    }
+
+    async fn pipe_to(addr: std::net::SocketAddr) -> Pipe {
+        let stream = TcpStream::connect(addr).await.unwrap();
+        let conn = Connection::new(stream, Limits::default(), wire::Protocol::Resp2);
+        Pipe::start(conn, Duration::from_secs(5), || {})
+    }
+
+    fn pings(n: usize) -> Vec<Bytes> {
+        (0..n)
+            .map(|_| Bytes::from_static(b"*1\r\n$4\r\nPING\r\n"))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_batch_gets_every_reply_in_order() {
+        let pipe = pipe_to(backend(3).await).await;
+        let first = pipe.queue(pings(2), 2);
+        let second = pipe.queue(pings(1), 1);
+        let (first, second) = (first.await, second.await);
+        assert_eq!(first.replies.len(), 2);
+        assert!(first.error.is_none());
+        assert_eq!(second.replies, vec![Bytes::from_static(b"+PONG\r\n")]);
+    }
+
+    #[tokio::test]
+    async fn a_batch_cut_short_keeps_the_replies_that_came() {
+        let pipe = pipe_to(backend(2).await).await;
+        let reply = pipe.queue(pings(3), 3).await;
+        assert_eq!(
+            reply.replies.len(),
+            2,
+            "the two replies sent before the close"
+        );
+        let error = reply.error.expect("the third has an error");
+        assert_eq!(error.delivery(), Delivery::MaybeExecuted);
+        // Once closed, nothing more is sent.
+        let after = pipe.queue(pings(1), 1).await;
+        assert!(after.replies.is_empty());
+        assert_eq!(after.error.unwrap().delivery(), Delivery::NotSent);
     }
 }

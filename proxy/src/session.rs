@@ -21,6 +21,7 @@ use wire::request::parse_i64;
 use wire::{Frame, Protocol, ReplyBuf, Request, RequestParser};
 
 use crate::backend::{Backend, ConnectError, Lease};
+use crate::pipe::Pipe;
 use crate::route;
 use crate::topology::Group;
 use crate::{Process, info};
@@ -30,7 +31,24 @@ const MAX_IN_FLIGHT: usize = 1024;
 /// Bytes read ahead from a client while its blocking command waits.
 const MAX_BUFFERED_WHILE_BLOCKED: usize = 1024 * 1024;
 
-type ReplyFuture = Pin<Box<dyn Future<Output = Bytes> + Send>>;
+/// Requests for one shared backend connection sent as one batch at most (a client's pipeline
+/// is forwarded in batches: one queue entry, one reply slot and one timer per batch).
+const BATCH_MAX: usize = 64;
+/// Request bytes in one batch at most.
+const BATCH_BYTES: usize = 64 * 1024;
+
+/// The replies of one slot, in order.
+type ReplyFuture = Pin<Box<dyn Future<Output = Vec<Bytes>> + Send>>;
+
+/// Consecutive requests of a client for the same shared backend connection, not sent yet.
+struct Batch {
+    pipe: Arc<Pipe>,
+    backend: Arc<Backend>,
+    role: &'static str,
+    raw: Vec<Bytes>,
+    bytes: usize,
+    cmds: Vec<Option<&'static Command>>,
+}
 
 enum Out {
     Ready(Bytes),
@@ -70,6 +88,8 @@ struct Session {
     authenticated: bool,
     lease: Option<Leased>,
     out: mpsc::Sender<Out>,
+    /// Shared-connection requests parsed and not yet queued (sent before anything else is).
+    batch: Option<Batch>,
     queued: u64,
     written: watch::Receiver<u64>,
     /// Pub/sub bytes queued and not yet written.
@@ -118,6 +138,7 @@ pub async fn serve(
         authenticated,
         lease: None,
         out: out_tx,
+        batch: None,
         queued: 0,
         written: written_rx,
         pending_bytes,
@@ -139,7 +160,11 @@ pub async fn serve(
                         break 'serve;
                     }
                 }
-                Ok(None) => break,
+                Ok(None) => {
+                    // Everything the last read brought is parsed: send what is batched.
+                    session.flush_batch().await;
+                    break;
+                }
                 Err(e) => {
                     session.ready(Bytes::from(e.reply_line())).await;
                     tracing::debug!(client = %session.peer, error = %e, "client protocol error");
@@ -176,6 +201,7 @@ pub async fn serve(
             }
         }
     }
+    session.flush_batch().await;
     session.end_lease_on_exit();
     if session.killed {
         writer_task.abort();
@@ -230,8 +256,8 @@ async fn write_replies(
                 buf.extend_from_slice(&bytes);
             }
             Some(Out::Reply(mut reply)) => {
-                let bytes = match (&mut reply).now_or_never() {
-                    Some(bytes) => bytes,
+                let replies = match (&mut reply).now_or_never() {
+                    Some(replies) => replies,
                     None => {
                         if flush(&mut sink, &mut buf, &pending_bytes, &mut counted)
                             .await
@@ -243,7 +269,9 @@ async fn write_replies(
                         reply.await
                     }
                 };
-                buf.extend_from_slice(&bytes);
+                for bytes in &replies {
+                    buf.extend_from_slice(bytes);
+                }
             }
             Some(Out::Close) => {
                 let _ = flush(&mut sink, &mut buf, &pending_bytes, &mut counted).await;
@@ -327,7 +355,13 @@ fn is_subscription(cmd: &Command) -> bool {
 }
 
 impl Session {
+    /// Queue a reply slot, after whatever is batched (replies stay in request order).
     async fn push(&mut self, slot: Out) {
+        self.flush_batch().await;
+        self.push_slot(slot).await;
+    }
+
+    async fn push_slot(&mut self, slot: Out) {
         self.queued += 1;
         if self.out.send(slot).await.is_err() {
             self.closing = true;
@@ -351,6 +385,7 @@ impl Session {
     /// Wait until every reply queued so far is written: what comes next may run on another
     /// backend connection and must see their effects.
     async fn barrier(&mut self) {
+        self.flush_batch().await;
         let target = self.queued;
         let _ = self.written.wait_for(|w| *w >= target).await;
     }
@@ -720,26 +755,39 @@ impl Session {
             return self.error(&text).await;
         };
         let mut role = role;
-        let client = match backend.shared(self.protocol, self.db, self.id).await {
-            Ok(client) => client,
-            Err(e) if read && role == "replica" => {
-                // A replica that cannot be reached: the read goes to the master instead.
-                match topology.master.clone() {
-                    Some(master)
-                        if self.group.settings.load().read_policy
-                            != crate::config::ReadPolicy::Replica =>
-                    {
-                        backend = master;
-                        role = "master";
-                        match backend.shared(self.protocol, self.db, self.id).await {
-                            Ok(c) => c,
-                            Err(e) => return self.connect_failed(&backend, role, &e).await,
+        let batched = self.batch.as_ref().is_some_and(|b| {
+            Arc::ptr_eq(&b.backend, &backend)
+                && b.role == role
+                && !b.pipe.is_closed()
+                && b.cmds.len() < BATCH_MAX
+                && b.bytes < BATCH_BYTES
+        });
+        let pipe = if batched {
+            None
+        } else {
+            self.flush_batch().await;
+            let pipe = match backend.shared(self.protocol, self.db, self.id).await {
+                Ok(pipe) => pipe,
+                Err(e) if read && role == "replica" => {
+                    // A replica that cannot be reached: the read goes to the master instead.
+                    match topology.master.clone() {
+                        Some(master)
+                            if self.group.settings.load().read_policy
+                                != crate::config::ReadPolicy::Replica =>
+                        {
+                            backend = master;
+                            role = "master";
+                            match backend.shared(self.protocol, self.db, self.id).await {
+                                Ok(c) => c,
+                                Err(e) => return self.connect_failed(&backend, role, &e).await,
+                            }
                         }
+                        _ => return self.connect_failed(&backend, role, &e).await,
                     }
-                    _ => return self.connect_failed(&backend, role, &e).await,
                 }
-            }
-            Err(e) => return self.connect_failed(&backend, role, &e).await,
+                Err(e) => return self.connect_failed(&backend, role, &e).await,
+            };
+            Some(pipe)
         };
         let stats = &self.group.stats;
         match (read, role) {
@@ -756,23 +804,65 @@ impl Session {
         }
         backend.stats.requests.fetch_add(1, Ordering::Relaxed);
         backend.requests_counter.increment(1);
-        let reply = client.queue(request.raw);
+        let bytes = request.raw.len();
+        match (pipe, self.batch.as_mut()) {
+            (None, Some(batch)) => {
+                batch.raw.push(request.raw);
+                batch.bytes += bytes;
+                batch.cmds.push(cmd);
+            }
+            (pipe, _) => {
+                let Some(pipe) = pipe else {
+                    return;
+                };
+                self.batch = Some(Batch {
+                    pipe,
+                    backend,
+                    role,
+                    raw: vec![request.raw],
+                    bytes,
+                    cmds: vec![cmd],
+                });
+            }
+        }
+    }
+
+    /// Queue the batched requests on their backend connection, and one reply slot for them.
+    async fn flush_batch(&mut self) {
+        let Some(batch) = self.batch.take() else {
+            return;
+        };
+        let Batch {
+            pipe,
+            backend,
+            role,
+            raw,
+            cmds,
+            ..
+        } = batch;
+        let count = cmds.len();
+        let reply = pipe.queue(raw, count);
         let group = self.group.clone();
         let started = Instant::now();
-        let latency = latency_histogram(cmd);
-        self.push(Out::Reply(Box::pin(async move {
+        self.push_slot(Out::Reply(Box::pin(async move {
             let result = reply.await;
-            latency.record(started.elapsed().as_secs_f64());
-            match result {
-                Ok(raw) => {
-                    check_reply(&group, &backend, &raw);
-                    raw
-                }
-                Err(e) => {
-                    note_failure(&group, &backend, &e);
-                    backend_error(&backend, role, &e)
-                }
+            let elapsed = started.elapsed().as_secs_f64();
+            for cmd in &cmds {
+                latency_histogram(*cmd).record(elapsed);
             }
+            let mut replies = result.replies;
+            for raw in &replies {
+                check_reply(&group, &backend, raw);
+            }
+            if replies.len() < count {
+                let error = result.error.unwrap_or(ClientError::Closed {
+                    delivery: Delivery::MaybeExecuted,
+                });
+                note_failure(&group, &backend, &error);
+                let line = backend_error(&backend, role, &error);
+                replies.resize(count, line);
+            }
+            replies
         })))
         .await;
     }
