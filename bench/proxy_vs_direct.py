@@ -9,11 +9,14 @@ Run through bench/proxy-bench.sh (it builds the release binary first), or direct
 The backend is a real redis-server (--backend node: a Switchyard node). For every test and -P,
 the three targets run one after the other (median of --repeat runs each), so they see the same
 machine load. Printed: throughput, p50 latency, the proxy's CPU seconds (user+system, from
-/proc) per million requests, and the ratios to direct. Standard library only.
+/proc) per million requests, and the ratios to direct; for the direct runs, the backend's and
+redis-benchmark's own CPU seconds per million requests (what one request costs the machine
+without a proxy: the floor a proxy's added socket work is compared with). Standard library only.
 """
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -41,26 +44,37 @@ def launcher(template_path, text, command):
             "{port}"]
 
 
-def run_benchmark(port, test, requests, pipeline, clients, measured):
-    """One redis-benchmark test: (rps, p50 ms, CPU s per million requests of `measured`, error)."""
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_benchmark(port, test, requests, pipeline, clients, measured, backend=None):
+    """One redis-benchmark test: (rps, p50 ms, CPU s per million requests of `measured`, error,
+    (backend's, redis-benchmark's) CPU s per million requests)."""
     before = measured.cpu_seconds() if measured else 0.0
+    backend_before = backend.cpu_seconds() if backend else 0.0
+    client_before = children_cpu()
     result = subprocess.run(
         ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port), "-c", str(clients),
          "-n", str(requests), "-P", str(pipeline), "-t", test, "--csv"],
         capture_output=True, text=True, timeout=900,
     )
     cpu = (measured.cpu_seconds() - before) if measured else None
+    backend_cpu = (backend.cpu_seconds() - backend_before) if backend else None
+    client_cpu = children_cpu() - client_before
     rows = [[c.strip('"') for c in line.split('","')] for line in result.stdout.splitlines()
             if line.startswith('"')]
     rows = [r for r in rows if r[0] != "test"]
     if result.returncode != 0 or not rows:
         lines = (result.stdout + result.stderr).strip().splitlines()
         message = next((l for l in lines if "rror" in l or "ERR" in l), lines[-1] if lines else "failed")
-        return None, None, None, message[:120]
+        return None, None, None, message[:120], None
     wanted = rows[-1]
     # lrange_* first fills the list with an extra LPUSH test: every request served counts.
     total = requests * len(rows)
-    return float(wanted[1]), float(wanted[4]), (cpu / total * 1e6 if cpu is not None else None), None
+    per_m = lambda seconds: seconds / total * 1e6 if seconds is not None else None
+    return float(wanted[1]), float(wanted[4]), per_m(cpu), None, (per_m(backend_cpu), per_m(client_cpu))
 
 
 def median(runs):
@@ -121,10 +135,12 @@ def main():
         print(f"redis-benchmark -c {args.clients} -n {args.requests} x P, median of {args.repeat}; backend: "
               f"{args.backend if args.backend == 'node' else ' '.join(version[:3])}; {os.cpu_count()} cores")
         print("rps = requests per second; p50 in ms; cpu/M = the proxy's CPU seconds per million requests;"
-              " ratio = rps / direct rps\n")
+              " ratio = rps / direct rps;\n"
+              "srv/M, cli/M = the backend's and redis-benchmark's CPU seconds per million requests, direct\n")
         names = ["direct"] + list(targets)
         header = f"{'test':<11} {'-P':>3} " + " ".join(
-            f"{n + ' rps':>15} {'p50':>6}" + ("" if n == "direct" else f" {'ratio':>5} {'cpu/M':>6}") for n in names)
+            f"{n + ' rps':>15} {'p50':>6}" + (f" {'srv/M':>6} {'cli/M':>6}" if n == "direct" else f" {'ratio':>5} {'cpu/M':>6}")
+            for n in names)
         print(header)
         print("-" * len(header))
         errors = []
@@ -134,7 +150,8 @@ def main():
                 results = {}
                 runs = {n: [] for n in names}
                 for _ in range(max(1, args.repeat)):
-                    runs["direct"].append(run_benchmark(backend.port, test, requests, pipeline, args.clients, None))
+                    runs["direct"].append(run_benchmark(backend.port, test, requests, pipeline, args.clients, None,
+                                                        backend))
                     for name, proxy in targets.items():
                         runs[name].append(run_benchmark(proxy.port, test, requests, pipeline, args.clients, proxy))
                 for name in names:
@@ -144,9 +161,12 @@ def main():
                 direct_rps = results["direct"][0]
                 cells = []
                 for name in names:
-                    rps, p50, cpu, _ = results[name]
+                    rps, p50, cpu, _, floor = results[name]
                     cell = f"{(f'{rps:,.0f}' if rps else 'error'):>15} {(f'{p50:.3f}' if p50 is not None else '-'):>6}"
-                    if name != "direct":
+                    if name == "direct":
+                        srv, cli = floor if floor else (None, None)
+                        cell += "".join(f" {(f'{v:.2f}' if v is not None else '-'):>6}" for v in (srv, cli))
+                    else:
                         r = f"{rps / direct_rps:.2f}" if rps and direct_rps else "n/a"
                         cell += f" {r:>5} {(f'{cpu:.2f}' if cpu is not None else '-'):>6}"
                     cells.append(cell)
