@@ -12,6 +12,7 @@ machine load. Standard library only.
 
 import argparse
 import os
+import resource
 import shutil
 import socket
 import subprocess
@@ -113,26 +114,41 @@ def median_run(runs):
     return ordered[len(ordered) // 2]
 
 
-def run_benchmark(server, test, requests, pipeline, clients):
-    """One redis-benchmark test; returns (rps or None, cpu s per million requests, error)."""
-    before = server.cpu_seconds()
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def redis_benchmark(port, test, requests, pipeline, clients, measured):
+    """One redis-benchmark test against `port`: (rps or None, p50 ms, CPU s per million requests
+    of the `measured` server, error, redis-benchmark's own CPU s per million requests)."""
+    before = measured.cpu_seconds()
+    client_before = children_cpu()
     result = subprocess.run(
-        ["redis-benchmark", "-h", "127.0.0.1", "-p", str(server.port),
+        ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port),
          "-c", str(clients), "-n", str(requests), "-P", str(pipeline),
          "-t", test, "--csv"],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True, text=True, timeout=900,
     )
-    cpu = server.cpu_seconds() - before
+    cpu = measured.cpu_seconds() - before
+    client_cpu = children_cpu() - client_before
     rows = [line.split('","') for line in result.stdout.splitlines() if line.startswith('"')]
     rows = [[cell.strip('"') for cell in row] for row in rows if row[0].strip('"') != "test"]
     if result.returncode != 0 or not rows:
         error = (result.stdout + result.stderr).strip().splitlines()
-        message = next((l for l in error if "Error" in l or "ERR" in l), error[-1] if error else "failed")
-        return None, None, message[:120]
+        message = next((l for l in error if "rror" in l or "ERR" in l), error[-1] if error else "failed")
+        return None, None, None, message[:120], None
     # lrange_* first fills the list with an extra LPUSH test: every request served counts.
     total_requests = requests * len(rows)
     wanted = rows[-1]
-    return float(wanted[1]), cpu / total_requests * 1e6, None
+    return (float(wanted[1]), float(wanted[4]), cpu / total_requests * 1e6, None,
+            client_cpu / total_requests * 1e6)
+
+
+def run_benchmark(server, test, requests, pipeline, clients):
+    """One redis-benchmark test; returns (rps or None, cpu s per million requests, error)."""
+    rps, _, cpu, error, _ = redis_benchmark(server.port, test, requests, pipeline, clients, server)
+    return rps, cpu, error
 
 
 def load_keys(server, count):
@@ -178,6 +194,7 @@ def main():
     parser.add_argument("--pipelines", default="1,16", help="comma-separated -P values")
     parser.add_argument("--tests", default=",".join(TESTS))
     args = parser.parse_args()
+    args.switchyard = os.path.abspath(args.switchyard)
 
     for tool in ["redis-server", "redis-cli", "redis-benchmark"]:
         if shutil.which(tool) is None:

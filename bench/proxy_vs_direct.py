@@ -16,14 +16,13 @@ without a proxy: the floor a proxy's added socket work is compared with). Standa
 
 import argparse
 import os
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from node_vs_redis import Server, free_port  # noqa: E402
+from node_vs_redis import Server, free_port, redis_benchmark  # noqa: E402
 
 TESTS = ["get", "set", "mset", "lrange_100"]
 
@@ -42,39 +41,6 @@ def launcher(template_path, text, command):
     conf = template_path + ".live"
     return ["sh", "-c", f"sed 's/@PORT@/'\"$0\"'/g' {template_path} > {conf} && exec {command.format(conf=conf)}",
             "{port}"]
-
-
-def children_cpu():
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def run_benchmark(port, test, requests, pipeline, clients, measured, backend=None):
-    """One redis-benchmark test: (rps, p50 ms, CPU s per million requests of `measured`, error,
-    (backend's, redis-benchmark's) CPU s per million requests)."""
-    before = measured.cpu_seconds() if measured else 0.0
-    backend_before = backend.cpu_seconds() if backend else 0.0
-    client_before = children_cpu()
-    result = subprocess.run(
-        ["redis-benchmark", "-h", "127.0.0.1", "-p", str(port), "-c", str(clients),
-         "-n", str(requests), "-P", str(pipeline), "-t", test, "--csv"],
-        capture_output=True, text=True, timeout=900,
-    )
-    cpu = (measured.cpu_seconds() - before) if measured else None
-    backend_cpu = (backend.cpu_seconds() - backend_before) if backend else None
-    client_cpu = children_cpu() - client_before
-    rows = [[c.strip('"') for c in line.split('","')] for line in result.stdout.splitlines()
-            if line.startswith('"')]
-    rows = [r for r in rows if r[0] != "test"]
-    if result.returncode != 0 or not rows:
-        lines = (result.stdout + result.stderr).strip().splitlines()
-        message = next((l for l in lines if "rror" in l or "ERR" in l), lines[-1] if lines else "failed")
-        return None, None, None, message[:120], None
-    wanted = rows[-1]
-    # lrange_* first fills the list with an extra LPUSH test: every request served counts.
-    total = requests * len(rows)
-    per_m = lambda seconds: seconds / total * 1e6 if seconds is not None else None
-    return float(wanted[1]), float(wanted[4]), per_m(cpu), None, (per_m(backend_cpu), per_m(client_cpu))
 
 
 def median(runs):
@@ -150,10 +116,9 @@ def main():
                 results = {}
                 runs = {n: [] for n in names}
                 for _ in range(max(1, args.repeat)):
-                    runs["direct"].append(run_benchmark(backend.port, test, requests, pipeline, args.clients, None,
-                                                        backend))
+                    runs["direct"].append(redis_benchmark(backend.port, test, requests, pipeline, args.clients, backend))
                     for name, proxy in targets.items():
-                        runs[name].append(run_benchmark(proxy.port, test, requests, pipeline, args.clients, proxy))
+                        runs[name].append(redis_benchmark(proxy.port, test, requests, pipeline, args.clients, proxy))
                 for name in names:
                     results[name] = median(runs[name])
                     if results[name][3]:
@@ -161,11 +126,10 @@ def main():
                 direct_rps = results["direct"][0]
                 cells = []
                 for name in names:
-                    rps, p50, cpu, _, floor = results[name]
+                    rps, p50, cpu, _, client_cpu = results[name]
                     cell = f"{(f'{rps:,.0f}' if rps else 'error'):>15} {(f'{p50:.3f}' if p50 is not None else '-'):>6}"
                     if name == "direct":
-                        srv, cli = floor if floor else (None, None)
-                        cell += "".join(f" {(f'{v:.2f}' if v is not None else '-'):>6}" for v in (srv, cli))
+                        cell += "".join(f" {(f'{v:.2f}' if v is not None else '-'):>6}" for v in (cpu, client_cpu))
                     else:
                         r = f"{rps / direct_rps:.2f}" if rps and direct_rps else "n/a"
                         cell += f" {r:>5} {(f'{cpu:.2f}' if cpu is not None else '-'):>6}"
