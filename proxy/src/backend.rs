@@ -107,6 +107,12 @@ pub struct BackendStats {
     /// Replica lag from ROLE on the master, in bytes of replication offset (-1 unknown).
     pub lag_bytes: std::sync::atomic::AtomicI64,
     pub open_connections: AtomicU64,
+    /// Replication offset from the offset poller (-1 unknown).
+    pub offset: std::sync::atomic::AtomicI64,
+    /// A replica's offset behind the master's in the same poll (-1 unknown).
+    pub offset_lag: std::sync::atomic::AtomicI64,
+    /// A replica's caught-up time on [`crate::offsets::now_ns`]'s clock (0 unknown).
+    pub caught_up_at: AtomicU64,
 }
 
 impl BackendStats {
@@ -140,6 +146,8 @@ impl Backend {
         let stats = BackendStats {
             healthy: AtomicBool::new(true),
             lag_bytes: std::sync::atomic::AtomicI64::new(-1),
+            offset: std::sync::atomic::AtomicI64::new(-1),
+            offset_lag: std::sync::atomic::AtomicI64::new(-1),
             ..Default::default()
         };
         Arc::new(Backend {
@@ -171,6 +179,13 @@ impl Backend {
 
     pub fn expected_master(&self) -> bool {
         self.expected_master.load(Ordering::Acquire)
+    }
+
+    /// Its offset is not known any more: no bound and no session can be sure of it.
+    pub fn forget_offset(&self) {
+        self.stats.offset.store(-1, Ordering::Relaxed);
+        self.stats.offset_lag.store(-1, Ordering::Relaxed);
+        self.stats.caught_up_at.store(0, Ordering::Relaxed);
     }
 
     pub fn is_healthy(&self) -> bool {

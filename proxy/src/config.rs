@@ -40,6 +40,44 @@ pub struct ListenerConfig {
     /// Password clients must give (AUTH or HELLO AUTH) before anything else.
     pub requirepass: Option<String>,
     pub backend: BackendConfig,
+    pub consistency: Consistency,
+    /// Replicas further behind than this are not read from.
+    pub max_replica_lag: LagBound,
+    /// How often replication offsets are polled (when a lag bound or read-your-writes needs
+    /// them).
+    pub offset_interval: Duration,
+    /// How long a request that finds no usable master waits for one (zero: not at all).
+    pub failover_hold: Duration,
+    /// Request bytes held at once for the listener, at most.
+    pub failover_hold_max_bytes: usize,
+}
+
+impl ListenerConfig {
+    /// Whether routing needs the replicas' replication offsets.
+    pub fn tracks_offsets(&self) -> bool {
+        self.consistency == Consistency::ReadYourWrites || self.max_replica_lag.is_set()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Consistency {
+    Eventual,
+    ReadYourWrites,
+}
+
+/// `[listener.max-replica-lag]`: either bound, or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LagBound {
+    /// Bytes of replication offset behind the master's.
+    pub bytes: Option<u64>,
+    /// The replica must hold everything the master had this long ago.
+    pub time: Option<Duration>,
+}
+
+impl LagBound {
+    pub fn is_set(&self) -> bool {
+        self.bytes.is_some() || self.time.is_some()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -128,6 +166,23 @@ struct RawListener {
     sentinel: Option<RawSentinel>,
     #[serde(default)]
     backend: RawBackend,
+    #[serde(default = "default_consistency")]
+    consistency: String,
+    #[serde(default)]
+    max_replica_lag: RawLag,
+    #[serde(default = "default_offset_ms")]
+    offset_interval_ms: u64,
+    #[serde(default)]
+    failover_hold_ms: u64,
+    #[serde(default = "default_hold_bytes")]
+    failover_hold_max_bytes: usize,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawLag {
+    bytes: Option<u64>,
+    ms: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -200,6 +255,15 @@ fn default_tolerance() -> f64 {
 }
 fn default_poll_ms() -> u64 {
     1000
+}
+fn default_consistency() -> String {
+    "eventual".into()
+}
+fn default_offset_ms() -> u64 {
+    50
+}
+fn default_hold_bytes() -> usize {
+    16 * 1024 * 1024
 }
 fn default_connect_ms() -> u64 {
     1000
@@ -321,6 +385,15 @@ fn listener(index: usize, raw: RawListener) -> Result<ListenerConfig, String> {
         .iter()
         .map(|(a, w)| Ok((parse_addr(&at("weights"), a)?, *w)))
         .collect::<Result<_, String>>()?;
+    let consistency = match raw.consistency.as_str() {
+        "eventual" => Consistency::Eventual,
+        "read-your-writes" => Consistency::ReadYourWrites,
+        other => {
+            return Err(at(&format!(
+                "consistency '{other}' (expected eventual or read-your-writes)"
+            )));
+        }
+    };
     let b = raw.backend;
     if b.pool_size == 0 || b.max_leased == 0 {
         return Err(at(
@@ -346,6 +419,14 @@ fn listener(index: usize, raw: RawListener) -> Result<ListenerConfig, String> {
             health_interval: Duration::from_millis(b.health_interval_ms.max(10)),
             databases: b.databases.max(1),
         },
+        consistency,
+        max_replica_lag: LagBound {
+            bytes: raw.max_replica_lag.bytes,
+            time: raw.max_replica_lag.ms.map(Duration::from_millis),
+        },
+        offset_interval: Duration::from_millis(raw.offset_interval_ms.max(5)),
+        failover_hold: Duration::from_millis(raw.failover_hold_ms),
+        failover_hold_max_bytes: raw.failover_hold_max_bytes,
     })
 }
 

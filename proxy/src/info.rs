@@ -114,11 +114,13 @@ fn backends(out: &mut String, group: &Group) {
         };
         let _ = write!(
             out,
-            "backend{i}:addr={},serving={serving},role={},healthy={},lag_bytes={},latency_us={},requests={},errors={},connections={},connects={},connect_failures={}\r\n",
+            "backend{i}:addr={},serving={serving},role={},healthy={},lag_bytes={},offset={},behind_ms={},latency_us={},requests={},errors={},connections={},connects={},connect_failures={}\r\n",
             backend.addr,
             s.role().name(),
             u8::from(backend.is_healthy()),
             s.lag_bytes.load(Ordering::Relaxed),
+            s.offset.load(Ordering::Relaxed),
+            behind_ms(backend),
             load(&s.latency_us),
             load(&s.requests),
             load(&s.errors),
@@ -126,6 +128,14 @@ fn backends(out: &mut String, group: &Group) {
             load(&s.connects),
             load(&s.connect_failures),
         );
+    }
+}
+
+/// Milliseconds since a replica last had everything the master had (-1: unknown).
+fn behind_ms(backend: &crate::backend::Backend) -> i64 {
+    match backend.stats.caught_up_at.load(Ordering::Relaxed) {
+        0 => -1,
+        at => (crate::offsets::now_ns().saturating_sub(at) / 1_000_000) as i64,
     }
 }
 
@@ -144,6 +154,11 @@ fn routing(out: &mut String, group: &Group) {
             ("backend_errors", &load(&s.backend_errors)),
             ("topology_changes", &load(&s.topology_refreshes)),
             ("failovers_followed", &load(&s.failovers_followed)),
+            ("config_epoch", &group.config_epoch.load(Ordering::Relaxed)),
+            ("held", &load(&s.held)),
+            ("hold_expired", &load(&s.hold_expired)),
+            ("held_bytes", &group.held_bytes.load(Ordering::Relaxed)),
+            ("stale_skips", &load(&s.stale_skips)),
         ],
     );
 }

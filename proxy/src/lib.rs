@@ -9,6 +9,7 @@
 mod backend;
 pub mod config;
 mod info;
+mod offsets;
 mod pipe;
 mod route;
 mod session;
@@ -24,7 +25,9 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-pub use config::{Config, ConfigError, ListenerConfig, ReadPolicy, TopologySource};
+pub use config::{
+    Config, ConfigError, Consistency, LagBound, ListenerConfig, ReadPolicy, TopologySource,
+};
 use topology::Group;
 
 /// State shared by every listener of the process.
@@ -80,6 +83,7 @@ pub async fn run(
     for (settings, listener) in config.listeners.iter().zip(listeners) {
         let group = Group::new(settings.clone());
         tokio::spawn(topology::discover(group.clone(), stop.clone()));
+        tokio::spawn(offsets::track(group.clone(), stop.clone()));
         tokio::spawn(accept_loop(
             listener,
             group.clone(),

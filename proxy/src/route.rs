@@ -2,12 +2,13 @@
 //! among the master and healthy replicas.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use wire::command::{Command, flags};
 
 use crate::backend::Backend;
-use crate::config::ReadPolicy;
+use crate::config::{LagBound, ReadPolicy};
 use crate::topology::{Replica, Topology};
 
 /// Reads are commands the table flags read-only and not write; everything else, unknown
@@ -16,19 +17,67 @@ pub fn is_read(cmd: Option<&Command>) -> bool {
     cmd.is_some_and(|c| c.has(flags::READONLY) && !c.is_write())
 }
 
-/// The backend a read goes to under `policy`; `None` when the policy allows none.
+/// What a read needs of a replica besides health (see `crate::offsets`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Need {
+    /// Offsets are consulted at all (a bound or read-your-writes is configured).
+    pub tracked: bool,
+    pub bound: LagBound,
+    /// Read-your-writes: the replica must have caught up later than this (0: no write yet).
+    pub after: u64,
+}
+
+impl Need {
+    pub fn satisfied_by(&self, backend: &Backend, now: u64) -> bool {
+        if !self.tracked {
+            return true;
+        }
+        let s = &backend.stats;
+        let caught = s.caught_up_at.load(Ordering::Relaxed);
+        if caught == 0 || caught <= self.after {
+            return false;
+        }
+        if let Some(max) = self.bound.bytes {
+            let lag = s.offset_lag.load(Ordering::Relaxed);
+            if lag < 0 || lag as u64 > max {
+                return false;
+            }
+        }
+        if let Some(max) = self.bound.time
+            && now.saturating_sub(caught) > max.as_nanos() as u64
+        {
+            return false;
+        }
+        true
+    }
+}
+
+/// The backend a read goes to under `policy`; `None` when the policy allows none. The flag
+/// says a healthy replica was passed over because it is too far behind for `need`.
 pub fn pick_read(
     topology: &Topology,
     policy: ReadPolicy,
     tolerance: Duration,
-) -> Option<Arc<Backend>> {
-    // No allocation per read: the candidates are walked again where needed.
-    let candidates = topology
+    need: &Need,
+) -> (Option<Arc<Backend>>, bool) {
+    if policy == ReadPolicy::Master {
+        return (topology.master.clone(), false);
+    }
+    let now = if need.tracked {
+        crate::offsets::now_ns()
+    } else {
+        0
+    };
+    let healthy = topology
         .replicas
         .iter()
         .filter(|r| r.weight > 0 && r.backend.is_healthy());
+    // No allocation per read: the candidates are walked again where needed.
+    let candidates = healthy
+        .clone()
+        .filter(|r| need.satisfied_by(&r.backend, now));
     let chosen = match policy {
-        ReadPolicy::Master => return topology.master.clone(),
+        ReadPolicy::Master => None,
         ReadPolicy::Replica | ReadPolicy::ReplicaPreferred => weighted(candidates),
         ReadPolicy::Latency => {
             let fastest = candidates
@@ -45,11 +94,13 @@ pub fn pick_read(
             }
         }
     };
-    match (chosen, policy) {
+    let skipped = chosen.is_none() && need.tracked && healthy.clone().next().is_some();
+    let backend = match (chosen, policy) {
         (Some(replica), _) => Some(replica),
         (None, ReadPolicy::Replica) => None,
         (None, _) => topology.master.clone(),
-    }
+    };
+    (backend, skipped)
 }
 
 fn weighted<'a>(replicas: impl Iterator<Item = &'a Replica> + Clone) -> Option<Arc<Backend>> {
@@ -72,7 +123,6 @@ fn weighted<'a>(replicas: impl Iterator<Item = &'a Replica> + Clone) -> Option<A
 mod tests {
     use super::*;
     use crate::config::BackendConfig;
-    use std::sync::atomic::Ordering;
 
     fn settings() -> BackendConfig {
         BackendConfig {
@@ -100,7 +150,14 @@ mod tests {
     fn counts(topology: &Topology, policy: ReadPolicy) -> std::collections::BTreeMap<u16, u32> {
         let mut seen = std::collections::BTreeMap::new();
         for _ in 0..2000 {
-            let b = pick_read(topology, policy, Duration::from_micros(500)).unwrap();
+            let b = pick_read(
+                topology,
+                policy,
+                Duration::from_micros(500),
+                &Need::default(),
+            )
+            .0
+            .unwrap();
             *seen.entry(b.addr.port()).or_default() += 1;
         }
         seen
@@ -130,8 +187,75 @@ mod tests {
         for r in &topology.replicas {
             r.backend.mark_down();
         }
-        assert!(pick_read(&topology, ReadPolicy::Replica, Duration::ZERO).is_none());
-        let fallback = pick_read(&topology, ReadPolicy::ReplicaPreferred, Duration::ZERO);
-        assert_eq!(fallback.unwrap().addr.port(), 1);
+        let none = Need::default();
+        assert!(
+            pick_read(&topology, ReadPolicy::Replica, Duration::ZERO, &none)
+                .0
+                .is_none()
+        );
+        let fallback = pick_read(
+            &topology,
+            ReadPolicy::ReplicaPreferred,
+            Duration::ZERO,
+            &none,
+        );
+        assert_eq!(fallback.0.unwrap().addr.port(), 1);
+    }
+
+    #[test]
+    fn freshness() {
+        let master = Backend::new(([127, 0, 0, 1], 1).into(), settings(), true);
+        let topology = Topology {
+            master: Some(master),
+            replicas: vec![replica(2, 1, 100), replica(3, 1, 100)],
+        };
+        // The fresh replica caught up "an hour from now", the stale one at the clock's start.
+        let ahead = crate::offsets::now_ns() + 3_600_000_000_000;
+        let (fresh, stale) = (&topology.replicas[0].backend, &topology.replicas[1].backend);
+        fresh.stats.caught_up_at.store(ahead, Ordering::Relaxed);
+        fresh.stats.offset_lag.store(10, Ordering::Relaxed);
+        stale.stats.caught_up_at.store(1, Ordering::Relaxed);
+        stale.stats.offset_lag.store(5000, Ordering::Relaxed);
+        let bound = |bytes: Option<u64>, ms: Option<u64>| Need {
+            tracked: true,
+            bound: LagBound {
+                bytes,
+                time: ms.map(Duration::from_millis),
+            },
+            after: 0,
+        };
+        for need in [bound(Some(100), None), bound(None, Some(0))] {
+            for _ in 0..200 {
+                let (b, skipped) = pick_read(&topology, ReadPolicy::Replica, Duration::ZERO, &need);
+                assert_eq!(b.unwrap().addr.port(), 2, "{need:?}");
+                assert!(!skipped);
+            }
+        }
+        // Read-your-writes: a write answered after the fresh replica's caught-up time.
+        let ryw = Need {
+            tracked: true,
+            bound: LagBound::default(),
+            after: ahead,
+        };
+        let (b, skipped) = pick_read(
+            &topology,
+            ReadPolicy::ReplicaPreferred,
+            Duration::ZERO,
+            &ryw,
+        );
+        assert_eq!(b.unwrap().addr.port(), 1, "to the master");
+        assert!(skipped);
+        let (b, _) = pick_read(&topology, ReadPolicy::Replica, Duration::ZERO, &ryw);
+        assert!(b.is_none());
+        // Unknown offsets satisfy nothing.
+        fresh.forget_offset();
+        stale.forget_offset();
+        let (b, _) = pick_read(
+            &topology,
+            ReadPolicy::ReplicaPreferred,
+            Duration::ZERO,
+            &bound(Some(u64::MAX), None),
+        );
+        assert_eq!(b.unwrap().addr.port(), 1);
     }
 }

@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
@@ -21,10 +21,11 @@ use wire::request::parse_i64;
 use wire::{Frame, Protocol, ReplyBuf, Request, RequestParser};
 
 use crate::backend::{Backend, ConnectError, Lease};
+use crate::config::{Consistency, ListenerConfig, ReadPolicy};
 use crate::pipe::Pipe;
 use crate::route;
-use crate::topology::Group;
-use crate::{Process, info};
+use crate::topology::{Group, Topology};
+use crate::{Process, info, offsets};
 
 /// Requests a client may have in flight before the proxy stops reading from it.
 const MAX_IN_FLIGHT: usize = 1024;
@@ -48,6 +49,8 @@ struct Batch {
     raw: Vec<Bytes>,
     bytes: usize,
     cmds: Vec<Option<&'static Command>>,
+    /// How many are not reads.
+    writes: usize,
 }
 
 enum Out {
@@ -103,6 +106,9 @@ struct Session {
     /// What the client is subscribed to (kind, channel or pattern), as the backend confirmed
     /// it: replayed on a new connection when the leased one breaks.
     subscriptions: std::collections::BTreeSet<(&'static str, Bytes)>,
+    writes: Arc<Writes>,
+    /// The master the session's last master request went to.
+    last_master: Option<SocketAddr>,
 }
 
 /// Serve one accepted client until it leaves or `stop` fires.
@@ -147,6 +153,8 @@ pub async fn serve(
         input: reader,
         inbuf: BytesMut::with_capacity(16 * 1024),
         subscriptions: std::collections::BTreeSet::new(),
+        writes: Arc::new(Writes::default()),
+        last_master: None,
     };
     let mut parser = RequestParser::default();
     parser.set_unauthenticated(!session.authenticated);
@@ -728,66 +736,121 @@ impl Session {
         )
     }
 
+    /// What a read of this session needs of a replica.
+    fn need(&self, settings: &ListenerConfig) -> route::Need {
+        let ryw = settings.consistency == Consistency::ReadYourWrites;
+        route::Need {
+            tracked: settings.tracks_offsets(),
+            bound: settings.max_replica_lag,
+            after: if ryw {
+                self.writes.acked.load(Ordering::Acquire)
+            } else {
+                0
+            },
+        }
+    }
+
+    /// Where a read goes: a replica the policy and the session's needs allow, else the master
+    /// (or none, under `read-policy = "replica"`).
+    fn route_read(
+        &self,
+        topology: &Topology,
+        settings: &ListenerConfig,
+    ) -> (Option<Arc<Backend>>, &'static str) {
+        let stats = &self.group.stats;
+        if settings.consistency == Consistency::ReadYourWrites
+            && self.writes.in_flight.load(Ordering::Acquire) > 0
+        {
+            // One of its own writes is unanswered: the read follows it on the master's
+            // connection, so it comes after it.
+            if settings.read_policy != ReadPolicy::Master && !topology.replicas.is_empty() {
+                stats.stale_skips.fetch_add(1, Ordering::Relaxed);
+            }
+            return (topology.master.clone(), "master");
+        }
+        let need = self.need(settings);
+        let (picked, skipped) = route::pick_read(
+            topology,
+            settings.read_policy,
+            settings.latency_tolerance,
+            &need,
+        );
+        if skipped {
+            stats.stale_skips.fetch_add(1, Ordering::Relaxed);
+        }
+        match picked {
+            Some(b) => {
+                let is_master = topology.master.as_ref().is_some_and(|m| m.addr == b.addr);
+                (Some(b), if is_master { "master" } else { "replica" })
+            }
+            None => (None, "replica"),
+        }
+    }
+
     /// Forward over the session's shared pipelined connection to the backend the command
     /// routes to.
     async fn forward_shared(&mut self, cmd: Option<&'static Command>, request: Request) {
         let topology = self.group.topology.load_full();
-        let settings = self.group.settings.load();
+        let settings = self.group.settings.load_full();
         let read = route::is_read(cmd);
-        let (target, role) = if read {
-            match route::pick_read(&topology, settings.read_policy, settings.latency_tolerance) {
-                Some(b) => {
-                    let is_master = topology.master.as_ref().is_some_and(|m| m.addr == b.addr);
-                    (Some(b), if is_master { "master" } else { "replica" })
-                }
-                None => (None, "replica"),
-            }
+        let (target, mut role) = if read {
+            self.route_read(&topology, &settings)
         } else {
             (topology.master.clone(), "master")
         };
-        drop(settings);
-        let Some(mut backend) = target else {
-            self.group.refresh.notify_one();
-            let text = format!(
-                "ERR proxy: no {role} available for group '{}' (not sent, safe to retry)",
-                self.group.name
-            );
-            return self.error(&text).await;
+        let mut backend = target;
+        let batched = |batch: &Option<Batch>, backend: &Option<Arc<Backend>>, role: &str| {
+            batch.as_ref().is_some_and(|b| {
+                backend.as_ref().is_some_and(|t| Arc::ptr_eq(&b.backend, t))
+                    && b.role == role
+                    && !b.pipe.is_closed()
+                    && b.cmds.len() < BATCH_MAX
+                    && b.bytes < BATCH_BYTES
+            })
         };
-        let mut role = role;
-        let batched = self.batch.as_ref().is_some_and(|b| {
-            Arc::ptr_eq(&b.backend, &backend)
-                && b.role == role
-                && !b.pipe.is_closed()
-                && b.cmds.len() < BATCH_MAX
-                && b.bytes < BATCH_BYTES
-        });
-        let pipe = if batched {
-            None
-        } else {
-            self.flush_batch().await;
-            let pipe = match backend.shared(self.protocol, self.db, self.id).await {
-                Ok(pipe) => pipe,
-                Err(e) if read && role == "replica" => {
-                    // A replica that cannot be reached: the read goes to the master instead.
-                    match topology.master.clone() {
-                        Some(master)
-                            if self.group.settings.load().read_policy
-                                != crate::config::ReadPolicy::Replica =>
-                        {
-                            backend = master;
-                            role = "master";
-                            match backend.shared(self.protocol, self.db, self.id).await {
-                                Ok(c) => c,
-                                Err(e) => return self.connect_failed(&backend, role, &e).await,
-                            }
-                        }
-                        _ => return self.connect_failed(&backend, role, &e).await,
-                    }
-                }
-                Err(e) => return self.connect_failed(&backend, role, &e).await,
+        let mut pipe = None;
+        if role == "replica" && !batched(&self.batch, &backend, role) {
+            let Some(replica) = backend.clone() else {
+                self.group.refresh.notify_one();
+                let text = format!(
+                    "ERR proxy: no replica available for group '{}' (not sent, safe to retry)",
+                    self.group.name
+                );
+                return self.error(&text).await;
             };
-            Some(pipe)
+            self.flush_batch().await;
+            match replica.shared(self.protocol, self.db, self.id).await {
+                Ok(p) => pipe = Some(p),
+                Err(e) if settings.read_policy == ReadPolicy::Replica => {
+                    return self.connect_failed(&replica, role, &e).await;
+                }
+                Err(_) => {
+                    // A replica that cannot be reached: the read goes to the master instead.
+                    backend = topology.master.clone();
+                    role = "master";
+                }
+            }
+        }
+        if role == "master" && !batched(&self.batch, &backend, role) {
+            self.flush_batch().await;
+            match self.master_pipe(backend, request.raw.len()).await {
+                Ok((master, p)) => {
+                    if settings.failover_hold > Duration::ZERO
+                        && self.last_master.is_some_and(|a| a != master.addr)
+                    {
+                        // Replies still due from the old master may be re-sent to this one:
+                        // they go first.
+                        self.barrier().await;
+                    }
+                    self.last_master = Some(master.addr);
+                    backend = Some(master);
+                    pipe = Some(p);
+                }
+                Err(line) => return self.ready(line).await,
+            }
+        }
+        let Some(backend) = backend else {
+            return;
         };
         let stats = &self.group.stats;
         match (read, role) {
@@ -810,6 +873,7 @@ impl Session {
                 batch.raw.push(request.raw);
                 batch.bytes += bytes;
                 batch.cmds.push(cmd);
+                batch.writes += usize::from(!read);
             }
             (pipe, _) => {
                 let Some(pipe) = pipe else {
@@ -822,9 +886,29 @@ impl Session {
                     raw: vec![request.raw],
                     bytes,
                     cmds: vec![cmd],
+                    writes: usize::from(!read),
                 });
             }
         }
+    }
+
+    /// The master's shared connection for this session; with `failover-hold-ms`, waits for a
+    /// usable master when there is none. Err is the error line for the client.
+    async fn master_pipe(
+        &mut self,
+        master: Option<Arc<Backend>>,
+        bytes: usize,
+    ) -> Result<(Arc<Backend>, Arc<Pipe>), Bytes> {
+        let (protocol, db, affinity) = (self.protocol, self.db, self.id);
+        let attempt = move |m: Arc<Backend>| async move { m.shared(protocol, db, affinity).await };
+        let first = match master {
+            Some(m) => match attempt(m.clone()).await {
+                Ok(pipe) => return Ok((m, pipe)),
+                Err(e) => Unavailable::Failed(m, e),
+            },
+            None => Unavailable::NoMaster,
+        };
+        hold_after(&self.group, first, bytes, attempt).await
     }
 
     /// Queue the batched requests on their backend connection, and one reply slot for them.
@@ -838,11 +922,25 @@ impl Session {
             role,
             raw,
             cmds,
+            writes,
             ..
         } = batch;
         let count = cmds.len();
+        let hold = self.group.settings.load().failover_hold;
+        // With a hold, what was not executed can be sent again to the next master.
+        let again = (role == "master" && !hold.is_zero()).then(|| Resend {
+            raw: raw.clone(),
+            protocol: self.protocol,
+            db: self.db,
+            affinity: self.id,
+            hold,
+        });
         let reply = pipe.queue(raw, count);
         let group = self.group.clone();
+        let tracker = self.writes.clone();
+        if writes > 0 {
+            tracker.in_flight.fetch_add(writes, Ordering::AcqRel);
+        }
         let started = Instant::now();
         self.push_slot(Out::Reply(Box::pin(async move {
             let result = reply.await;
@@ -850,17 +948,11 @@ impl Session {
             for cmd in &cmds {
                 latency_histogram(*cmd).record(elapsed);
             }
-            let mut replies = result.replies;
-            for raw in &replies {
-                check_reply(&group, &backend, raw);
-            }
-            if replies.len() < count {
-                let error = result.error.unwrap_or(ClientError::Closed {
-                    delivery: Delivery::MaybeExecuted,
-                });
-                note_failure(&group, &backend, &error);
-                let line = backend_error(&backend, role, &error);
-                replies.resize(count, line);
+            let replies = settle(&group, &backend, role, &cmds, result, again).await;
+            if writes > 0 {
+                // The master answered them: later reads need a replica caught up past now.
+                tracker.acked.store(offsets::now_ns(), Ordering::Release);
+                tracker.in_flight.fetch_sub(writes, Ordering::AcqRel);
             }
             replies
         })))
@@ -868,13 +960,7 @@ impl Session {
     }
 
     async fn connect_failed(&mut self, backend: &Backend, role: &str, e: &ConnectError) {
-        self.group.refresh.notify_one();
-        self.group
-            .stats
-            .backend_errors
-            .fetch_add(1, Ordering::Relaxed);
-        backend.stats.errors.fetch_add(1, Ordering::Relaxed);
-        backend.errors_counter.increment(1);
+        count_connect_failure(&self.group, backend);
         let line = connect_error(backend, role, e);
         self.ready(line).await;
     }
@@ -883,25 +969,37 @@ impl Session {
     /// (or, for a blocking read, where reads go) and carry on there.
     async fn start_lease(&mut self, cmd: &'static Command, request: Request) {
         let topology = self.group.topology.load_full();
-        let target = if cmd.has(flags::BLOCKING) && route::is_read(Some(cmd)) {
-            let settings = self.group.settings.load();
-            route::pick_read(&topology, settings.read_policy, settings.latency_tolerance)
+        let settings = self.group.settings.load_full();
+        let (target, role) = if cmd.has(flags::BLOCKING) && route::is_read(Some(cmd)) {
+            self.route_read(&topology, &settings)
         } else {
-            topology.master.clone()
-        };
-        let Some(backend) = target else {
-            self.group.refresh.notify_one();
-            return self
-                .error(&format!(
-                    "ERR proxy: no master available for group '{}' (not sent, safe to retry)",
-                    self.group.name
-                ))
-                .await;
+            (topology.master.clone(), "master")
         };
         self.barrier().await;
-        let lease = match backend.lease(self.protocol, self.db).await {
-            Ok(lease) => lease,
-            Err(e) => return self.connect_failed(&backend, "backend", &e).await,
+        let (protocol, db) = (self.protocol, self.db);
+        let attempt = move |m: Arc<Backend>| async move { m.lease(protocol, db).await };
+        let (backend, lease) = match target {
+            Some(b) if role == "replica" => match attempt(b.clone()).await {
+                Ok(lease) => (b, lease),
+                Err(e) => return self.connect_failed(&b, "backend", &e).await,
+            },
+            target => {
+                let first = match target {
+                    Some(m) => match attempt(m.clone()).await {
+                        Ok(lease) => Ok((m, lease)),
+                        Err(e) => Err(Unavailable::Failed(m, e)),
+                    },
+                    None => Err(Unavailable::NoMaster),
+                };
+                let held = match first {
+                    Ok(got) => Ok(got),
+                    Err(u) => hold_after(&self.group, u, request.raw.len(), attempt).await,
+                };
+                match held {
+                    Ok(got) => got,
+                    Err(line) => return self.ready(line).await,
+                }
+            }
         };
         self.group.stats.leased.fetch_add(1, Ordering::Relaxed);
         self.lease = Some(Leased {
@@ -1001,6 +1099,12 @@ impl Session {
             _ => {}
         }
         check_reply(&self.group, &leased.backend, &decoded.raw);
+        if leased.backend.expected_master() {
+            // Read-your-writes: whatever ran on the master counts as the session's write.
+            self.writes
+                .acked
+                .store(offsets::now_ns(), Ordering::Release);
+        }
         self.ready(decoded.raw).await;
         self.maybe_release();
     }
@@ -1182,6 +1286,287 @@ impl Session {
             backend.release(leased.lease, clean);
         });
     }
+}
+
+/// A session's writes in flight on shared connections, and when the last of them was answered
+/// (read-your-writes).
+#[derive(Default)]
+struct Writes {
+    in_flight: AtomicUsize,
+    /// On [`offsets::now_ns`]'s clock; 0: none yet.
+    acked: AtomicU64,
+}
+
+/// Why no master connection could be had.
+enum Unavailable {
+    NoMaster,
+    Failed(Arc<Backend>, ConnectError),
+}
+
+/// How often a held request looks again for a master when nothing says the topology moved.
+const HOLD_PAUSE: Duration = Duration::from_millis(20);
+/// How often a held request asks discovery for a new look.
+const HOLD_REFRESH: Duration = Duration::from_millis(200);
+
+/// Request bytes held for a master, counted against `failover-hold-max-bytes` while alive.
+struct HoldGuard<'a> {
+    group: &'a Group,
+    bytes: usize,
+}
+
+impl<'a> HoldGuard<'a> {
+    fn begin(group: &'a Group, bytes: usize) -> Result<HoldGuard<'a>, Bytes> {
+        let cap = group.settings.load().failover_hold_max_bytes;
+        let total = group.held_bytes.fetch_add(bytes, Ordering::AcqRel) + bytes;
+        if total > cap {
+            group.held_bytes.fetch_sub(bytes, Ordering::AcqRel);
+            return Err(error_line(&format!(
+                "ERR proxy: failover hold full for group '{}' (not sent, safe to retry)",
+                group.name
+            )));
+        }
+        group.stats.held.fetch_add(1, Ordering::Relaxed);
+        Ok(HoldGuard { group, bytes })
+    }
+}
+
+impl Drop for HoldGuard<'_> {
+    fn drop(&mut self) {
+        self.group
+            .held_bytes
+            .fetch_sub(self.bytes, Ordering::AcqRel);
+    }
+}
+
+fn hold_expired_line(group: &Group, hold: Duration) -> Bytes {
+    group.stats.hold_expired.fetch_add(1, Ordering::Relaxed);
+    error_line(&format!(
+        "ERR proxy: no master for group '{}' within failover-hold-ms ({} ms) (not sent, safe to retry)",
+        group.name,
+        hold.as_millis()
+    ))
+}
+
+fn count_connect_failure(group: &Group, backend: &Backend) {
+    group.refresh.notify_one();
+    group.stats.backend_errors.fetch_add(1, Ordering::Relaxed);
+    backend.stats.errors.fetch_add(1, Ordering::Relaxed);
+    backend.errors_counter.increment(1);
+}
+
+/// The first attempt at the master failed: without a hold that is the client's error; with
+/// one, wait for a master `attempt` succeeds on.
+async fn hold_after<T, F, Fut>(
+    group: &Group,
+    first: Unavailable,
+    bytes: usize,
+    attempt: F,
+) -> Result<(Arc<Backend>, T), Bytes>
+where
+    F: Fn(Arc<Backend>) -> Fut,
+    Fut: Future<Output = Result<T, ConnectError>>,
+{
+    let hold = group.settings.load().failover_hold;
+    if hold.is_zero() {
+        return Err(match first {
+            Unavailable::NoMaster => {
+                group.refresh.notify_one();
+                error_line(&format!(
+                    "ERR proxy: no master available for group '{}' (not sent, safe to retry)",
+                    group.name
+                ))
+            }
+            Unavailable::Failed(backend, e) => {
+                count_connect_failure(group, &backend);
+                connect_error(&backend, "master", &e)
+            }
+        });
+    }
+    let _held = HoldGuard::begin(group, bytes)?;
+    match await_master(group, Instant::now() + hold, attempt).await {
+        Some(got) => Ok(got),
+        None => Err(hold_expired_line(group, hold)),
+    }
+}
+
+/// Try the topology's master with `attempt` until it succeeds or `deadline` passes (one try
+/// at least), looking again whenever the topology changes.
+async fn await_master<T, F, Fut>(
+    group: &Group,
+    deadline: Instant,
+    attempt: F,
+) -> Option<(Arc<Backend>, T)>
+where
+    F: Fn(Arc<Backend>) -> Fut,
+    Fut: Future<Output = Result<T, ConnectError>>,
+{
+    let mut refreshed: Option<Instant> = None;
+    loop {
+        if refreshed.is_none_or(|t| t.elapsed() >= HOLD_REFRESH) {
+            group.refresh.notify_one();
+            refreshed = Some(Instant::now());
+        }
+        let changed = group.changed.notified();
+        tokio::pin!(changed);
+        changed.as_mut().enable();
+        let master = group.topology.load().master.clone();
+        if let Some(m) = master
+            && let Ok(got) = attempt(m.clone()).await
+        {
+            return Some((m, got));
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return None;
+        }
+        tokio::select! {
+            _ = changed => {}
+            _ = tokio::time::sleep((deadline - now).min(HOLD_PAUSE)) => {}
+        }
+    }
+}
+
+/// What a master batch needs to be sent again (with `failover-hold-ms`).
+struct Resend {
+    raw: Vec<Bytes>,
+    protocol: Protocol,
+    db: u32,
+    affinity: u64,
+    hold: Duration,
+}
+
+/// A reply that says the command did not run and a master elsewhere may take it.
+fn not_executed(reply: &[u8]) -> bool {
+    reply.starts_with(b"-READONLY")
+        || reply.starts_with(b"-LOADING")
+        || reply.starts_with(b"-MASTERDOWN")
+}
+
+/// The client's replies for a batch: what came, and for the rest an error; with a hold, what
+/// surely did not run (not sent, or refused as not a master) and reads are sent again to the
+/// master once there is one. A write sent whose reply was lost is never sent again.
+async fn settle(
+    group: &Group,
+    backend: &Arc<Backend>,
+    role: &'static str,
+    cmds: &[Option<&'static Command>],
+    result: crate::pipe::BatchReply,
+    again: Option<Resend>,
+) -> Vec<Bytes> {
+    let count = cmds.len();
+    let mut replies = result.replies;
+    for raw in &replies {
+        check_reply(group, backend, raw);
+    }
+    let lost = || {
+        result.error.clone().unwrap_or(ClientError::Closed {
+            delivery: Delivery::MaybeExecuted,
+        })
+    };
+    if replies.len() < count {
+        note_failure(group, backend, &lost());
+    }
+    let Some(again) = again else {
+        if replies.len() < count {
+            replies.resize(count, backend_error(backend, role, &lost()));
+        }
+        return replies;
+    };
+    let not_sent = result
+        .error
+        .as_ref()
+        .is_some_and(|e| e.delivery() == Delivery::NotSent);
+    let mut redo = Vec::new();
+    let mut out = Vec::with_capacity(count);
+    for (i, cmd) in cmds.iter().enumerate() {
+        match replies.get(i) {
+            Some(r) if !not_executed(r) => out.push(r.clone()),
+            None if !not_sent && !route::is_read(*cmd) => {
+                out.push(backend_error(backend, role, &lost()))
+            }
+            _ => {
+                redo.push(i);
+                out.push(Bytes::new());
+            }
+        }
+    }
+    if redo.is_empty() {
+        return out;
+    }
+    let items: Vec<(Bytes, bool)> = redo
+        .iter()
+        .map(|&i| (again.raw[i].clone(), route::is_read(cmds[i])))
+        .collect();
+    for (i, answer) in redo.into_iter().zip(resend(group, &again, items).await) {
+        out[i] = answer;
+    }
+    out
+}
+
+/// Send `items` (request bytes, is-read) to the master, in order, until each has a reply that
+/// counts or the hold runs out.
+async fn resend(group: &Group, again: &Resend, items: Vec<(Bytes, bool)>) -> Vec<Bytes> {
+    let bytes = items.iter().map(|(raw, _)| raw.len()).sum();
+    let _held = match HoldGuard::begin(group, bytes) {
+        Ok(guard) => guard,
+        Err(line) => return vec![line; items.len()],
+    };
+    let deadline = Instant::now() + again.hold;
+    let (protocol, db, affinity) = (again.protocol, again.db, again.affinity);
+    let mut out: Vec<Option<Bytes>> = vec![None; items.len()];
+    let mut pending: Vec<usize> = (0..items.len()).collect();
+    while !pending.is_empty() {
+        let got = await_master(group, deadline, |m| async move {
+            m.shared(protocol, db, affinity).await
+        })
+        .await;
+        let Some((master, pipe)) = got else {
+            let line = hold_expired_line(group, again.hold);
+            for i in pending.drain(..) {
+                out[i] = Some(line.clone());
+            }
+            break;
+        };
+        let raw = pending.iter().map(|&i| items[i].0.clone()).collect();
+        let result = pipe.queue(raw, pending.len()).await;
+        let not_sent = result
+            .error
+            .as_ref()
+            .is_some_and(|e| e.delivery() == Delivery::NotSent);
+        let mut left = Vec::new();
+        for (j, &i) in pending.iter().enumerate() {
+            match result.replies.get(j) {
+                Some(reply) if !not_executed(reply) => {
+                    check_reply(group, &master, reply);
+                    out[i] = Some(reply.clone());
+                }
+                None if !not_sent && !items[i].1 => {
+                    let error = result.error.clone().unwrap_or(ClientError::Closed {
+                        delivery: Delivery::MaybeExecuted,
+                    });
+                    note_failure(group, &master, &error);
+                    out[i] = Some(backend_error(&master, "master", &error));
+                }
+                _ => left.push(i),
+            }
+        }
+        pending = left;
+        if pending.is_empty() {
+            break;
+        }
+        group.refresh.notify_one();
+        let now = Instant::now();
+        if now >= deadline {
+            let line = hold_expired_line(group, again.hold);
+            for i in pending.drain(..) {
+                out[i] = Some(line.clone());
+            }
+            break;
+        }
+        let _ =
+            tokio::time::timeout((deadline - now).min(HOLD_PAUSE), group.changed.notified()).await;
+    }
+    out.into_iter().map(Option::unwrap_or_default).collect()
 }
 
 /// The per-command latency histogram, registered once per command (not once per request).

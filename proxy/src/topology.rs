@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
@@ -43,6 +43,12 @@ pub struct GroupStats {
     pub backend_errors: AtomicU64,
     pub failovers_followed: AtomicU64,
     pub topology_refreshes: AtomicU64,
+    /// Requests that waited for a master (failover-hold-ms).
+    pub held: AtomicU64,
+    /// Held requests answered with an error when the hold ran out.
+    pub hold_expired: AtomicU64,
+    /// Reads that passed over a healthy replica for its lag or for read-your-writes.
+    pub stale_skips: AtomicU64,
 }
 
 pub struct Group {
@@ -52,7 +58,15 @@ pub struct Group {
     registry: Mutex<HashMap<SocketAddr, Arc<Backend>>>,
     /// Sessions ask for a new look at once (-READONLY, -MASTERDOWN, a refused connection).
     pub refresh: Notify,
+    /// Woken (all waiters) whenever a new topology is swapped in.
+    pub changed: Notify,
     pub stats: GroupStats,
+    /// Master offset samples (see `crate::offsets`).
+    pub history: Mutex<crate::offsets::History>,
+    /// The highest Sentinel config-epoch followed (-1: none yet).
+    pub config_epoch: AtomicI64,
+    /// Request bytes held for a master right now.
+    pub held_bytes: AtomicUsize,
 }
 
 impl Group {
@@ -63,7 +77,11 @@ impl Group {
             topology: ArcSwap::from_pointee(Topology::default()),
             registry: Mutex::new(HashMap::new()),
             refresh: Notify::new(),
+            changed: Notify::new(),
             stats: GroupStats::default(),
+            history: Mutex::new(Default::default()),
+            config_epoch: AtomicI64::new(-1),
+            held_bytes: AtomicUsize::new(0),
         })
     }
 
@@ -91,6 +109,13 @@ impl Group {
         let settings = self.settings.load();
         let old = self.topology.load();
         let old_master = old.master.as_ref().map(|b| b.addr);
+        if let Some(old) = &old.master
+            && Some(old.addr) != master
+        {
+            // Fencing: nothing more goes to the old master over connections opened while it
+            // was one, and a new connection to it must find it a replica.
+            old.set_expected_master(false);
+        }
         let master_backend = master.map(|addr| self.backend(addr, true));
         let replicas: Vec<Replica> = replicas
             .iter()
@@ -136,6 +161,7 @@ impl Group {
             master: master_backend,
             replicas,
         }));
+        self.changed.notify_waiters();
     }
 }
 
@@ -172,7 +198,7 @@ pub async fn discover(group: Arc<Group>, stop: CancellationToken) {
                 if due {
                     last_poll = Some(Instant::now());
                     match ask_sentinels(addresses, master_name, &options).await {
-                        Some((master, replicas)) => group.apply(Some(master), &replicas),
+                        Some(answer) => follow(&group, answer),
                         None => tracing::warn!(group = %group.name, "no sentinel answered"),
                     }
                 }
@@ -287,54 +313,118 @@ fn sentinel_options(
     }
 }
 
-/// The master (from `get-master-addr-by-name`) and healthy replicas (from `SENTINEL replicas`,
-/// without those flagged down or disconnected), from the first sentinel that knows the name.
+/// What one sentinel says of the group.
+struct SentinelAnswer {
+    sentinel: SocketAddr,
+    epoch: i64,
+    master: SocketAddr,
+    replicas: Vec<SocketAddr>,
+}
+
+/// Swap in what the sentinels said, fenced by config-epoch: another master is followed only
+/// under a higher epoch than the one followed so far (a stale sentinel cannot bring back a
+/// demoted master).
+fn follow(group: &Group, answer: SentinelAnswer) {
+    let known = group.config_epoch.load(Ordering::Acquire);
+    let current = group.topology.load().master.as_ref().map(|b| b.addr);
+    let moves = current.is_some_and(|m| m != answer.master);
+    if answer.epoch < known || (moves && answer.epoch == known) {
+        tracing::warn!(
+            group = %group.name,
+            sentinel = %answer.sentinel,
+            epoch = answer.epoch,
+            followed = known,
+            master = %answer.master,
+            "ignoring an answer from an older config-epoch"
+        );
+        return;
+    }
+    group.config_epoch.store(answer.epoch, Ordering::Release);
+    group.apply(Some(answer.master), &answer.replicas);
+}
+
+/// Ask every sentinel at once; the answer with the highest config-epoch wins (the first listed
+/// among equals). Each answer reads the epoch (`SENTINEL master`) before the address
+/// (`get-master-addr-by-name`, which names a promoted replica as soon as the epoch moves), and
+/// the replicas (`SENTINEL replicas`) without those flagged down or disconnected.
 async fn ask_sentinels(
     addresses: &[SocketAddr],
     master_name: &str,
     options: &ConnectOptions,
-) -> Option<(SocketAddr, Vec<SocketAddr>)> {
-    for addr in addresses {
-        let asked = async {
-            let mut conn = Connection::connect(addr, options).await.ok()?;
-            let reply = conn
-                .request(&["SENTINEL", "get-master-addr-by-name", master_name])
-                .await
-                .ok()?;
-            let frame = into_result(reply.frame).ok()?;
-            let items = frame.as_items()?;
-            let master = host_port(items.first()?.as_bytes()?, items.get(1)?.as_bytes()?)?;
-            let reply = conn
-                .request(&["SENTINEL", "replicas", master_name])
-                .await
-                .ok()?;
-            let frame = into_result(reply.frame).ok()?;
-            let mut replicas = Vec::new();
-            for entry in frame.as_items().unwrap_or_default() {
-                let fields = instance_fields(entry);
-                let get = |k: &str| fields.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone());
-                let flags = get("flags").unwrap_or_default();
-                let down = flags
-                    .split(',')
-                    .any(|f| matches!(f, "s_down" | "o_down" | "disconnected"));
-                if down {
-                    continue;
-                }
-                if let (Some(ip), Some(port)) = (get("ip"), get("port"))
-                    && let Some(addr) = host_port(ip.as_bytes(), port.as_bytes())
-                {
-                    replicas.push(addr);
-                }
-            }
-            replicas.sort();
-            Some((master, replicas))
-        };
+) -> Option<SentinelAnswer> {
+    let asked = addresses.iter().map(|addr| async move {
+        let asked = ask_sentinel(*addr, master_name, options);
         match tokio::time::timeout(options.connect_timeout * 2, asked).await {
-            Ok(Some(found)) => return Some(found),
-            _ => tracing::debug!(sentinel = %addr, "sentinel did not answer"),
+            Ok(Some(found)) => Some(found),
+            _ => {
+                tracing::debug!(sentinel = %addr, "sentinel did not answer");
+                None
+            }
+        }
+    });
+    let answers = futures::future::join_all(asked).await;
+    let mut best: Option<SentinelAnswer> = None;
+    for answer in answers.into_iter().flatten() {
+        if best.as_ref().is_none_or(|b| answer.epoch > b.epoch) {
+            best = Some(answer);
         }
     }
-    None
+    best
+}
+
+async fn ask_sentinel(
+    addr: SocketAddr,
+    master_name: &str,
+    options: &ConnectOptions,
+) -> Option<SentinelAnswer> {
+    let mut conn = Connection::connect(addr, options).await.ok()?;
+    let reply = conn
+        .request(&["SENTINEL", "master", master_name])
+        .await
+        .ok()?;
+    let frame = into_result(reply.frame).ok()?;
+    let fields = instance_fields(&frame);
+    let epoch = fields
+        .iter()
+        .find(|(k, _)| k == "config-epoch")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let reply = conn
+        .request(&["SENTINEL", "get-master-addr-by-name", master_name])
+        .await
+        .ok()?;
+    let frame = into_result(reply.frame).ok()?;
+    let items = frame.as_items()?;
+    let master = host_port(items.first()?.as_bytes()?, items.get(1)?.as_bytes()?)?;
+    let reply = conn
+        .request(&["SENTINEL", "replicas", master_name])
+        .await
+        .ok()?;
+    let frame = into_result(reply.frame).ok()?;
+    let mut replicas = Vec::new();
+    for entry in frame.as_items().unwrap_or_default() {
+        let fields = instance_fields(entry);
+        let get = |k: &str| fields.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone());
+        let flags = get("flags").unwrap_or_default();
+        let down = flags
+            .split(',')
+            .any(|f| matches!(f, "s_down" | "o_down" | "disconnected"));
+        if down {
+            continue;
+        }
+        if let (Some(ip), Some(port)) = (get("ip"), get("port"))
+            && let Some(addr) = host_port(ip.as_bytes(), port.as_bytes())
+        {
+            replicas.push(addr);
+        }
+    }
+    replicas.sort();
+    Some(SentinelAnswer {
+        sentinel: addr,
+        epoch,
+        master,
+        replicas,
+    })
 }
 
 /// The key/value pairs of an instance description (a map in RESP3, a flat array in RESP2).
