@@ -217,8 +217,8 @@ pub async fn discover(group: Arc<Group>, stop: CancellationToken) {
     }
 }
 
-/// Probe the listed nodes; the master is the configured one if ROLE says so, else any listed
-/// node that reports master (a manual failover among them).
+/// Probe the listed nodes; the master is the one followed so far while ROLE says so, else the
+/// configured one, else any listed node that reports master (a manual failover among them).
 async fn discover_static(group: &Group, master: SocketAddr, replicas: &[SocketAddr]) {
     let mut all = vec![master];
     all.extend(replicas.iter().copied().filter(|r| *r != master));
@@ -231,12 +231,16 @@ async fn discover_static(group: &Group, master: SocketAddr, replicas: &[SocketAd
         .collect();
     let roles = futures::future::join_all(backends.iter().map(|b| probe(b))).await;
     record_lags(&backends.iter().collect::<Vec<_>>());
+    // Two nodes saying master (an old master back up before it is made a replica): the one
+    // followed now stays, so writes never go back and forth between them; then the configured
+    // one.
+    let current = group.topology.load().master.as_ref().map(|b| b.addr);
     let reported_master = all
         .iter()
         .zip(&roles)
         .filter(|(_, role)| **role == Some(Role::Master))
         .map(|(addr, _)| *addr)
-        .min_by_key(|addr| *addr != master);
+        .min_by_key(|addr| (Some(*addr) != current, *addr != master));
     let new_master = reported_master.or_else(|| {
         // Nothing answers as master: keep the one we have, so its errors are reported.
         group.topology.load().master.as_ref().map(|b| b.addr)
