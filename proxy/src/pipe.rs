@@ -20,6 +20,11 @@ use wire::{Connection, FrameDecoder, Limits};
 pub struct BatchReply {
     pub replies: Vec<Bytes>,
     pub error: Option<Error>,
+    /// Of the requests without a reply, how many at the end surely never ran: when the
+    /// connection was reset, the last request written on it had not been read whole (a server
+    /// closing with unread input resets the connection; input that arrives after its close is
+    /// answered with a reset too).
+    pub unsent_tail: usize,
 }
 
 type ReplyTx = oneshot::Sender<BatchReply>;
@@ -127,6 +132,7 @@ impl Pipe {
             let failed = |error| BatchReply {
                 replies: Vec::new(),
                 error: Some(error),
+                unsent_tail: 0,
             };
             if let Err(e) = queued {
                 return failed(e);
@@ -173,6 +179,7 @@ async fn serve(
                                 let _ = done.reply.send(BatchReply {
                                     replies: done.got,
                                     error: None,
+                                    unsent_tail: 0,
                                 });
                             }
                         }
@@ -228,12 +235,17 @@ async fn serve(
             }
         }
     };
+    let reset = matches!(&error, Error::Io { source, .. }
+        if matches!(source.kind(), std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe));
     state.fail(error);
     // Replies that came are handed over; the rest of the batch gets the failure.
-    for batch in in_flight.drain(..) {
+    let last = in_flight.len();
+    for (i, batch) in in_flight.drain(..).enumerate() {
+        let unsent_tail = usize::from(reset && i + 1 == last && batch.got.len() < batch.want);
         let _ = batch.reply.send(BatchReply {
             replies: batch.got,
             error: Some(state.failure(Delivery::MaybeExecuted)),
+            unsent_tail,
         });
     }
     requests.close();
@@ -241,6 +253,7 @@ async fn serve(
         let _ = q.reply.send(BatchReply {
             replies: Vec::new(),
             error: Some(state.failure(Delivery::NotSent)),
+            unsent_tail: 0,
         });
     }
 }
@@ -309,5 +322,29 @@ mod tests {
         let after = pipe.queue(pings(1), 1).await;
         assert!(after.replies.is_empty());
         assert_eq!(after.error.unwrap().delivery(), Delivery::NotSent);
+    }
+
+    #[tokio::test]
+    async fn a_reset_marks_the_last_request_written_as_never_run() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            // Read the first PING only, answer it, and close with the second unread: the
+            // kernel resets the connection.
+            let mut first = [0u8; 14];
+            socket.read_exact(&mut first).await.unwrap();
+            socket.write_all(b"+PONG\r\n").await.unwrap();
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        });
+        let pipe = pipe_to(addr).await;
+        let reply = pipe.queue(pings(2), 2).await;
+        let error = reply.error.expect("the second has no reply");
+        assert!(
+            matches!(&error, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::ConnectionReset),
+            "{error:?}"
+        );
+        assert_eq!(reply.unsent_tail, 1);
+        assert!(reply.replies.len() <= 1);
     }
 }

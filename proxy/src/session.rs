@@ -1458,31 +1458,36 @@ async fn settle(
     for raw in &replies {
         check_reply(group, backend, raw);
     }
-    let lost = || {
-        result.error.clone().unwrap_or(ClientError::Closed {
-            delivery: Delivery::MaybeExecuted,
-        })
-    };
+    let lost = result.error.clone().unwrap_or(ClientError::Closed {
+        delivery: Delivery::MaybeExecuted,
+    });
     if replies.len() < count {
-        note_failure(group, backend, &lost());
+        note_failure(group, backend, &lost);
     }
+    // Requests without a reply: the first `unsent_from` may have run, the rest did not.
+    let unsent_from = if lost.delivery() == Delivery::NotSent {
+        replies.len()
+    } else {
+        count - result.unsent_tail.min(count - replies.len())
+    };
     let Some(again) = again else {
-        if replies.len() < count {
-            replies.resize(count, backend_error(backend, role, &lost()));
+        for i in replies.len()..count {
+            let delivery = if i >= unsent_from {
+                Delivery::NotSent
+            } else {
+                Delivery::MaybeExecuted
+            };
+            replies.push(backend_error(backend, role, &lost.with_delivery(delivery)));
         }
         return replies;
     };
-    let not_sent = result
-        .error
-        .as_ref()
-        .is_some_and(|e| e.delivery() == Delivery::NotSent);
     let mut redo = Vec::new();
     let mut out = Vec::with_capacity(count);
     for (i, cmd) in cmds.iter().enumerate() {
         match replies.get(i) {
             Some(r) if !not_executed(r) => out.push(r.clone()),
-            None if !not_sent && !route::is_read(*cmd) => {
-                out.push(backend_error(backend, role, &lost()))
+            None if i < unsent_from && !route::is_read(*cmd) => {
+                out.push(backend_error(backend, role, &lost))
             }
             _ => {
                 redo.push(i);
@@ -1529,10 +1534,10 @@ async fn resend(group: &Group, again: &Resend, items: Vec<(Bytes, bool)>) -> Vec
         };
         let raw = pending.iter().map(|&i| items[i].0.clone()).collect();
         let result = pipe.queue(raw, pending.len()).await;
-        let not_sent = result
-            .error
-            .as_ref()
-            .is_some_and(|e| e.delivery() == Delivery::NotSent);
+        let unsent_from = match &result.error {
+            Some(e) if e.delivery() == Delivery::NotSent => result.replies.len(),
+            _ => pending.len() - result.unsent_tail.min(pending.len() - result.replies.len()),
+        };
         let mut left = Vec::new();
         for (j, &i) in pending.iter().enumerate() {
             match result.replies.get(j) {
@@ -1540,7 +1545,7 @@ async fn resend(group: &Group, again: &Resend, items: Vec<(Bytes, bool)>) -> Vec
                     check_reply(group, &master, reply);
                     out[i] = Some(reply.clone());
                 }
-                None if !not_sent && !items[i].1 => {
+                None if j < unsent_from && !items[i].1 => {
                     let error = result.error.clone().unwrap_or(ClientError::Closed {
                         delivery: Delivery::MaybeExecuted,
                     });

@@ -181,7 +181,7 @@ impl Error {
     }
 
     /// The same failure, as seen by a request in another delivery state.
-    fn with_delivery(&self, new: Delivery) -> Error {
+    pub fn with_delivery(&self, new: Delivery) -> Error {
         let mut error = self.clone();
         match &mut error {
             Error::Io { delivery, .. }
