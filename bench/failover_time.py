@@ -180,7 +180,8 @@ def writer(port, stop, result, direct_sentinels=None):
                     if target is None:
                         time.sleep(0.01)
                         continue
-                conn = Conn(target, timeout=2.0)
+                # Through the proxy a write may be held for up to failover-hold-ms (10 s).
+                conn = Conn(target, timeout=2.0 if direct_sentinels else 15.0)
             key = f"w{i}"
             reply = conn.call("SET", key, i)
             now = time.monotonic()

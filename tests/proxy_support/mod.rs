@@ -156,3 +156,192 @@ pub fn wait_replica_synced(replica: &crate::support::Server) {
     });
     assert!(up, "replica on {} never synced", replica.port);
 }
+
+/// One write of a [`Writer`]'s load.
+pub struct Write {
+    /// The key is `<prefix><n>` and the value `<n>`.
+    pub n: u64,
+    pub sent: Instant,
+    pub answered: Instant,
+    /// The reply when it was not `+OK`.
+    pub error: Option<String>,
+}
+
+/// A write load on one client connection, never reconnected: `SET <prefix><n> <n>` for
+/// n = 0, 1, ..., one at a time, each logged with its send and reply times. Bounded by `limit`
+/// and `max` writes; stops at the first broken connection.
+pub struct Writer {
+    log: std::sync::Arc<std::sync::Mutex<Vec<Write>>>,
+    acked: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    handle: Option<std::thread::JoinHandle<Option<String>>>,
+}
+
+impl Writer {
+    /// `pace`: a pause after each reply (zero: as fast as the replies come).
+    pub fn start(port: u16, prefix: &str, pace: Duration, limit: Duration, max: u64) -> Writer {
+        use std::sync::atomic::Ordering;
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let acked = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut conn = resp::Conn::connect(port);
+        let (sink, count, stopped, prefix) =
+            (log.clone(), acked.clone(), stop.clone(), prefix.to_string());
+        let handle = std::thread::spawn(move || {
+            let deadline = Instant::now() + limit;
+            for n in 0..max {
+                if stopped.load(Ordering::Relaxed) || Instant::now() > deadline {
+                    return None;
+                }
+                let key = format!("{prefix}{n}");
+                let value = n.to_string();
+                let sent = Instant::now();
+                let reply = match conn.try_call(&[b"SET", key.as_bytes(), value.as_bytes()]) {
+                    Ok(reply) => reply,
+                    Err(e) => return Some(format!("write {n}: connection broken: {e}")),
+                };
+                let answered = Instant::now();
+                let error =
+                    (reply != b"+OK\r\n").then(|| String::from_utf8_lossy(&reply).into_owned());
+                let ok = error.is_none();
+                sink.lock().unwrap().push(Write {
+                    n,
+                    sent,
+                    answered,
+                    error,
+                });
+                if ok {
+                    count.fetch_add(1, Ordering::Relaxed);
+                }
+                if !pace.is_zero() {
+                    std::thread::sleep(pace);
+                }
+            }
+            None
+        });
+        Writer {
+            log,
+            acked,
+            stop,
+            handle: Some(handle),
+        }
+    }
+
+    /// Writes answered `+OK` so far.
+    pub fn acked(&self) -> usize {
+        self.acked.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Writes sent at or after `t` and answered `+OK`.
+    pub fn acked_sent_since(&self, t: Instant) -> usize {
+        let log = self.log.lock().unwrap();
+        log.iter()
+            .rev()
+            .take_while(|w| w.sent >= t)
+            .filter(|w| w.error.is_none())
+            .count()
+    }
+
+    /// Writes logged so far.
+    pub fn logged(&self) -> usize {
+        self.log.lock().unwrap().len()
+    }
+
+    /// Look at the log so far.
+    pub fn with_log<R>(&self, f: impl FnOnce(&[Write]) -> R) -> R {
+        f(&self.log.lock().unwrap())
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.handle.as_ref().is_none_or(|h| h.is_finished())
+    }
+
+    /// Stop the load; the whole log, and why it ended early if it did.
+    pub fn finish(mut self) -> (Vec<Write>, Option<String>) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let broken = self
+            .handle
+            .take()
+            .map(|h| h.join().expect("writer thread"))
+            .unwrap_or_default();
+        let log = std::mem::take(&mut *self.log.lock().unwrap());
+        (log, broken)
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Of the writes `<prefix><n>` = `<n>` for these `n`, those the server at `port` does not hold
+/// (missing or another value), read with MGET.
+pub fn missing_writes(port: u16, prefix: &str, ns: &[u64]) -> Vec<u64> {
+    let mut conn = resp::Conn::connect(port);
+    let mut missing = Vec::new();
+    for chunk in ns.chunks(500) {
+        let keys: Vec<String> = chunk.iter().map(|n| format!("{prefix}{n}")).collect();
+        let mut args: Vec<&[u8]> = vec![b"MGET"];
+        args.extend(keys.iter().map(|k| k.as_bytes()));
+        let reply = conn.call(&args);
+        let values = bulk_strings(&reply)
+            .unwrap_or_else(|| panic!("MGET: {}", String::from_utf8_lossy(&reply)));
+        assert_eq!(values.len(), chunk.len(), "MGET reply");
+        for (n, value) in chunk.iter().zip(values) {
+            if value.as_deref() != Some(n.to_string().as_bytes()) {
+                missing.push(*n);
+            }
+        }
+    }
+    missing
+}
+
+/// The items of an array reply of bulk strings (nil items as `None`).
+pub fn bulk_strings(reply: &[u8]) -> Option<Vec<Option<Vec<u8>>>> {
+    let end = |from: usize| {
+        reply[from..]
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .map(|p| from + p)
+    };
+    let head_end = end(0)?;
+    if reply.first() != Some(&b'*') {
+        return None;
+    }
+    let count: usize = std::str::from_utf8(&reply[1..head_end])
+        .ok()?
+        .parse()
+        .ok()?;
+    let mut at = head_end + 2;
+    let mut items = Vec::with_capacity(count);
+    for _ in 0..count {
+        let line_end = end(at)?;
+        let line = std::str::from_utf8(&reply[at..line_end]).ok()?;
+        let len: i64 = line.strip_prefix('$')?.parse().ok()?;
+        at = line_end + 2;
+        if len < 0 {
+            items.push(None);
+            continue;
+        }
+        let len = len as usize;
+        items.push(Some(reply.get(at..at + len)?.to_vec()));
+        at += len + 2;
+    }
+    Some(items)
+}
+
+/// Whether the server on `conn` answers ROLE with `master` (false if it does not answer).
+pub fn role_is_master(conn: &mut resp::Conn) -> bool {
+    conn.try_call(&[b"ROLE"])
+        .is_ok_and(|r| r.starts_with(b"*3\r\n$6\r\nmaster\r\n"))
+}
+
+/// Wait until the node at `port` reports its link to its master up.
+pub fn wait_link_up(port: u16, limit: Duration) -> bool {
+    crate::support::wait_until(limit, || {
+        resp::Conn::try_connect(port, Duration::from_millis(500)).is_ok_and(|mut c| {
+            info_field(&mut c, "replication", "master_link_status").as_deref() == Some("up")
+        })
+    })
+}
