@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use proxy_support::{
-    Proxy, Writer, calls, info_field, missing_writes, role_is_master, wait_link_up,
+    Proxy, Writer, calls, info_field, missing_writes, sets_while_master, wait_link_up,
     wait_replica_synced,
 };
 use sentinel_support::{Proc, node_at, redis_at};
@@ -94,14 +94,9 @@ fn kill_9(pid: u32) {
     assert!(status.success());
 }
 
-/// One look at a restarted old master: while ROLE says master (checked before and after
-/// reading its stats), the SETs it has received are noted if any.
+/// One look at a restarted old master: the SETs it ran while saying role master, if any.
 fn sample_old_master(old: &mut resp::Conn, samples: &mut u32, leaked: &mut Vec<u64>) {
-    if !role_is_master(old) {
-        return;
-    }
-    let sets = calls(old, "set");
-    if role_is_master(old) {
+    if let Some(sets) = sets_while_master(old) {
         *samples += 1;
         if sets > 0 {
             leaked.push(sets);

@@ -31,9 +31,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use proxy_support::{
-    Proxy, Writer, calls, info_field, missing_writes, role_is_master, wait_link_up,
-};
+use proxy_support::{Proxy, Writer, info_field, missing_writes, sets_while_master, wait_link_up};
 use sentinel_support::{Proc, monitor_conf, node_at, ours, wait_group_formed};
 use support::{free_port, resp, wait_until};
 
@@ -233,17 +231,14 @@ fn consecutive_failovers_under_write_load() {
         let mut old = resp::Conn::connect(master);
         let mut samples = 0;
         let rejoined = wait_until(Duration::from_secs(90), || {
-            if role_is_master(&mut old) {
-                let sets = calls(&mut old, "set");
-                if role_is_master(&mut old) {
-                    samples += 1;
-                    assert_eq!(
-                        sets,
-                        0,
-                        "round {done}: the restarted old master {master} ran SETs while saying role master\n{}",
-                        logs(&proxy, &sentinels)
-                    );
-                }
+            if let Some(sets) = sets_while_master(&mut old) {
+                samples += 1;
+                assert_eq!(
+                    sets,
+                    0,
+                    "round {done}: the restarted old master {master} ran SETs while saying role master\n{}",
+                    logs(&proxy, &sentinels)
+                );
             }
             let r = replication(master);
             r.contains("role:slave")

@@ -130,7 +130,22 @@ pub fn static_topology(master: u16, replicas: &[u16]) -> String {
 
 /// `calls` of one command in a server's INFO commandstats (0 if never called).
 pub fn calls(conn: &mut resp::Conn, command: &str) -> u64 {
-    let info = conn.cmd_text("INFO commandstats");
+    calls_in(&conn.cmd_text("INFO commandstats"), command)
+}
+
+/// One look at a node that may say role master: the SETs it has run, if it says role master
+/// both before and after its INFO commandstats is read; None otherwise, or when the connection
+/// is gone (a sentinel converting a node to a replica kills its normal clients).
+pub fn sets_while_master(conn: &mut resp::Conn) -> Option<u64> {
+    if !role_is_master(conn) {
+        return None;
+    }
+    let info = conn.try_call(&[b"INFO", b"commandstats"]).ok()?;
+    let sets = calls_in(&String::from_utf8_lossy(&info), "set");
+    role_is_master(conn).then_some(sets)
+}
+
+fn calls_in(info: &str, command: &str) -> u64 {
     let prefix = format!("cmdstat_{command}:calls=");
     info.lines()
         .find_map(|l| l.strip_prefix(&prefix))
