@@ -22,8 +22,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use proxy_support::{
-    Proxy, Writer, calls, info_field, missing_writes, sets_while_master, wait_link_up,
-    wait_replica_synced,
+    Proxy, Writer, address_list, calls, info_field, missing_writes, sets_while_master,
+    wait_link_up, wait_replica_synced,
 };
 use sentinel_support::{Proc, node_at, redis_at};
 use support::{Server, free_port, resp, tool, wait_until};
@@ -278,13 +278,9 @@ type Start = fn(u16, &[&str]) -> Option<Proc>;
 
 /// The sentinel-fed listener body: read-policy master, the given sentinels, `extra` settings.
 fn sentinel_listener(sentinels: &[u16], extra: &str) -> String {
-    let addresses: Vec<String> = sentinels
-        .iter()
-        .map(|p| format!("\"127.0.0.1:{p}\""))
-        .collect();
     format!(
         "read-policy = \"master\"\n{extra}\n[listener.sentinel]\naddresses = [{}]\nmaster-name = \"mym\"\npoll-interval-ms = 500\n[listener.backend]\nconnect-timeout-ms = 300\ncommand-timeout-ms = 2000\nhealth-interval-ms = 200\n",
-        addresses.join(", ")
+        address_list(sentinels)
     )
 }
 

@@ -540,17 +540,52 @@ fn take_master_away(relay: &Relay, proxy: &Proxy) {
     );
 }
 
+/// A master behind a relay, a proxy on it with these hold settings, a client that wrote once
+/// through it; then the master taken away.
+struct Away {
+    master: Server,
+    relay: Relay,
+    proxy: Proxy,
+    client: resp::Conn,
+}
+
+fn master_away(hold: &str) -> Away {
+    let master = Server::node(&[]);
+    let relay = Relay::start(master.port);
+    let proxy = held_proxy(&relay, hold);
+    let mut client = proxy.conn();
+    assert_eq!(client.cmd_text("SET before 1"), "+OK\r\n");
+    take_master_away(&relay, &proxy);
+    Away {
+        master,
+        relay,
+        proxy,
+        client,
+    }
+}
+
+/// Give the master back; the client's writes go through again.
+fn writes_come_back(relay: &Relay, client: &mut resp::Conn, proxy: &Proxy) {
+    relay.refuse(false);
+    let mut last = String::new();
+    let back = wait_until(Duration::from_secs(15), || {
+        last = client.cmd_text("SET after 1");
+        last == "+OK\r\n"
+    });
+    assert!(back, "{last}\n{}", proxy.log_text());
+}
+
 /// 1d. A write finding no usable master waits up to failover-hold-ms for one: with the master
 /// unreachable for about a second the client sees nothing but its replies, in order.
 #[test]
 fn a_write_is_held_until_the_master_is_back() {
-    let master = Server::node(&[]);
-    let relay = Relay::start(master.port);
-    let proxy = held_proxy(&relay, "failover-hold-ms = 5000");
-    let mut c = proxy.conn();
+    let Away {
+        master,
+        relay,
+        proxy,
+        client: mut c,
+    } = master_away("failover-hold-ms = 5000");
     let mut info = proxy.conn();
-    assert_eq!(c.cmd_text("SET before 1"), "+OK\r\n");
-    take_master_away(&relay, &proxy);
     let away = Instant::now();
     let client = std::thread::spawn(move || {
         let sent = Instant::now();
@@ -598,13 +633,13 @@ fn a_write_is_held_until_the_master_is_back() {
 /// saying it was not sent; once the master is back, writes go through again.
 #[test]
 fn a_held_write_fails_when_the_hold_expires() {
-    let master = Server::node(&[]);
-    let relay = Relay::start(master.port);
-    let proxy = held_proxy(&relay, "failover-hold-ms = 500");
-    let mut c = proxy.conn();
+    let Away {
+        master,
+        relay,
+        proxy,
+        client: mut c,
+    } = master_away("failover-hold-ms = 500");
     let mut info = proxy.conn();
-    assert_eq!(c.cmd_text("SET before 1"), "+OK\r\n");
-    take_master_away(&relay, &proxy);
     let away = Instant::now();
     let sent = Instant::now();
     let reply = c.cmd_text("SET during 1");
@@ -622,13 +657,7 @@ fn a_held_write_fails_when_the_hold_expires() {
     assert!(routing(&mut info, "hold_expired") > 0);
     // The rest of a two-second outage, then the master is back.
     std::thread::sleep(Duration::from_secs(2).saturating_sub(away.elapsed()));
-    relay.refuse(false);
-    let mut last = String::new();
-    let back = wait_until(Duration::from_secs(15), || {
-        last = c.cmd_text("SET after 1");
-        last == "+OK\r\n"
-    });
-    assert!(back, "{last}\n{}", proxy.log_text());
+    writes_come_back(&relay, &mut c, &proxy);
     let mut m = master.conn();
     assert_eq!(m.cmd_text("EXISTS during"), ":0\r\n");
 }
@@ -637,15 +666,12 @@ fn a_held_write_fails_when_the_hold_expires() {
 /// failover-hold-max-bytes is refused at once.
 #[test]
 fn a_write_beyond_failover_hold_max_bytes_is_refused_at_once() {
-    let master = Server::node(&[]);
-    let relay = Relay::start(master.port);
-    let proxy = held_proxy(
-        &relay,
-        "failover-hold-ms = 5000\nfailover-hold-max-bytes = 100",
-    );
-    let mut c = proxy.conn();
-    assert_eq!(c.cmd_text("SET before 1"), "+OK\r\n");
-    take_master_away(&relay, &proxy);
+    let Away {
+        master,
+        relay,
+        proxy,
+        client: mut c,
+    } = master_away("failover-hold-ms = 5000\nfailover-hold-max-bytes = 100");
     let value = "v".repeat(1000);
     let sent = Instant::now();
     let reply = text(&c.call(&[b"SET", b"big", value.as_bytes()]));
@@ -659,15 +685,7 @@ fn a_write_beyond_failover_hold_max_bytes_is_refused_at_once() {
         "{}",
         proxy.log_text()
     );
-    relay.refuse(false);
-    let mut last = String::new();
-    assert!(
-        wait_until(Duration::from_secs(15), || {
-            last = c.cmd_text("SET after 1");
-            last == "+OK\r\n"
-        }),
-        "{last}"
-    );
+    writes_come_back(&relay, &mut c, &proxy);
     let mut m = master.conn();
     assert_eq!(m.cmd_text("EXISTS big"), ":0\r\n");
 }

@@ -27,6 +27,22 @@ pub struct BatchReply {
     pub unsent_tail: usize,
 }
 
+impl BatchReply {
+    /// For a batch of `count`: the requests from this index on (all without a reply) surely
+    /// did not run; those before it without a reply may have.
+    pub fn unsent_from(&self, count: usize) -> usize {
+        match &self.error {
+            Some(e) if e.delivery() == Delivery::NotSent => self.replies.len(),
+            _ => {
+                count
+                    - self
+                        .unsent_tail
+                        .min(count.saturating_sub(self.replies.len()))
+            }
+        }
+    }
+}
+
 type ReplyTx = oneshot::Sender<BatchReply>;
 
 struct Queued {

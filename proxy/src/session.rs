@@ -22,7 +22,7 @@ use wire::{Frame, Protocol, ReplyBuf, Request, RequestParser};
 
 use crate::backend::{Backend, ConnectError, Lease};
 use crate::config::{Consistency, ListenerConfig, ReadPolicy};
-use crate::pipe::Pipe;
+use crate::pipe::{BatchReply, Pipe};
 use crate::route;
 use crate::topology::{Group, Topology};
 use crate::{Process, info, offsets};
@@ -791,13 +791,16 @@ impl Session {
     /// routes to.
     async fn forward_shared(&mut self, cmd: Option<&'static Command>, request: Request) {
         let topology = self.group.topology.load_full();
-        let settings = self.group.settings.load_full();
+        let settings = self.group.settings.load();
         let read = route::is_read(cmd);
         let (target, mut role) = if read {
             self.route_read(&topology, &settings)
         } else {
             (topology.master.clone(), "master")
         };
+        // No settings guard is held across the awaits below.
+        let (policy, holding) = (settings.read_policy, !settings.failover_hold.is_zero());
+        drop(settings);
         let mut backend = target;
         let batched = |batch: &Option<Batch>, backend: &Option<Arc<Backend>>, role: &str| {
             batch.as_ref().is_some_and(|b| {
@@ -821,7 +824,7 @@ impl Session {
             self.flush_batch().await;
             match replica.shared(self.protocol, self.db, self.id).await {
                 Ok(p) => pipe = Some(p),
-                Err(e) if settings.read_policy == ReadPolicy::Replica => {
+                Err(e) if policy == ReadPolicy::Replica => {
                     return self.connect_failed(&replica, role, &e).await;
                 }
                 Err(_) => {
@@ -835,9 +838,7 @@ impl Session {
             self.flush_batch().await;
             match self.master_pipe(backend, request.raw.len()).await {
                 Ok((master, p)) => {
-                    if settings.failover_hold > Duration::ZERO
-                        && self.last_master.is_some_and(|a| a != master.addr)
-                    {
+                    if holding && self.last_master.is_some_and(|a| a != master.addr) {
                         // Replies still due from the old master may be re-sent to this one:
                         // they go first.
                         self.barrier().await;
@@ -900,15 +901,13 @@ impl Session {
         bytes: usize,
     ) -> Result<(Arc<Backend>, Arc<Pipe>), Bytes> {
         let (protocol, db, affinity) = (self.protocol, self.db, self.id);
-        let attempt = move |m: Arc<Backend>| async move { m.shared(protocol, db, affinity).await };
-        let first = match master {
-            Some(m) => match attempt(m.clone()).await {
-                Ok(pipe) => return Ok((m, pipe)),
-                Err(e) => Unavailable::Failed(m, e),
-            },
-            None => Unavailable::NoMaster,
-        };
-        hold_after(&self.group, first, bytes, attempt).await
+        on_master(
+            &self.group,
+            master,
+            bytes,
+            move |m: Arc<Backend>| async move { m.shared(protocol, db, affinity).await },
+        )
+        .await
     }
 
     /// Queue the batched requests on their backend connection, and one reply slot for them.
@@ -926,7 +925,13 @@ impl Session {
             ..
         } = batch;
         let count = cmds.len();
-        let hold = self.group.settings.load().failover_hold;
+        let (hold, ryw) = {
+            let settings = self.group.settings.load();
+            let ryw = settings.consistency == Consistency::ReadYourWrites;
+            (settings.failover_hold, ryw)
+        };
+        // Read-your-writes follows the session's writes on shared connections.
+        let writes = if ryw { writes } else { 0 };
         // With a hold, what was not executed can be sent again to the next master.
         let again = (role == "master" && !hold.is_zero()).then(|| Resend {
             raw: raw.clone(),
@@ -969,9 +974,8 @@ impl Session {
     /// (or, for a blocking read, where reads go) and carry on there.
     async fn start_lease(&mut self, cmd: &'static Command, request: Request) {
         let topology = self.group.topology.load_full();
-        let settings = self.group.settings.load_full();
         let (target, role) = if cmd.has(flags::BLOCKING) && route::is_read(Some(cmd)) {
-            self.route_read(&topology, &settings)
+            self.route_read(&topology, &self.group.settings.load())
         } else {
             (topology.master.clone(), "master")
         };
@@ -983,23 +987,10 @@ impl Session {
                 Ok(lease) => (b, lease),
                 Err(e) => return self.connect_failed(&b, "backend", &e).await,
             },
-            target => {
-                let first = match target {
-                    Some(m) => match attempt(m.clone()).await {
-                        Ok(lease) => Ok((m, lease)),
-                        Err(e) => Err(Unavailable::Failed(m, e)),
-                    },
-                    None => Err(Unavailable::NoMaster),
-                };
-                let held = match first {
-                    Ok(got) => Ok(got),
-                    Err(u) => hold_after(&self.group, u, request.raw.len(), attempt).await,
-                };
-                match held {
-                    Ok(got) => got,
-                    Err(line) => return self.ready(line).await,
-                }
-            }
+            master => match on_master(&self.group, master, request.raw.len(), attempt).await {
+                Ok(got) => got,
+                Err(line) => return self.ready(line).await,
+            },
         };
         self.group.stats.leased.fetch_add(1, Ordering::Relaxed);
         self.lease = Some(Leased {
@@ -1099,7 +1090,9 @@ impl Session {
             _ => {}
         }
         check_reply(&self.group, &leased.backend, &decoded.raw);
-        if leased.backend.expected_master() {
+        if leased.backend.expected_master()
+            && self.group.settings.load().consistency == Consistency::ReadYourWrites
+        {
             // Read-your-writes: whatever ran on the master counts as the session's write.
             self.writes
                 .acked
@@ -1297,12 +1290,6 @@ struct Writes {
     acked: AtomicU64,
 }
 
-/// Why no master connection could be had.
-enum Unavailable {
-    NoMaster,
-    Failed(Arc<Backend>, ConnectError),
-}
-
 /// How often a held request looks again for a master when nothing says the topology moved.
 const HOLD_PAUSE: Duration = Duration::from_millis(20);
 /// How often a held request asks discovery for a new look.
@@ -1354,11 +1341,11 @@ fn count_connect_failure(group: &Group, backend: &Backend) {
     backend.errors_counter.increment(1);
 }
 
-/// The first attempt at the master failed: without a hold that is the client's error; with
-/// one, wait for a master `attempt` succeeds on.
-async fn hold_after<T, F, Fut>(
+/// `attempt` (a shared connection, a lease) on `master`; when that fails, or there is no
+/// master, the client's error, or with `failover-hold-ms` a wait for a master it succeeds on.
+async fn on_master<T, F, Fut>(
     group: &Group,
-    first: Unavailable,
+    master: Option<Arc<Backend>>,
     bytes: usize,
     attempt: F,
 ) -> Result<(Arc<Backend>, T), Bytes>
@@ -1366,17 +1353,24 @@ where
     F: Fn(Arc<Backend>) -> Fut,
     Fut: Future<Output = Result<T, ConnectError>>,
 {
+    let first = match master {
+        Some(m) => match attempt(m.clone()).await {
+            Ok(got) => return Ok((m, got)),
+            Err(e) => Some((m, e)),
+        },
+        None => None,
+    };
     let hold = group.settings.load().failover_hold;
     if hold.is_zero() {
         return Err(match first {
-            Unavailable::NoMaster => {
+            None => {
                 group.refresh.notify_one();
                 error_line(&format!(
                     "ERR proxy: no master available for group '{}' (not sent, safe to retry)",
                     group.name
                 ))
             }
-            Unavailable::Failed(backend, e) => {
+            Some((backend, e)) => {
                 count_connect_failure(group, &backend);
                 connect_error(&backend, "master", &e)
             }
@@ -1442,134 +1436,107 @@ fn not_executed(reply: &[u8]) -> bool {
         || reply.starts_with(b"-MASTERDOWN")
 }
 
-/// The client's replies for a batch: what came, and for the rest an error; with a hold, what
-/// surely did not run (not sent, or refused as not a master) and reads are sent again to the
-/// master once there is one. A write sent whose reply was lost is never sent again.
+/// The client's replies for a batch: what came, and for the rest an error. With a hold
+/// (`again`), what surely did not run (not sent, refused as not a master, the last request on
+/// a reset connection) and reads are sent again, in order, to the master once there is one,
+/// until each has a reply that counts or the hold runs out. A write sent whose reply was lost
+/// is never sent again.
 async fn settle(
     group: &Group,
     backend: &Arc<Backend>,
     role: &'static str,
     cmds: &[Option<&'static Command>],
-    result: crate::pipe::BatchReply,
+    result: BatchReply,
     again: Option<Resend>,
 ) -> Vec<Bytes> {
     let count = cmds.len();
-    let mut replies = result.replies;
-    for raw in &replies {
-        check_reply(group, backend, raw);
-    }
-    let lost = result.error.clone().unwrap_or(ClientError::Closed {
-        delivery: Delivery::MaybeExecuted,
-    });
-    if replies.len() < count {
-        note_failure(group, backend, &lost);
-    }
-    // Requests without a reply: the first `unsent_from` may have run, the rest did not.
-    let unsent_from = if lost.delivery() == Delivery::NotSent {
-        replies.len()
-    } else {
-        count - result.unsent_tail.min(count - replies.len())
-    };
-    let Some(again) = again else {
-        for i in replies.len()..count {
-            let delivery = if i >= unsent_from {
-                Delivery::NotSent
-            } else {
-                Delivery::MaybeExecuted
-            };
-            replies.push(backend_error(backend, role, &lost.with_delivery(delivery)));
+    let mut out: Vec<Option<Bytes>> = vec![None; count];
+    let mut pending: Vec<usize> = (0..count).collect();
+    let (mut backend, mut role, mut result) = (backend.clone(), role, result);
+    let mut hold: Option<(HoldGuard<'_>, Instant)> = None;
+    loop {
+        for raw in &result.replies {
+            check_reply(group, &backend, raw);
         }
-        return replies;
-    };
-    let mut redo = Vec::new();
-    let mut out = Vec::with_capacity(count);
-    for (i, cmd) in cmds.iter().enumerate() {
-        match replies.get(i) {
-            Some(r) if !not_executed(r) => out.push(r.clone()),
-            None if i < unsent_from && !route::is_read(*cmd) => {
-                out.push(backend_error(backend, role, &lost))
-            }
-            _ => {
-                redo.push(i);
-                out.push(Bytes::new());
-            }
+        let lost = result.error.clone().unwrap_or(ClientError::Closed {
+            delivery: Delivery::MaybeExecuted,
+        });
+        if result.replies.len() < pending.len() {
+            note_failure(group, &backend, &lost);
         }
-    }
-    if redo.is_empty() {
-        return out;
-    }
-    let items: Vec<(Bytes, bool)> = redo
-        .iter()
-        .map(|&i| (again.raw[i].clone(), route::is_read(cmds[i])))
-        .collect();
-    for (i, answer) in redo.into_iter().zip(resend(group, &again, items).await) {
-        out[i] = answer;
-    }
-    out
-}
-
-/// Send `items` (request bytes, is-read) to the master, in order, until each has a reply that
-/// counts or the hold runs out.
-async fn resend(group: &Group, again: &Resend, items: Vec<(Bytes, bool)>) -> Vec<Bytes> {
-    let bytes = items.iter().map(|(raw, _)| raw.len()).sum();
-    let _held = match HoldGuard::begin(group, bytes) {
-        Ok(guard) => guard,
-        Err(line) => return vec![line; items.len()],
-    };
-    let deadline = Instant::now() + again.hold;
-    let (protocol, db, affinity) = (again.protocol, again.db, again.affinity);
-    let mut out: Vec<Option<Bytes>> = vec![None; items.len()];
-    let mut pending: Vec<usize> = (0..items.len()).collect();
-    while !pending.is_empty() {
-        let got = await_master(group, deadline, |m| async move {
-            m.shared(protocol, db, affinity).await
-        })
-        .await;
-        let Some((master, pipe)) = got else {
-            let line = hold_expired_line(group, again.hold);
-            for i in pending.drain(..) {
-                out[i] = Some(line.clone());
-            }
-            break;
-        };
-        let raw = pending.iter().map(|&i| items[i].0.clone()).collect();
-        let result = pipe.queue(raw, pending.len()).await;
-        let unsent_from = match &result.error {
-            Some(e) if e.delivery() == Delivery::NotSent => result.replies.len(),
-            _ => pending.len() - result.unsent_tail.min(pending.len() - result.replies.len()),
-        };
+        let unsent_from = result.unsent_from(pending.len());
         let mut left = Vec::new();
         for (j, &i) in pending.iter().enumerate() {
+            let read = route::is_read(cmds[i]);
             match result.replies.get(j) {
-                Some(reply) if !not_executed(reply) => {
-                    check_reply(group, &master, reply);
-                    out[i] = Some(reply.clone());
+                Some(reply) if again.is_none() || !not_executed(reply) => {
+                    out[i] = Some(reply.clone())
                 }
-                None if j < unsent_from && !items[i].1 => {
-                    let error = result.error.clone().unwrap_or(ClientError::Closed {
-                        delivery: Delivery::MaybeExecuted,
-                    });
-                    note_failure(group, &master, &error);
-                    out[i] = Some(backend_error(&master, "master", &error));
+                None if again.is_none() || (j < unsent_from && !read) => {
+                    let delivery = if j < unsent_from {
+                        Delivery::MaybeExecuted
+                    } else {
+                        Delivery::NotSent
+                    };
+                    out[i] = Some(backend_error(&backend, role, &lost.with_delivery(delivery)));
                 }
                 _ => left.push(i),
             }
         }
         pending = left;
+        let Some(again) = &again else {
+            break;
+        };
         if pending.is_empty() {
             break;
         }
-        group.refresh.notify_one();
-        let now = Instant::now();
-        if now >= deadline {
+        let deadline = match &hold {
+            Some((_, deadline)) => {
+                // Tried again and still not: wait a little for the topology to move.
+                group.refresh.notify_one();
+                let now = Instant::now();
+                if now < *deadline {
+                    let pause = (*deadline - now).min(HOLD_PAUSE);
+                    let _ = tokio::time::timeout(pause, group.changed.notified()).await;
+                }
+                *deadline
+            }
+            None => {
+                let bytes = pending.iter().map(|&i| again.raw[i].len()).sum();
+                match HoldGuard::begin(group, bytes) {
+                    Ok(guard) => {
+                        let deadline = Instant::now() + again.hold;
+                        hold = Some((guard, deadline));
+                        deadline
+                    }
+                    Err(line) => {
+                        for &i in &pending {
+                            out[i] = Some(line.clone());
+                        }
+                        break;
+                    }
+                }
+            }
+        };
+        let (protocol, db, affinity) = (again.protocol, again.db, again.affinity);
+        let got = if Instant::now() < deadline {
+            await_master(group, deadline, |m| async move {
+                m.shared(protocol, db, affinity).await
+            })
+            .await
+        } else {
+            None
+        };
+        let Some((master, pipe)) = got else {
             let line = hold_expired_line(group, again.hold);
-            for i in pending.drain(..) {
+            for &i in &pending {
                 out[i] = Some(line.clone());
             }
             break;
-        }
-        let _ =
-            tokio::time::timeout((deadline - now).min(HOLD_PAUSE), group.changed.notified()).await;
+        };
+        let raw = pending.iter().map(|&i| again.raw[i].clone()).collect();
+        result = pipe.queue(raw, pending.len()).await;
+        (backend, role) = (master, "master");
     }
     out.into_iter().map(Option::unwrap_or_default).collect()
 }

@@ -116,15 +116,17 @@ fn config_text(global: &str, port: u16, listener: &str) -> String {
     format!("{global}\n[[listener]]\naddress = \"127.0.0.1:{port}\"\n{listener}\n")
 }
 
+/// A TOML list of addresses on 127.0.0.1: `"127.0.0.1:1", "127.0.0.1:2"` (without brackets).
+pub fn address_list(ports: &[u16]) -> String {
+    let list: Vec<String> = ports.iter().map(|p| format!("\"127.0.0.1:{p}\"")).collect();
+    list.join(", ")
+}
+
 /// A `[listener.static]` table for a master and replicas on 127.0.0.1.
 pub fn static_topology(master: u16, replicas: &[u16]) -> String {
-    let list: Vec<String> = replicas
-        .iter()
-        .map(|p| format!("\"127.0.0.1:{p}\""))
-        .collect();
     format!(
         "[listener.static]\nmaster = \"127.0.0.1:{master}\"\nreplicas = [{}]\n",
-        list.join(", ")
+        address_list(replicas)
     )
 }
 
