@@ -689,3 +689,44 @@ fn a_write_beyond_failover_hold_max_bytes_is_refused_at_once() {
     let mut m = master.conn();
     assert_eq!(m.cmd_text("EXISTS big"), ":0\r\n");
 }
+
+/// 1d. A write refused with -NOREPLICAS (`min-replicas-to-write` and no replica attached yet,
+/// as on a master just promoted) did not run: it is held and sent again, and goes through once
+/// a replica attaches. When none attaches within the hold, the client gets the refusal itself.
+#[test]
+fn a_write_refused_for_want_of_replicas_is_held_until_one_attaches() {
+    let guard = [
+        "--min-replicas-to-write",
+        "1",
+        "--min-replicas-max-lag",
+        "10",
+    ];
+    let master = Server::node(&guard);
+    let listener = |port: u16, hold: u64| {
+        format!(
+            "name = \"held\"\nread-policy = \"master\"\nfailover-hold-ms = {hold}\n{}",
+            static_topology(port, &[])
+        )
+    };
+    let proxy = Proxy::start("", &listener(master.port, 20_000));
+    let mut info = proxy.conn();
+    let mut c = proxy.conn();
+    let writer = std::thread::spawn(move || c.cmd_text("SET held 1"));
+    // The write is held (refused by the master) before any replica exists.
+    let held = wait_until(Duration::from_secs(10), || {
+        info_field(&mut info, "routing", "held_bytes").is_some_and(|b| b != "0")
+    });
+    assert!(held, "{}", proxy.log_text());
+    let replica = Server::node(&["--replicaof", "127.0.0.1", &master.port.to_string()]);
+    assert_eq!(writer.join().expect("writer"), "+OK\r\n");
+    assert!(routing(&mut info, "held") > 0);
+    let mut m = master.conn();
+    assert_eq!(m.cmd_text("GET held"), "$1\r\n1\r\n");
+    drop(replica);
+    // Without a replica for longer than the hold: the master's own refusal, not the hold's
+    // error.
+    let lonely = Server::node(&guard);
+    let short = Proxy::start("", &listener(lonely.port, 300));
+    let reply = short.conn().cmd_text("SET refused 1");
+    assert!(reply.starts_with("-NOREPLICAS"), "{reply}");
+}

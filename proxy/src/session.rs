@@ -1431,9 +1431,16 @@ struct Resend {
 
 /// A reply that says the command did not run and a master elsewhere may take it.
 fn not_executed(reply: &[u8]) -> bool {
-    reply.starts_with(b"-READONLY")
-        || reply.starts_with(b"-LOADING")
-        || reply.starts_with(b"-MASTERDOWN")
+    // A replica (-READONLY, -MASTERDOWN), a master still loading (-LOADING), or one whose
+    // replicas have not reattached after a failover (-NOREPLICAS): all refuse before running.
+    [
+        &b"-READONLY"[..],
+        b"-LOADING",
+        b"-MASTERDOWN",
+        b"-NOREPLICAS",
+    ]
+    .iter()
+    .any(|prefix| reply.starts_with(prefix))
 }
 
 /// The client's replies for a batch: what came, and for the rest an error. With a hold
@@ -1480,7 +1487,14 @@ async fn settle(
                     };
                     out[i] = Some(backend_error(&backend, role, &lost.with_delivery(delivery)));
                 }
-                _ => left.push(i),
+                refused => {
+                    // Kept for the client if the hold runs out: its own refusal says more than
+                    // the hold's error.
+                    if let Some(reply) = refused {
+                        out[i] = Some(reply.clone());
+                    }
+                    left.push(i);
+                }
             }
         }
         pending = left;
@@ -1511,7 +1525,7 @@ async fn settle(
                     }
                     Err(line) => {
                         for &i in &pending {
-                            out[i] = Some(line.clone());
+                            out[i].get_or_insert_with(|| line.clone());
                         }
                         break;
                     }
@@ -1530,7 +1544,7 @@ async fn settle(
         let Some((master, pipe)) = got else {
             let line = hold_expired_line(group, again.hold);
             for &i in &pending {
-                out[i] = Some(line.clone());
+                out[i].get_or_insert_with(|| line.clone());
             }
             break;
         };
