@@ -10,7 +10,7 @@ Each run, on loopback: a master and two replicas, three sentinels (quorum 2,
 down-after-milliseconds --down-after, default 1000), the proxy on all three sentinels
 (read-policy master, failover-hold-ms 10000). The master runs with min-replicas-to-write 1. Two
 writers run at once, one through the proxy and one direct; after the kill each records the
-time to its first acknowledged write, the error replies it saw, and the proxy writer checks
+time to its first acknowledged write sent after the master's exit, the error replies it saw, and the proxy writer checks
 afterwards that every write it saw acknowledged is on the new master.
 
 --stack ours: our nodes and sentinels; --stack redis: redis-server and redis-sentinel; both by
@@ -183,11 +183,13 @@ def writer(port, stop, result, direct_sentinels=None):
                 # Through the proxy a write may be held for up to failover-hold-ms (10 s).
                 conn = Conn(target, timeout=2.0 if direct_sentinels else 15.0)
             key = f"w{i}"
+            sent = time.monotonic()
             reply = conn.call("SET", key, i)
             now = time.monotonic()
             if reply == "OK":
                 acked.append(key)
-                times.append(now)
+                # (sent, answered): a reply read after the kill may have been sent before it.
+                times.append((sent, now))
             else:
                 errors.append((now, str(reply)))
                 if direct_sentinels:
@@ -264,7 +266,7 @@ def one_run(kind, args):
             t.join()
         out = {}
         for name, r in (("proxy", through), ("direct", direct)):
-            after = [t for t in r["times"] if t > killed]
+            after = [answered for sent, answered in r["times"] if sent > killed]
             out[name] = (after[0] - killed) if after else None
             out[name + "_errors"] = len([e for e in r["errors"] if e[0] > killed - 0.01])
             out[name + "_error_texts"] = sorted({e[1][:70] for e in r["errors"]})
