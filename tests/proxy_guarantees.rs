@@ -510,6 +510,63 @@ fn read_your_writes_reads_from_replicas_once_they_caught_up() {
     eprintln!("{}", info.cmd_text("INFO routing"));
 }
 
+/// 1c (pipelined). A write and a read of the same key in one packet, at a moment when both
+/// replicas have caught up with the session's previous write and then stalled: the read must
+/// not go to a replica. (The write is still gathered in the session's batch, not yet sent,
+/// when the read is routed; a read that looked only at the writes already sent would go to a
+/// replica that has every earlier write and miss this one.) Deterministic: the replicas cannot
+/// receive the new write while their links are stalled.
+#[test]
+fn a_read_pipelined_behind_a_write_follows_it() {
+    const ROUNDS: usize = 10;
+    let t = trio();
+    let proxy = ryw_proxy(&t);
+    let mut c = proxy.conn();
+    let mut info = proxy.conn();
+    let mut stale = Vec::new();
+    for n in 0..ROUNDS {
+        for relay in &t.relays {
+            relay.resume();
+        }
+        let value = format!("before{n}");
+        assert_eq!(c.cmd_text(&format!("SET pk {value}")), "+OK\r\n");
+        // Wait until the session reads that write from a replica again: a replica has caught
+        // up past it.
+        let before = routing(&mut info, "reads_to_replicas");
+        let back = wait_until(Duration::from_secs(20), || {
+            assert_eq!(c.cmd_text("GET pk"), bulk(&value), "round {n}");
+            routing(&mut info, "reads_to_replicas") > before
+        });
+        assert!(
+            back,
+            "round {n}: reads never went back to the replicas\n{}",
+            info.cmd_text("INFO")
+        );
+        for relay in &t.relays {
+            relay.stall();
+        }
+        let value = format!("after{n}");
+        let set = resp::encode(&[b"SET", b"pk", value.as_bytes()]);
+        let get = resp::encode(&[b"GET", b"pk"]);
+        c.send(&[set, get].concat());
+        assert_eq!(text(&c.read_reply()), "+OK\r\n", "round {n}");
+        let read = text(&c.read_reply());
+        if read != bulk(&value) {
+            stale.push(format!("round {n}: wrote {value}, read {read:?}"));
+        }
+    }
+    for relay in &t.relays {
+        relay.resume();
+    }
+    assert!(
+        stale.is_empty(),
+        "{} of {ROUNDS} pipelined reads missed the write ahead of them:\n{}\n{}",
+        stale.len(),
+        stale.join("\n"),
+        info.cmd_text("INFO routing")
+    );
+}
+
 /// A proxy whose static master is the relay in front of `master`, read-policy master, with
 /// these hold settings.
 fn held_proxy(relay: &Relay, hold: &str) -> Proxy {

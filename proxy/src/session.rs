@@ -750,6 +750,14 @@ impl Session {
         }
     }
 
+    /// Whether one of the session's writes is unanswered: sent and waiting for its reply, or
+    /// still in the batch being gathered (pipelined ahead of the read being routed, and not
+    /// counted in flight until the batch is queued).
+    fn writes_pending(&self) -> bool {
+        self.writes.in_flight.load(Ordering::Acquire) > 0
+            || self.batch.as_ref().is_some_and(|b| b.writes > 0)
+    }
+
     /// Where a read goes: a replica the policy and the session's needs allow, else the master
     /// (or none, under `read-policy = "replica"`).
     fn route_read(
@@ -758,11 +766,9 @@ impl Session {
         settings: &ListenerConfig,
     ) -> (Option<Arc<Backend>>, &'static str) {
         let stats = &self.group.stats;
-        if settings.consistency == Consistency::ReadYourWrites
-            && self.writes.in_flight.load(Ordering::Acquire) > 0
-        {
-            // One of its own writes is unanswered: the read follows it on the master's
-            // connection, so it comes after it.
+        if settings.consistency == Consistency::ReadYourWrites && self.writes_pending() {
+            // One of its own writes is unanswered (or not even sent yet, batched ahead of this
+            // read): the read follows it on the master's connection, so it comes after it.
             if settings.read_policy != ReadPolicy::Master && !topology.replicas.is_empty() {
                 stats.stale_skips.fetch_add(1, Ordering::Relaxed);
             }
@@ -956,7 +962,7 @@ impl Session {
             let replies = settle(&group, &backend, role, &cmds, result, again).await;
             if writes > 0 {
                 // The master answered them: later reads need a replica caught up past now.
-                tracker.acked.store(offsets::now_ns(), Ordering::Release);
+                tracker.acked.fetch_max(offsets::now_ns(), Ordering::AcqRel);
                 tracker.in_flight.fetch_sub(writes, Ordering::AcqRel);
             }
             replies
@@ -1096,7 +1102,7 @@ impl Session {
             // Read-your-writes: whatever ran on the master counts as the session's write.
             self.writes
                 .acked
-                .store(offsets::now_ns(), Ordering::Release);
+                .fetch_max(offsets::now_ns(), Ordering::AcqRel);
         }
         self.ready(decoded.raw).await;
         self.maybe_release();
