@@ -166,11 +166,11 @@ fn requirepass_and_malformed_input() {
     let mut bad = d.proxy.conn();
     bad.cmd_text("AUTH s3cret");
     bad.send(b"*1\r\n+PING\r\n");
-    let (out, _) = bad.read_until_end(Duration::from_secs(2));
+    let (out, _) = bad.read_until_end(Duration::from_secs(10));
     assert_eq!(text(out), "-ERR Protocol error: expected '$', got '+'\r\n");
     let mut big = d.proxy.conn();
     big.send(b"*99999\r\n");
-    let (out, _) = big.read_until_end(Duration::from_secs(2));
+    let (out, _) = big.read_until_end(Duration::from_secs(10));
     assert!(
         text(out).starts_with("-ERR Protocol error: unauthenticated multibulk length"),
         "before AUTH the tighter limits apply"
@@ -231,7 +231,10 @@ fn transactions_watch_and_blocking_commands() {
     assert_eq!(a.cmd_text("MULTI"), "+OK\r\n");
     assert_eq!(a.cmd_text("SET w mine"), "+QUEUED\r\n");
     assert_eq!(a.cmd_text("EXEC"), "*-1\r\n");
-    assert_eq!(a.cmd_text("GET w"), "$5\r\nother\r\n");
+    // On the master: through the proxy this read may go to the replica, which has another
+    // connection's write only once it replicated.
+    let mut master = d.master.conn();
+    assert_eq!(master.cmd_text("GET w"), "$5\r\nother\r\n");
     // WATCH without conflict, then the connection goes back clean.
     assert_eq!(a.cmd_text("WATCH w2"), "+OK\r\n");
     assert_eq!(a.cmd_text("UNWATCH"), "+OK\r\n");
@@ -243,7 +246,6 @@ fn transactions_watch_and_blocking_commands() {
         let mut c = resp::Conn::connect(port);
         text(c.cmd("BLPOP jobs 0"))
     });
-    let mut master = d.master.conn();
     assert!(wait_until(Duration::from_secs(10), || {
         info_field(&mut master, "clients", "blocked_clients").as_deref() == Some("1")
     }));
@@ -405,10 +407,10 @@ fn max_clients_is_enforced() {
     let d = deploy("max-clients = 3", "");
     let held: Vec<resp::Conn> = (0..3).map(|_| d.proxy.conn()).collect();
     let mut extra = d.proxy.conn();
-    let (out, _) = extra.read_until_end(Duration::from_secs(2));
+    let (out, _) = extra.read_until_end(Duration::from_secs(10));
     assert_eq!(text(out), "-ERR max number of clients reached\r\n");
     drop(held);
-    assert!(wait_until(Duration::from_secs(5), || {
+    assert!(wait_until(Duration::from_secs(20), || {
         resp::Conn::try_connect(d.proxy.port, Duration::from_secs(1))
             .and_then(|mut c| c.try_call(&[b"PING"]))
             .is_ok_and(|r| r == b"+PONG\r\n")
@@ -437,13 +439,16 @@ fn dead_replica_leaves_rotation_and_reads_fall_back_to_the_master() {
         ok >= 49,
         "only {ok} of 50 reads succeeded with the replica down"
     );
-    let info = c.cmd_text("INFO backends");
-    assert!(
+    // Out of rotation once a health check found it gone (every 100 ms; later on a busy
+    // machine).
+    let mut info = String::new();
+    let down = wait_until(Duration::from_secs(20), || {
+        info = c.cmd_text("INFO backends");
         info.contains(&format!(
             "addr=127.0.0.1:{replica_port},serving=replica,role=replica,healthy=0"
-        )),
-        "{info}"
-    );
+        ))
+    });
+    assert!(down, "{info}");
 }
 
 /// redis-cli, one-shot and with a pipe, through the proxy.
@@ -577,7 +582,9 @@ fn redis_py(protocol: u8) {
         ));
         return;
     }
-    let d = deploy("", "");
+    // The suite reads its own writes at once (HSET then HGETALL): with replicas in rotation
+    // only read-your-writes promises it sees them.
+    let d = deploy("", "consistency = \"read-your-writes\"");
     let out = run_with_timeout(
         Command::new(&python).args([
             "-c",
