@@ -283,7 +283,7 @@ async fn config_get_raw_shapes() {
     let expected = b"%1\r\n$9\r\nmaxmemory\r\n$1\r\n0\r\n";
     let mut input = hello.to_vec();
     input.extend_from_slice(get);
-    let out = ts.raw(&input, 10_000).await;
+    let out = ts.raw_until(&input, expected).await;
     assert!(out.ends_with(expected), "{}", String::from_utf8_lossy(&out));
 }
 
@@ -439,9 +439,9 @@ async fn info_sections() {
         other => panic!("{other:?}"),
     }
     let raw = ts
-        .raw(
+        .raw_until(
             b"*2\r\n$5\r\nHELLO\r\n$1\r\n3\r\n*2\r\n$4\r\nINFO\r\n$7\r\ncluster\r\n",
-            10_000,
+            b"cluster_enabled:0\r\n\r\n",
         )
         .await;
     assert!(
@@ -592,9 +592,9 @@ async fn noeviction_refuses_writes() {
     );
     // Inside MULTI every command is refused at queue time, which dooms EXEC.
     let raw = ts
-        .raw(
+        .raw_until(
             b"*1\r\n$5\r\nMULTI\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*1\r\n$4\r\nEXEC\r\n",
-            200,
+            b"previous errors.\r\n",
         )
         .await;
     assert_eq!(
