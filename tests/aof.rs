@@ -111,8 +111,107 @@ fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
+/// A replica's end of a master's link, attached with `PSYNC ? -1` (no EOF capability, so the
+/// snapshot comes as a sized bulk): the commands the master streams after the snapshot.
+struct RawReplica {
+    stream: std::net::TcpStream,
+    buf: Vec<u8>,
+}
+
+impl RawReplica {
+    fn attach(port: u16) -> RawReplica {
+        let stream = support::tcp(port).expect("connect as a replica");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let mut replica = RawReplica {
+            stream,
+            buf: Vec::new(),
+        };
+        std::io::Write::write_all(
+            &mut replica.stream,
+            b"*3\r\n$5\r\nPSYNC\r\n$1\r\n?\r\n$2\r\n-1\r\n",
+        )
+        .unwrap();
+        let reply = replica.line();
+        assert!(reply.starts_with("+FULLRESYNC"), "{reply}");
+        // Newlines keep the link alive while the snapshot is made; then `$<len>` and the
+        // snapshot, without a trailing CRLF.
+        let header = loop {
+            let line = replica.line();
+            if !line.is_empty() {
+                break line;
+            }
+        };
+        let len: usize = header
+            .strip_prefix('$')
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("snapshot header {header:?}"));
+        replica.fill_to(len);
+        replica.buf.drain(..len);
+        replica
+    }
+
+    fn fill_to(&mut self, len: usize) {
+        while self.buf.len() < len {
+            let mut chunk = [0u8; 16384];
+            let n = std::io::Read::read(&mut self.stream, &mut chunk).unwrap_or_else(|e| {
+                panic!(
+                    "read the stream: {e}; have {:?}",
+                    String::from_utf8_lossy(&self.buf)
+                )
+            });
+            assert!(n > 0, "the master closed the link");
+            self.buf.extend_from_slice(&chunk[..n]);
+        }
+    }
+
+    /// A line up to `\n`, without its line ending.
+    fn line(&mut self) -> String {
+        loop {
+            if let Some(end) = self.buf.iter().position(|&b| b == b'\n') {
+                let line: Vec<u8> = self.buf.drain(..=end).collect();
+                return String::from_utf8_lossy(&line).trim_end().to_string();
+            }
+            let len = self.buf.len() + 1;
+            self.fill_to(len);
+        }
+    }
+
+    /// The stream's commands, normalized, until `count` of them came (the master's PINGs
+    /// left out).
+    fn commands(&mut self, count: usize) -> Vec<String> {
+        let mut commands = Vec::new();
+        while commands.len() < count {
+            match support::resp::frame_len(&self.buf) {
+                Some(len) => {
+                    let frame: Vec<u8> = self.buf.drain(..len).collect();
+                    commands.extend(normalized(&frame).into_iter().filter(|c| c != "PING"));
+                }
+                None => {
+                    let len = self.buf.len() + 1;
+                    self.fill_to(len);
+                }
+            }
+        }
+        commands
+    }
+}
+
+/// What a session wrote: the incr file's commands, and what a replica attached before the
+/// first step received (when one was asked for).
+struct Written {
+    aof: Vec<String>,
+    stream: Option<Vec<String>>,
+}
+
 /// Run the steps and return the incr file's normalized commands.
 fn session(server: &Server, data: &Path, steps: &[Step]) -> Vec<String> {
+    run_session(server, data, steps, false).aof
+}
+
+fn run_session(server: &Server, data: &Path, steps: &[Step], with_replica: bool) -> Written {
+    let mut replica = with_replica.then(|| RawReplica::attach(server.port));
     let mut conn = server.conn();
     let mut blocked: Vec<std::thread::JoinHandle<Vec<u8>>> = Vec::new();
     for step in steps {
@@ -138,7 +237,9 @@ fn session(server: &Server, data: &Path, steps: &[Step]) -> Vec<String> {
         }
     }
     conn.cmd("PING");
-    normalized(&std::fs::read(incr_file(data)).expect("incr file"))
+    let aof = normalized(&std::fs::read(incr_file(data)).expect("incr file"));
+    let stream = replica.as_mut().map(|r| r.commands(aof.len()));
+    Written { aof, stream }
 }
 
 const AOF_FLAGS: &[&str] = &[
@@ -213,6 +314,8 @@ fn rewrites_match_what_redis_writes() {
             Run("getset n 2"),
             Run("set n 3 get EX 10"),
             Run("set n 4 NX"),
+            Run("set n 5 GET"),
+            Run("set n 6 get XX get"),
             Run("set k v keepttl"),
             Run("expireat k 1"),
             Run("persist b"),
@@ -251,9 +354,13 @@ fn rewrites_match_what_redis_writes() {
             Run("zadd z 1 a"),
             Run("bzmpop 0 1 z MAX"),
             Run("zpopmin z"),
+            // The SET finds g2 expired (no active expiry on either side meanwhile): Redis 7.0
+            // wraps the DEL and the SET in MULTI/EXEC.
+            Run("debug set-active-expire 0"),
             Run("set g2 v px 1"),
             Step::Pause(5),
             Run("set g2 x"),
+            Run("debug set-active-expire 1"),
             Run("mset m1 1 m2 2"),
             Run("msetnx m1 1 m9 9"),
             Run("setnx m1 1"),
@@ -310,6 +417,164 @@ fn rewrites_match_what_redis_writes() {
         ],
         &["--enable-debug-command", "yes"],
     );
+}
+
+/// Runs of bare `DEL`s sorted: the order in which SCAN meets keys is the hash table's, which
+/// differs between two servers (and between two Redis processes).
+fn del_runs_sorted(mut commands: Vec<String>) -> Vec<String> {
+    let mut start = 0;
+    while start < commands.len() {
+        let run = commands[start..]
+            .iter()
+            .take_while(|c| c.starts_with("DEL "))
+            .count();
+        commands[start..start + run].sort();
+        start += run.max(1);
+    }
+    commands
+}
+
+#[test]
+fn lazily_expired_keys_are_wrapped_with_the_command_that_found_them() {
+    use Step::{Pause, Run};
+    let steps = [
+        Run("debug set-active-expire 0"),
+        Run("set w1 v px 1"),
+        Run("set w2 v px 1"),
+        Run("set w3 v px 1"),
+        Run("set r1 v px 1"),
+        Run("set r2 v px 1"),
+        Run("set r3 v px 1"),
+        Run("set x1 v px 1"),
+        Run("set y1 v px 1"),
+        Run("set y2 v px 1"),
+        Run("set live v"),
+        Run("select 7"),
+        Run("set q1 v px 1"),
+        Run("set q2 v px 1"),
+        Run("select 5"),
+        Run("set s1 v px 1"),
+        Run("set s2 v px 1"),
+        Run("select 6"),
+        Run("set t1 v px 1"),
+        Run("set t2 v px 1"),
+        Run("select 0"),
+        Pause(5),
+        // A write that found its key expired: the DEL and the write, in MULTI/EXEC.
+        Run("set w1 x"),
+        Run("incr w2"),
+        // A write that changed nothing but the expired key: the DEL alone.
+        Run("del w3"),
+        Run("set live v2"),
+        // A read: one DEL bare; several in MULTI/EXEC.
+        Run("get r1"),
+        Run("mget r2 r3"),
+        // SMOVE looks both keys up before it finds the source missing.
+        Run("smove y1 y2 a"),
+        // A transaction: everything it propagated in one MULTI/EXEC; a single write bare.
+        Run("multi"),
+        Run("get x1"),
+        Run("set x2 y"),
+        Run("exec"),
+        Run("multi"),
+        Run("get live"),
+        Run("set x3 z"),
+        Run("exec"),
+        // SCAN touches arbitrary keys: its DELs go bare, unless it runs inside EXEC.
+        Run("select 5"),
+        Run("scan 0"),
+        Run("select 7"),
+        Run("randomkey"),
+        Run("select 6"),
+        Run("multi"),
+        Run("scan 0"),
+        Run("exec"),
+    ];
+    let expected = [
+        "SELECT 0",
+        "SET w1 v PXAT <ms>",
+        "SET w2 v PXAT <ms>",
+        "SET w3 v PXAT <ms>",
+        "SET r1 v PXAT <ms>",
+        "SET r2 v PXAT <ms>",
+        "SET r3 v PXAT <ms>",
+        "SET x1 v PXAT <ms>",
+        "SET y1 v PXAT <ms>",
+        "SET y2 v PXAT <ms>",
+        "set live v",
+        "SELECT 7",
+        "SET q1 v PXAT <ms>",
+        "SET q2 v PXAT <ms>",
+        "SELECT 5",
+        "SET s1 v PXAT <ms>",
+        "SET s2 v PXAT <ms>",
+        "SELECT 6",
+        "SET t1 v PXAT <ms>",
+        "SET t2 v PXAT <ms>",
+        "SELECT 0",
+        "MULTI",
+        "DEL w1",
+        "set w1 x",
+        "EXEC",
+        "MULTI",
+        "DEL w2",
+        "incr w2",
+        "EXEC",
+        "DEL w3",
+        "set live v2",
+        "DEL r1",
+        "MULTI",
+        "DEL r2",
+        "DEL r3",
+        "EXEC",
+        "MULTI",
+        "DEL y1",
+        "DEL y2",
+        "EXEC",
+        "MULTI",
+        "DEL x1",
+        "set x2 y",
+        "EXEC",
+        "set x3 z",
+        "SELECT 5",
+        "DEL s1",
+        "DEL s2",
+        "SELECT 7",
+        "DEL q1",
+        "DEL q2",
+        "SELECT 6",
+        "MULTI",
+        "DEL t1",
+        "DEL t2",
+        "EXEC",
+    ];
+    let extra = [
+        "--enable-debug-command",
+        "yes",
+        "--repl-diskless-sync-delay",
+        "0",
+    ];
+    let node_data = tempfile::tempdir().unwrap();
+    let node_dir = dir_arg(node_data.path());
+    let node = Server::node(&with_dir(&node_dir, &extra));
+    let node_written = run_session(&node, node_data.path(), &steps, true);
+    let log = node.log_text();
+    assert_eq!(del_runs_sorted(node_written.aof.clone()), expected, "{log}");
+    assert_eq!(
+        node_written.stream.as_ref(),
+        Some(&node_written.aof),
+        "{log}"
+    );
+    // The same session against Redis 7.0 writes the same, to its AOF and its replicas.
+    let redis_data = tempfile::tempdir().unwrap();
+    let redis_dir = dir_arg(redis_data.path());
+    let Some(redis) = Server::redis(&with_dir(&redis_dir, &extra)) else {
+        return;
+    };
+    let redis_written = run_session(&redis, redis_data.path(), &steps, true);
+    assert_eq!(del_runs_sorted(redis_written.aof.clone()), expected);
+    let redis_stream = redis_written.stream.map(del_runs_sorted);
+    assert_eq!(redis_stream.unwrap_or_default(), expected);
 }
 
 #[test]

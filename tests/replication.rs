@@ -703,14 +703,15 @@ fn waiting_replicas_share_one_snapshot() {
     ]);
     let mut m = master.conn();
     fill(&mut m);
-    let early = Server::node(&["--repl-timeout", "2"]);
+    // The keepalives come every second; a timeout of 4 leaves room for a busy machine.
+    let early = Server::node(&["--repl-timeout", "4"]);
     let mut a = early.conn();
     replicate(&mut a, &master);
     wait_for("the first replica to wait", || {
         String::from_utf8_lossy(&m.call(&[b"INFO", b"replication"])).contains("state=wait_bgsave")
     });
     // Longer than the replica's repl-timeout: only the keepalives keep it waiting.
-    std::thread::sleep(Duration::from_millis(3000));
+    std::thread::sleep(Duration::from_millis(5000));
     assert_eq!(role_of(&mut a)[3], "handshake");
     let late = Server::node(&[]);
     let mut b = late.conn();

@@ -345,7 +345,9 @@ fn run(
         changes: 0,
         propagation: Default::default(),
     };
-    ctx.store.feed.begin_command();
+    ctx.store
+        .feed
+        .begin_command(cmd.has(flags::TOUCHES_ARBITRARY_KEYS));
     // Like Redis, only reads count as keyspace hits and misses (lookupKeyRead); writes that
     // look a key up (SET reusing an entry, LPOP ...) do not.
     let read_stats = (!cmd.has(flags::READONLY)).then(|| {

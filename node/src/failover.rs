@@ -214,7 +214,7 @@ pub fn cron(server: &Server, store: &mut Store, now_ms: u64) {
         }
         None => {
             // Ask for fresh acknowledgements rather than wait for the periodic ones.
-            store.feed.push_raw(GETACK);
+            store.feed.push_to_replicas(GETACK);
             crate::propagate::deliver(store);
         }
     }

@@ -404,7 +404,10 @@ fn persistence_section(out: &mut String, store: &Store) {
         p.bgsave.map_or(0, |b| b.keys_total)
     );
     line!(out, "rdb_changes_since_last_save:{}", store.dirty);
-    line!(out, "rdb_bgsave_in_progress:{}", p.bgsave.is_some() as u8);
+    // As Redis's `child_type == CHILD_TYPE_RDB`: a BGSAVE, or a replication snapshot, until
+    // its walk is over (a BGSAVE whose writer failed early included), not an AOF rewrite's.
+    let rdb_child = p.bgsave.is_some() || (p.snapshot_running() && store.aof.rewrite.is_none());
+    line!(out, "rdb_bgsave_in_progress:{}", rdb_child as u8);
     line!(out, "rdb_last_save_time:{}", p.lastsave);
     line!(
         out,

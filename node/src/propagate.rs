@@ -15,7 +15,9 @@
 //!   command found expired joins that command's group, ahead of it (Redis 7.0 then wraps the
 //!   DEL and the command in MULTI/EXEC); the active cycle's and eviction's go out alone;
 //! - when the group closes, a group of more than one command is wrapped in MULTI ... EXEC
-//!   (EXEC's commands, SPOP with a count), a single one is written bare;
+//!   (EXEC's commands, SPOP with a count, a write that found its key expired, a read that
+//!   found several), a single one is written bare; so are the DELs of a SCAN or RANDOMKEY
+//!   run directly (flag `TOUCHES_ARBITRARY_KEYS`; inside EXEC they join EXEC's group);
 //! - `SELECT <db>` goes before a command whose database differs from the last one written.
 
 use bytes::Bytes;
@@ -43,12 +45,18 @@ pub struct Feed {
     consumers: u8,
     /// Encoded bytes not yet handed to the consumers.
     buf: Vec<u8>,
+    /// Parts of `buf` for the replicas only (the master's PING and REPLCONF GETACK, which
+    /// Redis sends to its replicas and never writes to its AOF).
+    replicas_only: Vec<std::ops::Range<usize>>,
     /// Database of the last command written (`None` forces a SELECT).
     selected_db: Option<usize>,
     /// Commands of the open group, with their database.
     pending: Vec<(usize, Vec<Bytes>)>,
     /// Nesting of command runs (EXEC runs its commands inside its own run).
     depth: u32,
+    /// The open group's top-level command touches arbitrary keys (SCAN, RANDOMKEY): the DELs
+    /// of the keys it found expired are written bare, as Redis 7.0 does.
+    unwrapped: bool,
     /// Bytes ever written to the feed (the replication offset counts these).
     pub offset: u64,
     /// A replica's feed: its own commands are not propagated, only its master's stream is
@@ -72,6 +80,7 @@ impl Feed {
         }
         if !self.active() {
             self.buf = Vec::new();
+            self.replicas_only.clear();
             self.pending.clear();
             self.selected_db = None;
         }
@@ -94,7 +103,12 @@ impl Feed {
         self.selected_db = None;
     }
 
-    pub fn begin_command(&mut self) {
+    /// Open a command run; `touches_arbitrary_keys` is the command's flag, which decides for
+    /// the group when the run is the outermost one.
+    pub fn begin_command(&mut self, touches_arbitrary_keys: bool) {
+        if self.depth == 0 {
+            self.unwrapped = touches_arbitrary_keys;
+        }
         self.depth += 1;
     }
 
@@ -144,7 +158,7 @@ impl Feed {
 
     fn write_group(&mut self) {
         let group = std::mem::take(&mut self.pending);
-        let wrap = group.len() > 1;
+        let wrap = group.len() > 1 && !self.unwrapped;
         if wrap {
             self.write(group[0].0, &[Bytes::from_static(b"MULTI")]);
         }
@@ -177,6 +191,16 @@ impl Feed {
         }
     }
 
+    /// Bytes already encoded that only the replicas get (the master's PING, REPLCONF
+    /// GETACK), in the current database.
+    pub fn push_to_replicas(&mut self, bytes: &[u8]) {
+        if self.active() {
+            let start = self.buf.len();
+            self.push_raw(bytes);
+            self.replicas_only.push(start..self.buf.len());
+        }
+    }
+
     /// Bytes written and not yet taken.
     pub fn len(&self) -> usize {
         self.buf.len()
@@ -188,7 +212,14 @@ impl Feed {
 
     /// Take the bytes written so far (the consumers' hand-off, see [`deliver`]).
     pub fn take(&mut self) -> Vec<u8> {
+        self.replicas_only.clear();
         std::mem::take(&mut self.buf)
+    }
+
+    /// Take the bytes written so far, with the parts of them that are for the replicas only.
+    fn take_split(&mut self) -> (Vec<u8>, Vec<std::ops::Range<usize>>) {
+        let replicas_only = std::mem::take(&mut self.replicas_only);
+        (std::mem::take(&mut self.buf), replicas_only)
     }
 }
 
@@ -214,8 +245,18 @@ pub fn deliver(store: &mut Store) {
     if store.feed.is_empty() {
         return;
     }
-    let bytes = Bytes::from(store.feed.take());
-    crate::aof::append(store, &bytes);
+    let (bytes, replicas_only) = store.feed.take_split();
+    let bytes = Bytes::from(bytes);
+    let mut from = 0;
+    for skip in replicas_only
+        .iter()
+        .chain(std::iter::once(&(bytes.len()..bytes.len())))
+    {
+        if skip.start > from {
+            crate::aof::append(store, &bytes[from..skip.start]);
+        }
+        from = skip.end;
+    }
     crate::replication::feed(store, bytes);
 }
 
@@ -241,7 +282,7 @@ mod tests {
     #[test]
     fn inactive_feed_encodes_nothing() {
         let mut feed = Feed::default();
-        feed.begin_command();
+        feed.begin_command(false);
         feed.push_own(0, &[b("set"), b("k"), b("v")]);
         feed.end_command();
         assert!(feed.is_empty());
@@ -252,7 +293,7 @@ mod tests {
     fn select_before_first_command_and_on_db_change() {
         let mut feed = active();
         for db in [0, 0, 3] {
-            feed.begin_command();
+            feed.begin_command(false);
             feed.push_own(db, &[b("set"), b("k"), b("v")]);
             feed.end_command();
         }
@@ -268,7 +309,7 @@ mod tests {
     #[test]
     fn groups_of_several_are_wrapped() {
         let mut feed = active();
-        feed.begin_command();
+        feed.begin_command(false);
         feed.push(1, vec![b("SREM"), b("s"), b("a")]);
         feed.push(1, vec![b("SREM"), b("s"), b("b")]);
         feed.end_command();
@@ -282,9 +323,45 @@ mod tests {
     }
 
     #[test]
+    fn replica_only_bytes_are_marked() {
+        let mut feed = active();
+        feed.begin_command(false);
+        feed.push_own(0, &[b("set"), b("k"), b("v")]);
+        feed.end_command();
+        let before = feed.len();
+        feed.push_to_replicas(b"*1\r\n$4\r\nPING\r\n");
+        feed.push_own(0, &[b("del"), b("k")]);
+        let (bytes, replicas_only) = feed.take_split();
+        assert_eq!(replicas_only.len(), 1);
+        assert_eq!(replicas_only[0], before..before + 14);
+        assert_eq!(&bytes[replicas_only[0].clone()], b"*1\r\n$4\r\nPING\r\n");
+        assert!(feed.take_split().1.is_empty());
+    }
+
+    #[test]
+    fn groups_of_arbitrary_key_commands_are_not_wrapped() {
+        let mut feed = active();
+        feed.begin_command(true);
+        feed.push_deletion(0, b"a");
+        feed.push_deletion(0, b"b");
+        feed.end_command();
+        let text = String::from_utf8(feed.take()).unwrap();
+        assert!(!text.contains("MULTI"), "{text}");
+        // Inside EXEC the flag of the command run does not count: EXEC's does.
+        feed.begin_command(false);
+        feed.begin_command(true);
+        feed.push_deletion(0, b"a");
+        feed.push_deletion(0, b"b");
+        feed.end_command();
+        feed.end_command();
+        let text = String::from_utf8(feed.take()).unwrap();
+        assert!(text.starts_with("*1\r\n$5\r\nMULTI\r\n"), "{text}");
+    }
+
+    #[test]
     fn deletions_join_the_running_command() {
         let mut feed = active();
-        feed.begin_command();
+        feed.begin_command(false);
         feed.push_deletion(0, b"k");
         feed.push_own(0, &[b("set"), b("k"), b("x")]);
         feed.end_command();

@@ -88,7 +88,7 @@ fn wait(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
         return Ok(());
     }
     // Ask every replica for its offset now rather than at its next periodic ACK.
-    ctx.store.feed.push_raw(GETACK);
+    ctx.store.feed.push_to_replicas(GETACK);
     ctx.client.wait = Some(WaitRequest {
         target,
         replicas: replicas.max(0) as usize,
@@ -373,7 +373,7 @@ pub fn cron(server: &Server, store: &mut Store, now_ms: u64) {
         return;
     }
     store.replication.last_ping_ms = now_ms;
-    store.feed.push_raw(b"*1\r\n$4\r\nPING\r\n");
+    store.feed.push_to_replicas(b"*1\r\n$4\r\nPING\r\n");
     crate::propagate::deliver(store);
 }
 

@@ -386,18 +386,25 @@ async fn timeouts_reply_null_arrays() {
 async fn timeout_is_not_restarted_by_input() {
     let ts = common::start("").await;
     let mut s = TcpStream::connect(ts.addr).await.expect("connect");
-    let started = Instant::now();
     s.write_all(&resp(&["BLPOP", "late", "0.3"]))
         .await
         .expect("write");
     wait_blocked(&ts, 1).await;
-    for _ in 0..5 {
+    // Input keeps coming every 50 ms, for longer than the timeout: a timeout restarted by
+    // each PING would never fire (bounded by WAIT).
+    let deadline = Instant::now() + WAIT;
+    let mut pings = 0;
+    while blocked_clients(&ts) == 1 {
+        assert!(Instant::now() < deadline, "the timeout never fired");
         tokio::time::sleep(Duration::from_millis(50)).await;
         s.write_all(&resp(&["PING"])).await.expect("write");
+        pings += 1;
     }
-    let expected = b"*-1\r\n+PONG\r\n+PONG\r\n+PONG\r\n+PONG\r\n+PONG\r\n";
-    assert_eq!(read_until(&mut s, expected).await, expected);
-    assert!(started.elapsed() < Duration::from_millis(1500));
+    let mut expected = b"*-1\r\n".to_vec();
+    for _ in 0..pings {
+        expected.extend_from_slice(b"+PONG\r\n");
+    }
+    assert_eq!(read_until(&mut s, &expected).await, expected);
 }
 
 #[tokio::test]

@@ -68,14 +68,14 @@ fn key_exists(ts: &common::TestServer, key: &str) -> bool {
 }
 
 /// Send `input` on a fresh connection and read until the output ends with `expected` (or
-/// 2 s pass); return what was read.
+/// 10 s pass); return what was read.
 async fn raw_until(ts: &common::TestServer, input: &[u8], expected: &[u8]) -> Vec<u8> {
     let mut s = tokio::net::TcpStream::connect(ts.addr)
         .await
         .expect("connect");
     s.write_all(input).await.expect("write");
     let mut out = Vec::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while !out.ends_with(expected) {
         let mut buf = [0u8; 4096];
         match tokio::time::timeout_at(deadline, s.read(&mut buf)).await {

@@ -378,7 +378,6 @@ async fn slow_subscriber_hits_hard_limit() {
     let (mut stalled, id) = stalled_subscriber(server.addr, "firehose").await;
     let mut publisher = server.conn(false).await;
     let payload = vec![b'x'; MESSAGE];
-    let started = Instant::now();
     let mut max_pending = 0;
     let mut last_receivers = 1;
     // ~100 MB published in total; the subscriber reads none of it.
@@ -407,7 +406,6 @@ async fn slow_subscriber_hits_hard_limit() {
         );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    assert!(started.elapsed() < Duration::from_secs(20));
     use tokio::io::AsyncReadExt;
     let mut sink = vec![0u8; 1 << 16];
     let eof = tokio::time::timeout(Duration::from_secs(10), async {
@@ -443,9 +441,11 @@ async fn slow_subscriber_hits_soft_limit_after_its_seconds() {
             .await
             .unwrap();
     }
+    // Still connected, unless the publishing itself took the limit's second (a busy machine).
+    let published_in = started.elapsed();
     assert!(
-        pending_bytes(&server, id).is_some(),
-        "not disconnected before its seconds"
+        pending_bytes(&server, id).is_some() || published_in >= Duration::from_secs(1),
+        "disconnected before its seconds ({published_in:?})"
     );
     // Keep publishing small messages; the limit is checked as output is added.
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -25,7 +25,7 @@ impl Raw {
             let mut seen = Vec::new();
             while !seen.ends_with(b"$7\r\nmodules\r\n*0\r\n") {
                 let mut byte = [0u8; 1];
-                tokio::time::timeout(Duration::from_secs(2), raw.stream.read_exact(&mut byte))
+                tokio::time::timeout(Duration::from_secs(10), raw.stream.read_exact(&mut byte))
                     .await
                     .expect("HELLO reply in time")
                     .expect("read");
@@ -50,7 +50,7 @@ impl Raw {
         self.send(args).await;
         let mut reply = vec![0u8; len];
         let read =
-            tokio::time::timeout(Duration::from_secs(2), self.stream.read_exact(&mut reply)).await;
+            tokio::time::timeout(Duration::from_secs(10), self.stream.read_exact(&mut reply)).await;
         assert!(
             matches!(read, Ok(Ok(_))),
             "{args:?}: no complete reply of {len} bytes"

@@ -349,6 +349,8 @@ pub struct LineReader {
     child: Child,
     lines: mpsc::Receiver<String>,
     pub seen: Vec<String>,
+    /// The process's stderr so far, for the failure messages.
+    stderr: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
 }
 
 impl LineReader {
@@ -356,10 +358,24 @@ impl LineReader {
         let mut child = cmd
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .unwrap_or_else(|e| panic!("spawn {cmd:?}: {e}"));
         let stdout = child.stdout.take().expect("stdout");
+        let mut err_pipe = child.stderr.take().expect("stderr");
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        std::thread::spawn({
+            let stderr = stderr.clone();
+            move || {
+                let mut chunk = [0u8; 4096];
+                while let Ok(n) = err_pipe.read(&mut chunk) {
+                    if n == 0 {
+                        break;
+                    }
+                    stderr.lock().unwrap().extend_from_slice(&chunk[..n]);
+                }
+            }
+        });
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             use std::io::BufRead;
@@ -374,7 +390,30 @@ impl LineReader {
             child,
             lines: rx,
             seen: Vec::new(),
+            stderr,
         }
+    }
+
+    /// Why no more lines come: the wait ran out, or the process closed its output (with
+    /// its exit status when it is known), and what it wrote to stderr.
+    fn why_no_line(&mut self, err: mpsc::RecvTimeoutError, limit: Duration) -> String {
+        let what = match err {
+            mpsc::RecvTimeoutError::Timeout => format!("waited {limit:?}"),
+            mpsc::RecvTimeoutError::Disconnected => {
+                // The exit follows the closed output closely; give it a moment.
+                let deadline = Instant::now() + Duration::from_secs(5);
+                let status = loop {
+                    match self.child.try_wait() {
+                        Ok(Some(status)) => break status.to_string(),
+                        _ if Instant::now() >= deadline => break "still running".into(),
+                        _ => std::thread::sleep(Duration::from_millis(20)),
+                    }
+                };
+                format!("the process closed its output ({status})")
+            }
+        };
+        let stderr = String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned();
+        format!("{what}; stderr:\n{}", tail(&stderr, 4000))
     }
 
     /// Wait until the lines seen so far end with `expected`; panics with all lines on timeout.
@@ -392,8 +431,9 @@ impl LineReader {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.lines.recv_timeout(left) {
                 Ok(line) => self.seen.push(line),
-                Err(_) => panic!(
-                    "waited {limit:?} for lines {expected:?}; got so far: {:?}",
+                Err(err) => panic!(
+                    "no lines {expected:?}: {}; got so far: {:?}",
+                    self.why_no_line(err, limit),
                     self.seen
                 ),
             }
@@ -421,8 +461,9 @@ impl LineReader {
                         return line;
                     }
                 }
-                Err(_) => panic!(
-                    "waited {limit:?} for a line; got so far:\n{}",
+                Err(err) => panic!(
+                    "no line: {}; got so far:\n{}",
+                    self.why_no_line(err, limit),
                     self.seen.join("\n")
                 ),
             }

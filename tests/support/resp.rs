@@ -121,6 +121,41 @@ impl Conn {
         (out, end)
     }
 
+    /// What the server sends until at least `len` bytes came, it closed the connection, or
+    /// `limit` passed (then `StillOpen`).
+    pub fn read_at_least(&mut self, len: usize, limit: Duration) -> (Vec<u8>, End) {
+        let deadline = Instant::now() + limit;
+        let mut out = std::mem::take(&mut self.buffered);
+        let mut end = End::StillOpen;
+        while out.len() < len {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            self.stream
+                .set_read_timeout(Some(left))
+                .expect("set timeout");
+            let mut chunk = [0u8; 16384];
+            match self.stream.read(&mut chunk) {
+                Ok(0) => end = End::Closed,
+                Ok(n) => out.extend_from_slice(&chunk[..n]),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
+                Err(_) => end = End::Closed,
+            }
+            if end == End::Closed {
+                break;
+            }
+        }
+        self.stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("set timeout");
+        (out, end)
+    }
+
     /// Wait up to `limit` for the server to close the connection, discarding what it sends.
     pub fn wait_closed(&mut self, limit: Duration) -> bool {
         let deadline = Instant::now() + limit;

@@ -174,11 +174,22 @@ FLAG_BITS = {
     "no_multi": "NO_MULTI", "movablekeys": "MOVABLE_KEYS", "allow_busy": "ALLOW_BUSY",
 }
 
+# Flags Redis 7.0.15 sets from its command JSON files but COMMAND does not print
+# (CMD_TOUCHES_ARBITRARY_KEYS: the lazy-expiry DELs such a command causes are not wrapped in
+# MULTI/EXEC, server.c propagatePendingCommands).
+UNLISTED_FLAGS = {
+    "scan": ["TOUCHES_ARBITRARY_KEYS"],
+    "randomkey": ["TOUCHES_ARBITRARY_KEYS"],
+}
+
 
 def emit_command(info, docs, subs, ids, indent):
     name = info[0]
     flag_names = [status(f) for f in items(info[2])]
-    bits = " | ".join("flags::" + FLAG_BITS[f] for f in flag_names) or "0"
+    bits = " | ".join(
+        ["flags::" + FLAG_BITS[f] for f in flag_names]
+        + ["flags::" + f for f in UNLISTED_FLAGS.get(name, [])]
+    ) or "0"
     ident_name = ident(name)
     ids.append(ident_name)
     pad = " " * indent

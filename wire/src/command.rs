@@ -8,7 +8,8 @@ use std::sync::LazyLock;
 use crate::command_table::COMMANDS;
 pub use crate::command_table::CommandId;
 
-/// Command flags, as bits. The names Redis prints are kept in [`Command::flag_names`].
+/// Command flags, as bits. The names Redis prints are kept in [`Command::flag_names`]; the
+/// last ones are flags Redis keeps without printing them.
 pub mod flags {
     pub const WRITE: u32 = 1 << 0;
     pub const READONLY: u32 = 1 << 1;
@@ -30,6 +31,9 @@ pub mod flags {
     pub const NO_MULTI: u32 = 1 << 17;
     pub const MOVABLE_KEYS: u32 = 1 << 18;
     pub const ALLOW_BUSY: u32 = 1 << 19;
+    /// May touch keys not named in its arguments (SCAN, RANDOMKEY): the keys it finds expired
+    /// are propagated as bare DELs, not wrapped in MULTI/EXEC (not printed by COMMAND).
+    pub const TOUCHES_ARBITRARY_KEYS: u32 = 1 << 20;
 }
 
 /// A value in the static docs tree, rendered as RESP3 (or downgraded to RESP2) by the server.

@@ -363,16 +363,17 @@ fn smove(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
     let max = max_intset_entries(ctx);
     let now_ms = ctx.now_ms;
     let db = &mut ctx.store.dbs[ctx.db];
-    let source_is_set = match db.lookup(source, now_ms) {
-        None => {
-            ctx.out.int(0);
-            return Ok(());
-        }
-        Some(entry) => matches!(entry.value, Value::Set(_)),
-    };
+    // Both keys are looked up (and expired) before the source's absence answers, as Redis.
+    let source_is_set = db
+        .lookup(source, now_ms)
+        .map(|entry| matches!(entry.value, Value::Set(_)));
     let destination_ok = match db.lookup(destination, now_ms) {
         None => true,
         Some(entry) => matches!(entry.value, Value::Set(_)),
+    };
+    let Some(source_is_set) = source_is_set else {
+        ctx.out.int(0);
+        return Ok(());
     };
     if !source_is_set || !destination_ok {
         return Err(CmdError::wrong_type());

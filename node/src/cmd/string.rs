@@ -214,6 +214,15 @@ fn set(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
     if let Some(at) = expire_at {
         db.set_expire(key, Some(at));
         propagate_set_pxat(ctx, &args[1], &args[2], at);
+    } else if opts.get && ctx.propagating() {
+        // Redis 7.0 propagates SET without its GET arguments.
+        let argv = args
+            .iter()
+            .enumerate()
+            .filter(|(i, arg)| *i < 3 || !args::is(arg, "GET"))
+            .map(|(_, arg)| arg.clone())
+            .collect();
+        ctx.propagate_as(argv);
     }
     ctx.signal_modified(key);
     ctx.dirty(1);

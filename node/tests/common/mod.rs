@@ -58,16 +58,27 @@ impl TestServer {
             .await
             .expect("connect")
     }
-    /// Send raw bytes, read until `expect_len` bytes arrived or 2 s passed.
+    /// Send raw bytes, read until `expect_len` bytes arrived, the server closed, or 10 s
+    /// passed.
     pub async fn raw(&self, input: &[u8], expect_len: usize) -> Vec<u8> {
+        self.raw_while(input, |out| out.len() < expect_len).await
+    }
+
+    /// Send raw bytes, read until the output ends with `suffix`, the server closed, or 10 s
+    /// passed.
+    pub async fn raw_until(&self, input: &[u8], suffix: &[u8]) -> Vec<u8> {
+        self.raw_while(input, |out| !out.ends_with(suffix)).await
+    }
+
+    async fn raw_while(&self, input: &[u8], more: impl Fn(&[u8]) -> bool) -> Vec<u8> {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let mut s = tokio::net::TcpStream::connect(self.addr)
             .await
             .expect("connect");
         s.write_all(input).await.expect("write");
         let mut out = Vec::new();
-        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(2);
-        while out.len() < expect_len {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        while more(&out) {
             let mut buf = [0u8; 4096];
             match tokio::time::timeout_at(deadline, s.read(&mut buf)).await {
                 Ok(Ok(0)) | Ok(Err(_)) | Err(_) => break,
