@@ -61,6 +61,9 @@ pub enum Special {
     Percentiles,
 }
 
+/// A string directive's own validation (Redis's `is_valid_fn`).
+pub type Check = fn(&str) -> Result<(), &'static str>;
+
 pub enum Type {
     Bool {
         default: bool,
@@ -69,7 +72,7 @@ pub enum Type {
     Str {
         default: Option<&'static str>,
         empty_is_null: bool,
-        check: Option<fn(&str) -> Result<(), &'static str>>,
+        check: Option<Check>,
     },
     /// One of `names` (several names may share a value); `multi`: a set of flags, given as
     /// several arguments.
@@ -411,7 +414,7 @@ fn parse_special(kind: Special, args: &[String], current: &Value) -> Result<Valu
         }
         Special::Save => {
             let args = if empty { &[][..] } else { args };
-            if args.len() % 2 == 1 {
+            if !args.len().is_multiple_of(2) {
                 return Err("Invalid save parameters".into());
             }
             let mut out = Vec::with_capacity(args.len());
@@ -425,7 +428,7 @@ fn parse_special(kind: Special, args: &[String], current: &Value) -> Result<Valu
             out
         }
         Special::ClientOutputBufferLimit => {
-            if args.len() % 4 != 0 {
+            if !args.len().is_multiple_of(4) {
                 return Err("Wrong number of arguments in buffer limit configuration.".into());
             }
             let mut out = match current {

@@ -2,7 +2,7 @@
 //! alias, flags, type, bounds and default. Defaults are Redis's; a component whose own default
 //! differs (the node's `bind`) says so where it maps the directive.
 
-use crate::{Flag, Num, Spec, Special, Type};
+use crate::{Check, Flag, Num, Spec, Special, Type};
 
 const INT_MAX: i128 = i32::MAX as i128;
 const INT_MIN: i128 = i32::MIN as i128;
@@ -41,7 +41,7 @@ const fn string(
     flags: u16,
     empty_is_null: bool,
     default: Option<&'static str>,
-    check: Option<fn(&str) -> Result<(), &'static str>>,
+    check: Option<Check>,
 ) -> Spec {
     Spec {
         name,
