@@ -694,6 +694,34 @@ impl Store {
     }
 }
 
+/// The error for a line outside [`TABLE`] that a component has no use for: Redis's own
+/// directives no Switchyard component offers are refused with a reason (renamed commands,
+/// ACL users and modules would otherwise be silently missing), anything else is Redis's
+/// "Bad directive".
+pub fn other_directive_error(line: &Line<'_>) -> String {
+    let argc = line.args.len() + 1;
+    match line.name.as_str() {
+        "rename-command" if argc == 3 => {
+            "rename-command is not supported: commands keep their names".into()
+        }
+        "user" if argc >= 2 => {
+            "user is not supported: ACL users are not implemented (use requirepass)".into()
+        }
+        "loadmodule" if argc >= 2 => {
+            "loadmodule is not supported: modules are not implemented".into()
+        }
+        "sentinel" if argc > 1 => "sentinel directive while not in sentinel mode".into(),
+        name if name.contains('.') => {
+            if argc != 2 {
+                "Module config specified without value".into()
+            } else {
+                "Module Configuration detected without loadmodule directive or no ApplyConfig call: aborting".into()
+            }
+        }
+        _ => "Bad directive or wrong number of arguments".into(),
+    }
+}
+
 // ---- reading files ---------------------------------------------------------------------------
 
 /// A fatal configuration error, worded as Redis prints it.
