@@ -137,15 +137,10 @@ fn run_sentinel(config_path: Option<PathBuf>, directives: Vec<String>) -> std::p
             return std::process::ExitCode::FAILURE;
         }
     };
-    let process = Process::from_directives(|name| config.get(name).unwrap_or_default());
-    let process = match process.start() {
+    let process = match Process::launch(|name| config.get(name).unwrap_or_default()) {
         Ok(p) => p,
         Err(code) => return code,
     };
-    if let Err(err) = init_logging(&process.loglevel, &process.logfile) {
-        eprintln!("\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\n{err}");
-        return std::process::ExitCode::FAILURE;
-    }
     if let Some(dir) = &config.dir
         && let Err(e) = std::env::set_current_dir(dir)
     {
@@ -316,6 +311,16 @@ impl Process {
         }
     }
 
+    /// Daemonize if asked (see [`Process::start`]), then start logging.
+    fn launch(get: impl Fn(&str) -> String) -> Result<Process, std::process::ExitCode> {
+        let process = Process::from_directives(get).start()?;
+        if let Err(err) = init_logging(&process.loglevel, &process.logfile) {
+            eprintln!("\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\n{err}");
+            return Err(std::process::ExitCode::FAILURE);
+        }
+        Ok(process)
+    }
+
     /// Before any thread exists: check the log file can be opened (as Redis does while
     /// reading its configuration), then detach when `daemonize yes` and no supervisor
     /// (Redis's `background`). The launching process exits 0 once the daemon is forked; the
@@ -428,15 +433,10 @@ fn run_node(config_path: Option<PathBuf>, directives: Vec<String>) -> std::proce
             return std::process::ExitCode::FAILURE;
         }
     };
-    let process = Process::from_directives(|name| config.get(name).unwrap_or_default());
-    let process = match process.start() {
+    let process = match Process::launch(|name| config.get(name).unwrap_or_default()) {
         Ok(p) => p,
         Err(code) => return code,
     };
-    if let Err(err) = init_logging(&process.loglevel, &process.logfile) {
-        eprintln!("\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\n{err}");
-        return std::process::ExitCode::FAILURE;
-    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(config.io_threads)
         .enable_all()
@@ -451,6 +451,7 @@ fn run_node(config_path: Option<PathBuf>, directives: Vec<String>) -> std::proce
                 return std::process::ExitCode::FAILURE;
             }
         };
+        process.ready();
         let port = listeners
             .first()
             .and_then(|l| l.local_addr().ok())
@@ -464,7 +465,6 @@ fn run_node(config_path: Option<PathBuf>, directives: Vec<String>) -> std::proce
         for extra in listeners {
             tokio::spawn(accept_loop(server.clone(), extra));
         }
-        process.ready();
         tracing::info!(port, "Ready to accept connections");
         exit_code(node::serve(server, first, termination_signal()).await)
     });
