@@ -209,6 +209,9 @@ impl Spec {
             names, multi: true, ..
         } = &self.ty
         {
+            if args.is_empty() {
+                return enum_value(names, "").map(Value::Enum);
+            }
             let mut bits = 0;
             for arg in args {
                 bits |= enum_value(names, arg)?;
@@ -950,11 +953,11 @@ pub fn parse_memory(value: &str) -> Result<u64, String> {
     if digits.len() >= 128 {
         return Err(err());
     }
-    // strtoull reads no digits as 0.
+    // strtoull reads no digits as 0, and an overflow as its largest value.
     let n: u64 = if digits.is_empty() {
         0
     } else {
-        digits.parse().map_err(|_| err())?
+        digits.parse().unwrap_or(u64::MAX)
     };
     Ok(n.wrapping_mul(mul))
 }

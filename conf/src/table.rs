@@ -209,43 +209,43 @@ fn is_valid_hostname(v: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// Redis's `validateProcTitleTemplate`: balanced braces naming known variables, and a
-/// `{title}` somewhere.
+/// Redis's `validateProcTitleTemplate`: every `{variable}` known and closed, and the expansion
+/// (with an empty title) not blank. `{listen-addr}`, `{port}` and `{tls-port}` always expand to
+/// something; the other variables may expand to nothing.
 fn is_valid_proc_title(v: &str) -> Result<(), &'static str> {
     const BAD: &str = "template format is invalid or contains unknown variables";
-    const VARIABLES: &[&str] = &[
-        "title",
-        "listen-addr",
-        "server-mode",
-        "port",
-        "tls-port",
-        "unixsocket",
-        "config-file",
+    const VARIABLES: &[(&str, bool)] = &[
+        ("title", false),
+        ("listen-addr", true),
+        ("server-mode", false),
+        ("port", true),
+        ("tls-port", true),
+        ("unixsocket", false),
+        ("config-file", false),
     ];
     let mut rest = v;
-    let mut has_title = false;
-    while let Some(open) = rest.find(['{', '}']) {
-        if rest.as_bytes()[open] == b'}' {
-            return Err(BAD);
+    let mut visible = false;
+    loop {
+        // A `}` outside a variable is plain text.
+        match rest.find('{') {
+            None => {
+                visible |= !rest.trim_matches(' ').is_empty();
+                break;
+            }
+            Some(at) => {
+                visible |= !rest[..at].trim_matches(' ').is_empty();
+                let after = &rest[at + 1..];
+                let close = after.find('}').ok_or(BAD)?;
+                let (_, shows) = VARIABLES
+                    .iter()
+                    .find(|(name, _)| *name == &after[..close])
+                    .ok_or(BAD)?;
+                visible |= shows;
+                rest = &after[close + 1..];
+            }
         }
-        let after = &rest[open + 1..];
-        let Some(close) = after.find(['{', '}']) else {
-            return Err(BAD);
-        };
-        if after.as_bytes()[close] == b'{' {
-            return Err(BAD);
-        }
-        let variable = &after[..close];
-        if !VARIABLES.contains(&variable) {
-            return Err(BAD);
-        }
-        has_title |= variable == "title";
-        rest = &after[close + 1..];
     }
-    if !has_title || v.trim().is_empty() {
-        return Err(BAD);
-    }
-    Ok(())
+    if visible { Ok(()) } else { Err(BAD) }
 }
 
 /// Every directive of Redis 7.0.15, TLS ones included (Debian's build has TLS).

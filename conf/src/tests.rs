@@ -292,6 +292,21 @@ fn validation_and_error_texts_are_redis_s() {
         Err("template format is invalid or contains unknown variables".into())
     );
     assert!(parse("proc-title-template", &["{title} {port}"]).is_ok());
+    assert!(parse("proc-title-template", &["bogus"]).is_ok());
+    assert!(parse("proc-title-template", &["a}"]).is_ok());
+    for bad in ["{title}", "", "  {server-mode} ", "{title", "{unixsocket}"] {
+        assert!(parse("proc-title-template", &[bad]).is_err(), "{bad:?}");
+    }
+    // memtoull: an overflow reads as the largest value, then the bounds decide.
+    assert_eq!(
+        parse("hll-sparse-max-bytes", &["99999999999999999999"]),
+        Err("argument must be between 0 and 9223372036854775807 inclusive".into())
+    );
+    let clients = lookup("maxmemory-clients").unwrap();
+    let v = clients
+        .parse(&args(&["99999999999999999999"]), &clients.default_value())
+        .unwrap();
+    assert_eq!(clients.show(&v), "1%");
     assert_eq!(
         parse("dbfilename", &["a/b"]),
         Err("dbfilename can't be a path, just a filename".into())
@@ -307,6 +322,7 @@ fn special_directives() {
         .parse(&args(&["default", "save", "now"]), &Value::Enum(0))
         .unwrap();
     assert_eq!(sig.show(&v), "save now");
+    assert!(sig.parse(&[], &Value::Enum(0)).is_err());
     assert_eq!(
         sig.parse(&args(&["save", "nosave"]), &Value::Enum(0)),
         Err("shutdown options SAVE and NOSAVE can't be used simultaneously".into())

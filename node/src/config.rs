@@ -632,7 +632,16 @@ pub static BINDINGS: &[Binding] = &[
     bool_binding!("rdbcompression", rdbcompression),
     bool_binding!("rdbchecksum", rdbchecksum),
     bool_binding!("stop-writes-on-bgsave-error", stop_writes_on_bgsave_error),
-    int_binding!("repl-backlog-size", repl_backlog_size, u64),
+    Binding {
+        name: "repl-backlog-size",
+        get: |c| Value::Int(c.repl_backlog_size as i128),
+        // Redis's smallest backlog (CONFIG_REPL_BACKLOG_MIN_SIZE).
+        set: |c, v| {
+            if let Value::Int(n) = v {
+                c.repl_backlog_size = (n as u64).max(16 * 1024);
+            }
+        },
+    },
     int_binding!("repl-timeout", repl_timeout, u32),
     int_binding!("repl-ping-replica-period", repl_ping_replica_period, u32),
     int_binding!("min-replicas-to-write", min_replicas_to_write, u32),
