@@ -1,7 +1,7 @@
 //! `switchyard`: argument parsing and hand-off to the components.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
@@ -137,7 +137,9 @@ fn run_sentinel(config_path: Option<PathBuf>, directives: Vec<String>) -> std::p
             return std::process::ExitCode::FAILURE;
         }
     };
-    let process = match Process::launch(|name| config.get(name).unwrap_or_default()) {
+    let process = match Process::launch(config.dir.as_deref(), |name| {
+        config.get(name).unwrap_or_default()
+    }) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -299,21 +301,31 @@ struct Process {
 const DEFAULT_PIDFILE: &str = "/var/run/redis.pid";
 
 impl Process {
-    /// From the directives' values as CONFIG GET shows them.
-    fn from_directives(get: impl Fn(&str) -> String) -> Process {
-        let pidfile = get("pidfile");
+    /// From the directives' values as CONFIG GET shows them. Relative `pidfile` and `logfile`
+    /// paths are under `dir`, as for Redis (which changes to `dir` while reading its file).
+    fn from_directives(dir: Option<&Path>, get: impl Fn(&str) -> String) -> Process {
+        let under_dir = |path: String| match dir {
+            Some(dir) if !path.is_empty() && Path::new(&path).is_relative() => {
+                dir.join(path).display().to_string()
+            }
+            _ => path,
+        };
+        let pidfile = under_dir(get("pidfile"));
         Process {
             daemonize: get("daemonize") == "yes",
             pidfile: (!pidfile.is_empty()).then_some(pidfile),
-            logfile: get("logfile"),
+            logfile: under_dir(get("logfile")),
             loglevel: get("loglevel"),
             supervisor: supervisor(&get("supervised")),
         }
     }
 
     /// Daemonize if asked (see [`Process::start`]), then start logging.
-    fn launch(get: impl Fn(&str) -> String) -> Result<Process, std::process::ExitCode> {
-        let process = Process::from_directives(get).start()?;
+    fn launch(
+        dir: Option<&Path>,
+        get: impl Fn(&str) -> String,
+    ) -> Result<Process, std::process::ExitCode> {
+        let process = Process::from_directives(dir, get).start()?;
         if let Err(err) = init_logging(&process.loglevel, &process.logfile) {
             eprintln!("\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\n{err}");
             return Err(std::process::ExitCode::FAILURE);
@@ -433,7 +445,9 @@ fn run_node(config_path: Option<PathBuf>, directives: Vec<String>) -> std::proce
             return std::process::ExitCode::FAILURE;
         }
     };
-    let process = match Process::launch(|name| config.get(name).unwrap_or_default()) {
+    let process = match Process::launch(Some(&config.dir), |name| {
+        config.get(name).unwrap_or_default()
+    }) {
         Ok(p) => p,
         Err(code) => return code,
     };

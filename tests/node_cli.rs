@@ -154,3 +154,16 @@ fn an_unwritable_logfile_stops_start_up() {
         "stderr: {stderr}"
     );
 }
+
+#[test]
+fn a_relative_pidfile_is_under_dir() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let server = Server::node(&[
+        "--dir",
+        data.path().to_str().expect("utf-8 path"),
+        "--pidfile",
+        "node.pid",
+    ]);
+    let text = std::fs::read_to_string(data.path().join("node.pid")).expect("the pid file");
+    assert_eq!(text.trim(), server.pid().to_string());
+}
