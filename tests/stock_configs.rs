@@ -119,7 +119,18 @@ impl Daemon {
             log,
         };
         assert!(alive(pid), "pid {pid} from the pidfile is not running");
-        assert_ne!(pid as u32, std::process::id());
+        // Detached: not a child of the test (the launched process forked it and exited).
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let ppid = stat
+            .rsplit(')')
+            .next()
+            .and_then(|rest| rest.split_whitespace().nth(1))
+            .and_then(|p| p.parse::<u32>().ok());
+        assert!(
+            ppid.is_some_and(|p| p != std::process::id()),
+            "daemon {pid} has parent {ppid:?}, the test is {}",
+            std::process::id()
+        );
         let mut conn = Conn::try_connect(port, LIMIT)
             .unwrap_or_else(|e| panic!("connect to {port}: {e}; log:\n{}", daemon.log_text()));
         assert_eq!(conn.cmd_text("PING"), "+PONG\r\n");
