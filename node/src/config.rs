@@ -1,9 +1,10 @@
 //! Node configuration: redis.conf directives, from a file and from `--name value` flags.
 //!
-//! `Config` is plain typed data. Around it, [`DIRECTIVES`] is the registry that knows, for
-//! every directive the node honours, its name and aliases, how to parse and format its value,
-//! whether CONFIG SET may change it at runtime, and how CONFIG REWRITE writes it back. Parsing
-//! rules, bounds and error texts are Redis 7.0's.
+//! `Config` is plain typed data. Every directive's definition and validation (name, aliases,
+//! type, bounds, default, whether CONFIG SET may change it, Redis's error texts, the CONFIG GET
+//! and REWRITE forms) is Redis 7.0's table in the `conf` crate, shared with the sentinel;
+//! [`BINDINGS`] maps the directives the node has the behaviour of onto `Config`'s fields, and
+//! the others are kept in [`Config::other`]: accepted, shown, rewritten, without effect.
 
 use std::path::{Path, PathBuf};
 
