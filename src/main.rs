@@ -1,7 +1,7 @@
 //! `switchyard`: argument parsing and hand-off to the components.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
@@ -137,10 +137,12 @@ fn run_sentinel(config_path: Option<PathBuf>, directives: Vec<String>) -> std::p
             return std::process::ExitCode::FAILURE;
         }
     };
-    tracing_subscriber::registry()
-        .with(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")))
-        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
-        .init();
+    let process = match Process::launch(config.dir.as_deref(), |name| {
+        config.get(name).unwrap_or_default()
+    }) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     if let Some(dir) = &config.dir
         && let Err(e) = std::env::set_current_dir(dir)
     {
@@ -152,7 +154,8 @@ fn run_sentinel(config_path: Option<PathBuf>, directives: Vec<String>) -> std::p
         .enable_all()
         .build()
         .expect("tokio runtime");
-    runtime.block_on(async move {
+    let process = &process;
+    let code = runtime.block_on(async move {
         // One listening address: the first `bind` entry (default 127.0.0.1).
         let host = config
             .bind
@@ -162,26 +165,33 @@ fn run_sentinel(config_path: Option<PathBuf>, directives: Vec<String>) -> std::p
             Ok(ip) => match listen(SocketAddr::new(ip, config.port), 511) {
                 Ok(l) => l,
                 Err(e) => {
-                    eprintln!(
+                    let err = format!(
                         "Warning: Could not create server TCP listening socket {host}:{}: {}\nFailed listening on port {} (TCP), aborting.",
                         config.port,
                         os_error(&e),
                         config.port
                     );
+                    tracing::error!("{err}");
+                    eprintln!("{err}");
                     return std::process::ExitCode::FAILURE;
                 }
             },
             Err(_) => {
-                eprintln!(
+                let err = format!(
                     "Could not create server TCP listening socket {host}:{}: Name or service not known",
                     config.port
                 );
+                tracing::error!("{err}");
+                eprintln!("{err}");
                 return std::process::ExitCode::FAILURE;
             }
         };
+        process.ready();
         tracing::warn!(port = config.port, "Sentinel ready to accept connections");
         exit_code(sentinel::run(config, first, termination_signal()).await)
-    })
+    });
+    process.stop();
+    code
 }
 
 fn run_proxy(path: &std::path::Path) -> std::process::ExitCode {
@@ -228,18 +238,22 @@ fn split_config_file(mut args: Vec<String>) -> (Option<PathBuf>, Vec<String>) {
     }
 }
 
-/// Log to standard error or `logfile`, at `loglevel` unless RUST_LOG says otherwise; CONFIG
-/// SET loglevel changes the level at runtime.
-fn init_logging(config: &node::Config) -> Result<(), String> {
+/// Log to standard error or `logfile` (appended to, as Redis does), at `loglevel` unless
+/// RUST_LOG says otherwise; CONFIG SET loglevel changes the node's level at runtime.
+fn init_logging(loglevel: &str, logfile: &str) -> Result<(), String> {
+    let level = node::config::LogLevel::ALL
+        .into_iter()
+        .find(|l| l.name() == loglevel)
+        .unwrap_or(node::config::LogLevel::Notice);
     let from_env = std::env::var("RUST_LOG").is_ok();
     let filter = if from_env {
         EnvFilter::from_default_env()
     } else {
-        EnvFilter::new(config.loglevel.tracing_filter())
+        EnvFilter::new(level.tracing_filter())
     };
     let (filter, handle) = reload::Layer::new(filter);
     let registry = tracing_subscriber::registry().with(filter);
-    if config.logfile.is_empty() {
+    if logfile.is_empty() {
         registry
             .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
             .init();
@@ -247,7 +261,7 @@ fn init_logging(config: &node::Config) -> Result<(), String> {
         let file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
-            .open(&config.logfile)
+            .open(logfile)
             .map_err(|e| format!("Can't open the log file: {}", os_error(&e)))?;
         registry
             .with(
@@ -265,6 +279,160 @@ fn init_logging(config: &node::Config) -> Result<(), String> {
     Ok(())
 }
 
+/// How a supervisor is told the server is ready (Redis's `supervised`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Supervisor {
+    None,
+    Upstart,
+    Systemd,
+}
+
+/// The process-level directives the node and the sentinel both honour: `daemonize`,
+/// `pidfile`, `logfile`, `loglevel` and `supervised`, as Redis's `main` applies them.
+struct Process {
+    daemonize: bool,
+    pidfile: Option<String>,
+    logfile: String,
+    loglevel: String,
+    supervisor: Supervisor,
+}
+
+/// Where Redis writes its pid when daemonized without a `pidfile`.
+const DEFAULT_PIDFILE: &str = "/var/run/redis.pid";
+
+impl Process {
+    /// From the directives' values as CONFIG GET shows them. Relative `pidfile` and `logfile`
+    /// paths are under `dir`, as for Redis (which changes to `dir` while reading its file).
+    fn from_directives(dir: Option<&Path>, get: impl Fn(&str) -> String) -> Process {
+        let under_dir = |path: String| match dir {
+            Some(dir) if !path.is_empty() && Path::new(&path).is_relative() => {
+                dir.join(path).display().to_string()
+            }
+            _ => path,
+        };
+        let pidfile = under_dir(get("pidfile"));
+        Process {
+            daemonize: get("daemonize") == "yes",
+            pidfile: (!pidfile.is_empty()).then_some(pidfile),
+            logfile: under_dir(get("logfile")),
+            loglevel: get("loglevel"),
+            supervisor: supervisor(&get("supervised")),
+        }
+    }
+
+    /// Daemonize if asked (see [`Process::start`]), then start logging.
+    fn launch(
+        dir: Option<&Path>,
+        get: impl Fn(&str) -> String,
+    ) -> Result<Process, std::process::ExitCode> {
+        let process = Process::from_directives(dir, get).start()?;
+        if let Err(err) = init_logging(&process.loglevel, &process.logfile) {
+            eprintln!("\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\n{err}");
+            return Err(std::process::ExitCode::FAILURE);
+        }
+        Ok(process)
+    }
+
+    /// Before any thread exists: check the log file can be opened (as Redis does while
+    /// reading its configuration), then detach when `daemonize yes` and no supervisor
+    /// (Redis's `background`). The launching process exits 0 once the daemon is forked; the
+    /// daemon keeps the working directory and umask, with standard streams on /dev/null.
+    fn start(mut self) -> Result<Process, std::process::ExitCode> {
+        if !self.logfile.is_empty()
+            && let Err(e) = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&self.logfile)
+        {
+            eprintln!(
+                "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nCan't open the log file: {}",
+                os_error(&e)
+            );
+            return Err(std::process::ExitCode::FAILURE);
+        }
+        if self.daemonize && self.supervisor == Supervisor::None {
+            let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+            // Read the umask (by setting it and putting it back) so the daemon keeps it.
+            let mask = rustix::process::umask(rustix::fs::Mode::empty());
+            rustix::process::umask(mask);
+            if let Err(e) = daemonize::Daemonize::new()
+                .working_directory(cwd)
+                .umask(mask.bits())
+                .start()
+            {
+                eprintln!("Can't daemonize: {e}");
+                return Err(std::process::ExitCode::FAILURE);
+            }
+            if self.pidfile.is_none() {
+                self.pidfile = Some(DEFAULT_PIDFILE.to_string());
+            }
+        }
+        Ok(self)
+    }
+
+    /// Listening: write the pid file and tell the supervisor.
+    fn ready(&self) {
+        if let Some(path) = &self.pidfile
+            && let Err(e) = std::fs::write(path, format!("{}\n", std::process::id()))
+        {
+            tracing::warn!("Failed to write PID file: {}", os_error(&e));
+        }
+        match self.supervisor {
+            Supervisor::None => {}
+            Supervisor::Systemd => {
+                tracing::info!("Telling systemd we are ready (READY=1)");
+                if let Err(e) = sd_notify::notify(
+                    false,
+                    &[
+                        sd_notify::NotifyState::Status("Ready to accept connections"),
+                        sd_notify::NotifyState::Ready,
+                    ],
+                ) {
+                    tracing::warn!("Failed to notify systemd: {e}");
+                }
+            }
+            Supervisor::Upstart => {
+                // Upstart's `expect stop`: the job is ready once the process stops itself.
+                let _ = rustix::process::kill_process(
+                    rustix::process::getpid(),
+                    rustix::process::Signal::STOP,
+                );
+            }
+        }
+    }
+
+    /// A clean exit removes the pid file.
+    fn stop(&self) {
+        if let Some(path) = &self.pidfile {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// Redis's `redisIsSupervised`: `auto` picks upstart or systemd from the environment, and a
+/// mode whose environment is missing supervises nothing (with Redis's warning).
+fn supervisor(mode: &str) -> Supervisor {
+    let upstart = std::env::var_os("UPSTART_JOB").is_some();
+    let systemd = std::env::var_os("NOTIFY_SOCKET").is_some();
+    match mode {
+        "upstart" if upstart => Supervisor::Upstart,
+        "upstart" => {
+            eprintln!("upstart supervision requested, but UPSTART_JOB not found!");
+            Supervisor::None
+        }
+        "systemd" if systemd => Supervisor::Systemd,
+        "systemd" => {
+            eprintln!(
+                "systemd supervision requested or auto-detected, but NOTIFY_SOCKET environment variable not found!"
+            );
+            Supervisor::None
+        }
+        "auto" if upstart => Supervisor::Upstart,
+        "auto" if systemd => Supervisor::Systemd,
+        _ => Supervisor::None,
+    }
+}
+
 fn os_error(err: &std::io::Error) -> String {
     node::cmd::config::os_error_text(err)
 }
@@ -277,17 +445,18 @@ fn run_node(config_path: Option<PathBuf>, directives: Vec<String>) -> std::proce
             return std::process::ExitCode::FAILURE;
         }
     };
-    if let Err(err) = init_logging(&config) {
-        eprintln!("\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\n{err}");
-        return std::process::ExitCode::FAILURE;
-    }
+    let process = match Process::launch(Some(&config.dir), |name| {
+        config.get(name).unwrap_or_default()
+    }) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(config.io_threads)
         .enable_all()
         .build()
         .expect("tokio runtime");
-    let pidfile = config.pidfile.clone();
-    let code = runtime.block_on(async move {
+    let code = runtime.block_on(async {
         let listeners = match bind_all(&config) {
             Ok(l) => l,
             Err(err) => {
@@ -296,11 +465,7 @@ fn run_node(config_path: Option<PathBuf>, directives: Vec<String>) -> std::proce
                 return std::process::ExitCode::FAILURE;
             }
         };
-        if let Some(path) = &config.pidfile
-            && let Err(e) = std::fs::write(path, format!("{}\n", std::process::id()))
-        {
-            tracing::warn!("Failed to write PID file: {}", os_error(&e));
-        }
+        process.ready();
         let port = listeners
             .first()
             .and_then(|l| l.local_addr().ok())
@@ -317,9 +482,7 @@ fn run_node(config_path: Option<PathBuf>, directives: Vec<String>) -> std::proce
         tracing::info!(port, "Ready to accept connections");
         exit_code(node::serve(server, first, termination_signal()).await)
     });
-    if let Some(path) = pidfile {
-        let _ = std::fs::remove_file(path);
-    }
+    process.stop();
     code
 }
 

@@ -109,3 +109,61 @@ fn a_taken_port_is_reported() {
         "stderr: {stderr}"
     );
 }
+
+#[test]
+fn the_pidfile_is_written_without_daemonize_and_removed_on_exit() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pidfile = dir.path().join("node.pid");
+    let mut server = Server::node(&["--pidfile", pidfile.to_str().expect("utf-8 path")]);
+    assert_eq!(
+        server.conn().cmd_text("CONFIG GET pidfile"),
+        format!(
+            "*2\r\n$7\r\npidfile\r\n${}\r\n{}\r\n",
+            pidfile.display().to_string().len(),
+            pidfile.display()
+        )
+    );
+    let text = std::fs::read_to_string(&pidfile).expect("the pid file");
+    assert_eq!(text.trim(), server.pid().to_string());
+    let status = server
+        .terminate(Duration::from_secs(30))
+        .expect("the node did not exit within 30 s of SIGTERM");
+    assert!(status.success(), "exit status after SIGTERM: {status}");
+    assert!(!pidfile.exists(), "the pid file was left behind");
+}
+
+#[test]
+fn an_unwritable_logfile_stops_start_up() {
+    let output = run_with_timeout(
+        Command::new(env!("CARGO_BIN_EXE_switchyard")).args([
+            "node",
+            "--port",
+            "0",
+            "--logfile",
+            "/nonexistent-dir/node.log",
+            "--daemonize",
+            "yes",
+        ]),
+        None,
+        Duration::from_secs(30),
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "started: {stderr}");
+    assert!(
+        stderr.contains("Can't open the log file: No such file or directory"),
+        "stderr: {stderr}"
+    );
+}
+
+#[test]
+fn a_relative_pidfile_is_under_dir() {
+    let data = tempfile::tempdir().expect("temp dir");
+    let server = Server::node(&[
+        "--dir",
+        data.path().to_str().expect("utf-8 path"),
+        "--pidfile",
+        "node.pid",
+    ]);
+    let text = std::fs::read_to_string(data.path().join("node.pid")).expect("the pid file");
+    assert_eq!(text.trim(), server.pid().to_string());
+}

@@ -1,11 +1,14 @@
 //! Node configuration: redis.conf directives, from a file and from `--name value` flags.
 //!
-//! `Config` is plain typed data. Around it, [`DIRECTIVES`] is the registry that knows, for
-//! every directive the node honours, its name and aliases, how to parse and format its value,
-//! whether CONFIG SET may change it at runtime, and how CONFIG REWRITE writes it back. Parsing
-//! rules, bounds and error texts are Redis 7.0's.
+//! `Config` is plain typed data. Every directive's definition and validation (name, aliases,
+//! type, bounds, default, whether CONFIG SET may change it, Redis's error texts, the CONFIG GET
+//! and REWRITE forms) is Redis 7.0's table in the `conf` crate, shared with the sentinel;
+//! [`BINDINGS`] maps the directives the node has the behaviour of onto `Config`'s fields, and
+//! the others are kept in [`Config::other`]: accepted, shown, rewritten, without effect.
 
 use std::path::{Path, PathBuf};
+
+use conf::{Rewrite, Spec, Value};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -41,6 +44,10 @@ pub struct Config {
     /// Empty: standard error.
     pub logfile: String,
     pub pidfile: Option<String>,
+    /// Detach from the terminal at start-up (the binary forks before any thread starts).
+    pub daemonize: bool,
+    /// Tell a supervisor when the node is ready (`systemd`: READY=1 on NOTIFY_SOCKET).
+    pub supervised: Supervised,
     pub protected_mode: bool,
     /// Seconds between TCP keepalive probes on client sockets (0 = off).
     pub tcp_keepalive: u32,
@@ -114,6 +121,8 @@ pub struct Config {
     pub repl_diskless_sync_max_replicas: u32,
     /// Seconds a master without replicas keeps its backlog (0 = forever).
     pub repl_backlog_ttl: u64,
+    /// Redis's directives the node accepts, validates and shows without acting on them.
+    pub other: conf::Store,
 }
 
 /// One `save` rule.
@@ -165,6 +174,8 @@ impl Default for Config {
             loglevel: LogLevel::Notice,
             logfile: String::new(),
             pidfile: None,
+            daemonize: false,
+            supervised: Supervised::No,
             protected_mode: true,
             tcp_keepalive: 300,
             tcp_backlog: 511,
@@ -223,6 +234,7 @@ impl Default for Config {
             repl_diskless_sync_delay: 5,
             repl_diskless_sync_max_replicas: 0,
             repl_backlog_ttl: 3600,
+            other: conf::Store::default(),
         }
     }
 }
@@ -333,6 +345,25 @@ impl LogLevel {
     }
 }
 
+/// `supervised`, in Redis's enum order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Supervised {
+    No,
+    Upstart,
+    Systemd,
+    Auto,
+}
+
+impl Supervised {
+    /// Indexed by Redis's enum value (`no` 0, `upstart` 1, `systemd` 2, `auto` 3).
+    pub const ALL: [Supervised; 4] = [
+        Supervised::No,
+        Supervised::Upstart,
+        Supervised::Systemd,
+        Supervised::Auto,
+    ];
+}
+
 /// `enable-debug-command` and friends: `no`, `yes`, or `local` (loopback connections only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProtectedAction {
@@ -416,61 +447,285 @@ impl ClientOutputBufferLimits {
 #[error("{0}")]
 pub struct ConfigError(pub String);
 
-// ---- the directive registry -----------------------------------------------------------------
+// ---- the directives ---------------------------------------------------------------------------
 
-/// How a directive's value is parsed, formatted and rewritten.
-pub enum Kind {
-    Bool {
-        get: fn(&Config) -> bool,
-        set: fn(&mut Config, bool),
-    },
-    /// An integer, optionally with memory units (`1gb`). `unsigned` types print their bounds
-    /// and reject negatives as C's unsigned comparison does.
-    Int {
-        min: i64,
-        max: u64,
-        memory: bool,
-        unsigned: bool,
-        get: fn(&Config) -> i64,
-        set: fn(&mut Config, i64),
-    },
-    Enum {
-        names: &'static [&'static str],
-        get: fn(&Config) -> usize,
-        set: fn(&mut Config, usize),
-    },
-    /// A string; `None` means unset (an empty value unsets it).
-    Str {
-        get: fn(&Config) -> Option<String>,
-        set: fn(&mut Config, Option<String>),
-        default: Option<&'static str>,
-    },
-    /// Directives with their own syntax (several arguments).
-    Special {
-        set: fn(&mut Config, &[String]) -> Result<(), String>,
-        get: fn(&Config) -> String,
-        rewrite: fn(&Config) -> Rewrite,
-    },
-}
-
-/// What CONFIG REWRITE does with a directive.
-pub enum Rewrite {
-    /// Drop every line of the directive from the file (it is at its default and has no line).
-    Remove,
-    /// These lines; `force` appends them even when the file had none.
-    Lines { lines: Vec<String>, force: bool },
-}
-
-pub struct Directive {
+/// How the node maps one directive of Redis's table ([`conf::TABLE`]) onto [`Config`]. The
+/// directive's definition and validation are the table's; a directive without a binding is
+/// kept in [`Config::other`]: accepted, validated and shown, with no effect (README lists
+/// them).
+pub struct Binding {
     pub name: &'static str,
-    pub aliases: &'static [&'static str],
+    get: fn(&Config) -> Value,
+    set: fn(&mut Config, Value),
+}
+
+macro_rules! bool_binding {
+    ($name:literal, $field:ident) => {
+        Binding {
+            name: $name,
+            get: |c| Value::Bool(c.$field),
+            set: |c, v| {
+                if let Value::Bool(b) = v {
+                    c.$field = b;
+                }
+            },
+        }
+    };
+}
+
+macro_rules! int_binding {
+    ($name:literal, $field:ident, $ty:ty) => {
+        Binding {
+            name: $name,
+            get: |c| Value::Int(c.$field as i128),
+            set: |c, v| {
+                if let Value::Int(n) = v {
+                    c.$field = n as $ty;
+                }
+            },
+        }
+    };
+}
+
+macro_rules! enum_binding {
+    ($name:literal, $field:ident, $ty:ident) => {
+        Binding {
+            name: $name,
+            get: |c| Value::Enum($ty::ALL.iter().position(|x| *x == c.$field).unwrap_or(0) as u32),
+            set: |c, v| {
+                if let Value::Enum(i) = v
+                    && let Some(x) = $ty::ALL.get(i as usize)
+                {
+                    c.$field = *x;
+                }
+            },
+        }
+    };
+}
+
+/// An optional string (`None`: unset).
+macro_rules! option_binding {
+    ($name:literal, $field:ident) => {
+        Binding {
+            name: $name,
+            get: |c| Value::Str(c.$field.clone()),
+            set: |c, v| {
+                if let Value::Str(s) = v {
+                    c.$field = s;
+                }
+            },
+        }
+    };
+}
+
+/// A string that is never unset.
+macro_rules! string_binding {
+    ($name:literal, $field:ident) => {
+        Binding {
+            name: $name,
+            get: |c| Value::Str(Some(c.$field.clone())),
+            set: |c, v| {
+                if let Value::Str(s) = v {
+                    c.$field = s.unwrap_or_default();
+                }
+            },
+        }
+    };
+}
+
+/// Every directive the node has the behaviour of.
+pub static BINDINGS: &[Binding] = &[
+    int_binding!("port", port, u16),
+    Binding {
+        name: "bind",
+        get: |c| Value::Args(c.bind.clone()),
+        set: |c, v| {
+            if let Value::Args(a) = v {
+                c.bind = a;
+            }
+        },
+    },
+    option_binding!("requirepass", requirepass),
+    int_binding!("maxclients", maxclients, usize),
+    int_binding!("timeout", timeout, u64),
+    int_binding!("databases", databases, usize),
+    int_binding!("proto-max-bulk-len", proto_max_bulk_len, u64),
+    Binding {
+        name: "hz",
+        get: |c| Value::Int(c.hz as i128),
+        // Redis takes hz as a hint and clamps it.
+        set: |c, v| {
+            if let Value::Int(n) = v {
+                c.hz = n.clamp(1, 500) as u32;
+            }
+        },
+    },
+    int_binding!("maxmemory", maxmemory, u64),
+    enum_binding!("maxmemory-policy", maxmemory_policy, MaxmemoryPolicy),
+    int_binding!("maxmemory-samples", maxmemory_samples, u32),
+    int_binding!("lfu-log-factor", lfu_log_factor, u32),
+    int_binding!("lfu-decay-time", lfu_decay_time, u32),
+    int_binding!(
+        "hash-max-listpack-entries",
+        hash_max_listpack_entries,
+        usize
+    ),
+    int_binding!("hash-max-listpack-value", hash_max_listpack_value, usize),
+    int_binding!("set-max-intset-entries", set_max_intset_entries, usize),
+    int_binding!(
+        "zset-max-listpack-entries",
+        zset_max_listpack_entries,
+        usize
+    ),
+    int_binding!("zset-max-listpack-value", zset_max_listpack_value, usize),
+    int_binding!("list-max-listpack-size", list_max_listpack_size, i64),
+    Binding {
+        name: "client-output-buffer-limit",
+        get: |c| Value::Args(c.client_output_buffer_limit.to_args()),
+        set: |c, v| {
+            if let Value::Args(a) = v {
+                c.client_output_buffer_limit = ClientOutputBufferLimits::from_args(&a);
+            }
+        },
+    },
+    int_binding!("slowlog-log-slower-than", slowlog_log_slower_than, i64),
+    int_binding!("slowlog-max-len", slowlog_max_len, usize),
+    int_binding!("latency-monitor-threshold", latency_monitor_threshold, u64),
+    enum_binding!("loglevel", loglevel, LogLevel),
+    string_binding!("logfile", logfile),
+    option_binding!("pidfile", pidfile),
+    bool_binding!("daemonize", daemonize),
+    enum_binding!("supervised", supervised, Supervised),
+    Binding {
+        name: "save",
+        get: |c| {
+            Value::Args(
+                c.save
+                    .iter()
+                    .flat_map(|r| [r.seconds.to_string(), r.changes.to_string()])
+                    .collect(),
+            )
+        },
+        set: |c, v| {
+            if let Value::Args(a) = v {
+                c.save = a
+                    .chunks(2)
+                    .map(|p| SaveRule {
+                        seconds: p[0].parse().unwrap_or(1),
+                        changes: p.get(1).and_then(|s| s.parse().ok()).unwrap_or(0),
+                    })
+                    .collect();
+            }
+        },
+    },
+    Binding {
+        name: "dir",
+        get: |c| Value::Args(vec![c.dir.display().to_string()]),
+        set: |c, v| {
+            if let Value::Args(a) = v
+                && let Some(dir) = a.into_iter().next()
+            {
+                c.dir = PathBuf::from(dir);
+            }
+        },
+    },
+    string_binding!("dbfilename", dbfilename),
+    bool_binding!("rdbcompression", rdbcompression),
+    bool_binding!("rdbchecksum", rdbchecksum),
+    bool_binding!("stop-writes-on-bgsave-error", stop_writes_on_bgsave_error),
+    Binding {
+        name: "repl-backlog-size",
+        get: |c| Value::Int(c.repl_backlog_size as i128),
+        // Redis's smallest backlog (CONFIG_REPL_BACKLOG_MIN_SIZE).
+        set: |c, v| {
+            if let Value::Int(n) = v {
+                c.repl_backlog_size = (n as u64).max(16 * 1024);
+            }
+        },
+    },
+    int_binding!("repl-timeout", repl_timeout, u32),
+    int_binding!("repl-ping-replica-period", repl_ping_replica_period, u32),
+    int_binding!("min-replicas-to-write", min_replicas_to_write, u32),
+    int_binding!("min-replicas-max-lag", min_replicas_max_lag, u32),
+    Binding {
+        name: "replicaof",
+        get: |c| {
+            Value::Args(
+                c.replicaof
+                    .as_ref()
+                    .map(|(host, port)| vec![host.clone(), port.to_string()])
+                    .unwrap_or_default(),
+            )
+        },
+        set: |c, v| {
+            if let Value::Args(a) = v {
+                c.replicaof = match &a[..] {
+                    [host, port] => Some((host.clone(), port.parse().unwrap_or(0))),
+                    _ => None,
+                };
+            }
+        },
+    },
+    option_binding!("masterauth", masterauth),
+    option_binding!("masteruser", masteruser),
+    option_binding!("replica-announce-ip", replica_announce_ip),
+    bool_binding!("replica-read-only", replica_read_only),
+    bool_binding!("replica-serve-stale-data", replica_serve_stale_data),
+    bool_binding!("replica-announced", replica_announced),
+    int_binding!("replica-priority", replica_priority, u32),
+    int_binding!("replica-announce-port", replica_announce_port, u16),
+    bool_binding!("repl-diskless-sync", repl_diskless_sync),
+    int_binding!("repl-diskless-sync-delay", repl_diskless_sync_delay, u32),
+    int_binding!(
+        "repl-diskless-sync-max-replicas",
+        repl_diskless_sync_max_replicas,
+        u32
+    ),
+    int_binding!("repl-backlog-ttl", repl_backlog_ttl, u64),
+    int_binding!("rdb-key-save-delay", rdb_key_save_delay, i64),
+    bool_binding!("appendonly", appendonly),
+    enum_binding!("appendfsync", appendfsync, AppendFsync),
+    string_binding!("appenddirname", appenddirname),
+    string_binding!("appendfilename", appendfilename),
+    int_binding!(
+        "auto-aof-rewrite-percentage",
+        auto_aof_rewrite_percentage,
+        u32
+    ),
+    int_binding!("auto-aof-rewrite-min-size", auto_aof_rewrite_min_size, u64),
+    bool_binding!("aof-load-truncated", aof_load_truncated),
+    bool_binding!("aof-use-rdb-preamble", aof_use_rdb_preamble),
+    bool_binding!("no-appendfsync-on-rewrite", no_appendfsync_on_rewrite),
+    bool_binding!("protected-mode", protected_mode),
+    int_binding!("tcp-keepalive", tcp_keepalive, u32),
+    int_binding!("io-threads", io_threads, usize),
+    int_binding!("tcp-backlog", tcp_backlog, u32),
+    enum_binding!(
+        "enable-debug-command",
+        enable_debug_command,
+        ProtectedAction
+    ),
+    bool_binding!("lazyfree-lazy-user-del", lazyfree_lazy_user_del),
+    bool_binding!("lazyfree-lazy-user-flush", lazyfree_lazy_user_flush),
+    bool_binding!("activerehashing", activerehashing),
+];
+
+/// Directives Redis may change at runtime that the node sets only at start-up: the listeners
+/// belong to the caller of `serve`.
+const START_ONLY: &[&str] = &["port", "bind"];
+
+/// A directive as the node sees it: Redis's definition, and where the node keeps its value.
+#[derive(Clone, Copy)]
+pub struct Directive {
+    pub spec: &'static Spec,
+    pub name: &'static str,
     /// CONFIG SET may change it.
     pub mutable: bool,
     /// CONFIG SET splits its value on spaces into several arguments.
     pub multi_arg: bool,
     /// Its value is hidden from the slow log (as Redis redacts it).
     pub sensitive: bool,
-    pub kind: Kind,
+    binding: Option<&'static Binding>,
 }
 
 impl std::fmt::Debug for Directive {
@@ -481,1185 +736,109 @@ impl std::fmt::Debug for Directive {
     }
 }
 
-macro_rules! bool_directive {
-    ($name:literal, $field:ident) => {
-        Directive {
-            name: $name,
-            aliases: &[],
-            mutable: true,
-            multi_arg: false,
-            sensitive: false,
-            kind: Kind::Bool {
-                get: |c| c.$field,
-                set: |c, v| c.$field = v,
-            },
-        }
-    };
-}
-
-/// A yes/no directive with an old name kept as an alias (`slave-...`).
-macro_rules! aliased_bool_directive {
-    ($name:literal, $alias:literal, $field:ident) => {
-        Directive {
-            name: $name,
-            aliases: &[$alias],
-            mutable: true,
-            multi_arg: false,
-            sensitive: false,
-            kind: Kind::Bool {
-                get: |c| c.$field,
-                set: |c, v| c.$field = v,
-            },
-        }
-    };
-}
-
-/// A yes/no directive whose `yes` the node does not offer, for `$why`.
-macro_rules! only_no_directive {
-    ($name:literal, $why:literal) => {
-        Directive {
-            name: $name,
-            aliases: &[],
-            mutable: true,
-            multi_arg: false,
-            sensitive: false,
-            kind: Kind::Special {
-                set: |_, values| match values {
-                    [v] if v.eq_ignore_ascii_case("no") => Ok(()),
-                    [v] if v.eq_ignore_ascii_case("yes") => {
-                        Err(format!("{} yes is not supported: {}", $name, $why))
-                    }
-                    [_] => Err("argument must be 'yes' or 'no'".into()),
-                    _ => Err("wrong number of arguments".into()),
-                },
-                get: |_| "no".into(),
-                rewrite: |_| Rewrite::Remove,
-            },
-        }
-    };
-}
-
-macro_rules! int_directive {
-    ($name:literal, $aliases:expr, $mutable:expr, $min:expr, $max:expr, $memory:expr, $unsigned:expr, $field:ident, $ty:ty) => {
-        Directive {
-            name: $name,
-            aliases: $aliases,
-            mutable: $mutable,
-            multi_arg: false,
-            sensitive: false,
-            kind: Kind::Int {
-                min: $min,
-                max: $max,
-                memory: $memory,
-                unsigned: $unsigned,
-                get: |c| c.$field as i64,
-                set: |c, v| c.$field = v as $ty,
-            },
-        }
-    };
-}
-
-const INT_MAX: u64 = i32::MAX as u64;
-const LONG_MAX: u64 = i64::MAX as u64;
-
-const POLICY_NAMES: &[&str] = &[
-    "volatile-lru",
-    "volatile-lfu",
-    "volatile-random",
-    "volatile-ttl",
-    "allkeys-lru",
-    "allkeys-lfu",
-    "allkeys-random",
-    "noeviction",
-];
-const LOGLEVEL_NAMES: &[&str] = &["debug", "verbose", "notice", "warning"];
-const PROTECTED_NAMES: &[&str] = &["no", "yes", "local"];
-const FSYNC_NAMES: &[&str] = &["everysec", "always", "no"];
-
-/// Every directive the node honours. Persistence and replication directives come with those
-/// features.
-pub static DIRECTIVES: &[Directive] = &[
-    // `port` and `bind` are set at start-up: the listeners belong to the caller of `serve`.
-    int_directive!("port", &[], false, 0, 65535, false, false, port, u16),
-    Directive {
-        name: "bind",
-        aliases: &[],
-        mutable: false,
-        multi_arg: true,
-        sensitive: false,
-        kind: Kind::Special {
-            set: set_bind,
-            get: |c| c.bind.join(" "),
-            rewrite: rewrite_bind,
-        },
-    },
-    Directive {
-        name: "requirepass",
-        aliases: &[],
-        mutable: true,
-        multi_arg: false,
-        sensitive: true,
-        kind: Kind::Str {
-            get: |c| c.requirepass.clone(),
-            set: |c, v| c.requirepass = v,
-            default: None,
-        },
-    },
-    int_directive!(
-        "maxclients",
-        &[],
-        true,
-        1,
-        u32::MAX as u64,
-        false,
-        true,
-        maxclients,
-        usize
-    ),
-    int_directive!("timeout", &[], true, 0, INT_MAX, false, false, timeout, u64),
-    int_directive!(
-        "databases",
-        &[],
-        false,
-        1,
-        INT_MAX,
-        false,
-        false,
-        databases,
-        usize
-    ),
-    int_directive!(
-        "proto-max-bulk-len",
-        &[],
-        true,
-        1024 * 1024,
-        LONG_MAX,
-        true,
-        false,
-        proto_max_bulk_len,
-        u64
-    ),
-    Directive {
-        name: "hz",
-        aliases: &[],
-        mutable: true,
-        multi_arg: false,
-        sensitive: false,
-        kind: Kind::Int {
-            min: 0,
-            max: INT_MAX,
-            memory: false,
-            unsigned: false,
-            get: |c| c.hz as i64,
-            // Redis takes hz as a hint and clamps it.
-            set: |c, v| c.hz = v.clamp(1, 500) as u32,
-        },
-    },
-    int_directive!(
-        "maxmemory",
-        &[],
-        true,
-        0,
-        u64::MAX,
-        true,
-        true,
-        maxmemory,
-        u64
-    ),
-    Directive {
-        name: "maxmemory-policy",
-        aliases: &[],
-        mutable: true,
-        multi_arg: false,
-        sensitive: false,
-        kind: Kind::Enum {
-            names: POLICY_NAMES,
-            get: |c| {
-                POLICY_NAMES
-                    .iter()
-                    .position(|n| *n == c.maxmemory_policy.name())
-                    .unwrap_or(0)
-            },
-            set: |c, i| {
-                if let Some(p) = MaxmemoryPolicy::parse(POLICY_NAMES[i]) {
-                    c.maxmemory_policy = p;
-                }
-            },
-        },
-    },
-    int_directive!(
-        "maxmemory-samples",
-        &[],
-        true,
-        1,
-        INT_MAX,
-        false,
-        false,
-        maxmemory_samples,
-        u32
-    ),
-    int_directive!(
-        "lfu-log-factor",
-        &[],
-        true,
-        0,
-        INT_MAX,
-        false,
-        false,
-        lfu_log_factor,
-        u32
-    ),
-    int_directive!(
-        "lfu-decay-time",
-        &[],
-        true,
-        0,
-        INT_MAX,
-        false,
-        false,
-        lfu_decay_time,
-        u32
-    ),
-    int_directive!(
-        "hash-max-listpack-entries",
-        &["hash-max-ziplist-entries"],
-        true,
-        0,
-        LONG_MAX,
-        false,
-        true,
-        hash_max_listpack_entries,
-        usize
-    ),
-    int_directive!(
-        "hash-max-listpack-value",
-        &["hash-max-ziplist-value"],
-        true,
-        0,
-        LONG_MAX,
-        true,
-        true,
-        hash_max_listpack_value,
-        usize
-    ),
-    int_directive!(
-        "set-max-intset-entries",
-        &[],
-        true,
-        0,
-        LONG_MAX,
-        false,
-        true,
-        set_max_intset_entries,
-        usize
-    ),
-    int_directive!(
-        "zset-max-listpack-entries",
-        &["zset-max-ziplist-entries"],
-        true,
-        0,
-        LONG_MAX,
-        false,
-        true,
-        zset_max_listpack_entries,
-        usize
-    ),
-    int_directive!(
-        "zset-max-listpack-value",
-        &["zset-max-ziplist-value"],
-        true,
-        0,
-        LONG_MAX,
-        true,
-        true,
-        zset_max_listpack_value,
-        usize
-    ),
-    int_directive!(
-        "list-max-listpack-size",
-        &["list-max-ziplist-size"],
-        true,
-        i32::MIN as i64,
-        INT_MAX,
-        false,
-        false,
-        list_max_listpack_size,
-        i64
-    ),
-    Directive {
-        name: "client-output-buffer-limit",
-        aliases: &[],
-        mutable: true,
-        multi_arg: true,
-        sensitive: false,
-        kind: Kind::Special {
-            set: set_output_buffer_limits,
-            get: get_output_buffer_limits,
-            rewrite: rewrite_output_buffer_limits,
-        },
-    },
-    int_directive!(
-        "slowlog-log-slower-than",
-        &[],
-        true,
-        -1,
-        i64::MAX as u64,
-        false,
-        false,
-        slowlog_log_slower_than,
-        i64
-    ),
-    int_directive!(
-        "slowlog-max-len",
-        &[],
-        true,
-        0,
-        LONG_MAX,
-        false,
-        true,
-        slowlog_max_len,
-        usize
-    ),
-    int_directive!(
-        "latency-monitor-threshold",
-        &[],
-        true,
-        0,
-        i64::MAX as u64,
-        false,
-        false,
-        latency_monitor_threshold,
-        u64
-    ),
-    Directive {
-        name: "loglevel",
-        aliases: &[],
-        mutable: true,
-        multi_arg: false,
-        sensitive: false,
-        kind: Kind::Enum {
-            names: LOGLEVEL_NAMES,
-            get: |c| c.loglevel as usize,
-            set: |c, i| c.loglevel = LogLevel::ALL[i],
-        },
-    },
-    Directive {
-        name: "logfile",
-        aliases: &[],
-        mutable: false,
-        multi_arg: false,
-        sensitive: false,
-        kind: Kind::Str {
-            get: |c| Some(c.logfile.clone()),
-            set: |c, v| c.logfile = v.unwrap_or_default(),
-            default: Some(""),
-        },
-    },
-    Directive {
-        name: "pidfile",
-        aliases: &[],
-        mutable: false,
-        multi_arg: false,
-        sensitive: false,
-        kind: Kind::Str {
-            get: |c| c.pidfile.clone(),
-            set: |c, v| c.pidfile = v,
-            default: None,
-        },
-    },
-    Directive {
-        name: "daemonize",
-        aliases: &[],
-        mutable: false,
-        multi_arg: false,
-        sensitive: false,
-        kind: Kind::Special {
-            set: set_daemonize,
-            get: |_| "no".into(),
-            rewrite: |_| Rewrite::Lines {
-                lines: vec!["daemonize no".into()],
-                force: false,
-            },
-        },
-    },
-    Directive {
-        name: "save",
-        aliases: &[],
-        mutable: true,
-        multi_arg: true,
-        sensitive: false,
-        kind: Kind::Special {
-            set: set_save,
-            get: |c| {
-                c.save
-                    .iter()
-                    .map(|r| format!("{} {}", r.seconds, r.changes))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            },
-            rewrite: rewrite_save,
-        },
-    },
-    Directive {
-        name: "dir",
-        aliases: &[],
-        mutable: true,
-        multi_arg: false,
-        sensitive: false,
-        kind: Kind::Special {
-            set: set_dir,
-            get: |c| c.dir.display().to_string(),
-            rewrite: |c| Rewrite::Lines {
-                lines: vec![format!("dir {}", repr(&c.dir.display().to_string()))],
-                force: true,
-            },
-        },
-    },
-    Directive {
-        name: "dbfilename",
-        aliases: &[],
-        mutable: true,
-        multi_arg: false,
-        sensitive: false,
-        kind: Kind::Special {
-            set: set_dbfilename,
-            get: |c| c.dbfilename.clone(),
-            rewrite: |c| Rewrite::Lines {
-                lines: vec![format!("dbfilename {}", repr(&c.dbfilename))],
-                force: false,
-            },
-        },
-    },
-    bool_directive!("rdbcompression", rdbcompression),
-    bool_directive!("rdbchecksum", rdbchecksum),
-    bool_directive!("stop-writes-on-bgsave-error", stop_writes_on_bgsave_error),
-    int_directive!(
-        "repl-backlog-size",
-        &[],
-        true,
-        1,
-        LONG_MAX,
-        true,
-        false,
-        repl_backlog_size,
-        u64
-    ),
-    int_directive!(
-        "repl-timeout",
-        &[],
-        true,
-        1,
-        INT_MAX,
-        false,
-        false,
-        repl_timeout,
-        u32
-    ),
-    int_directive!(
-        "repl-ping-replica-period",
-        &["repl-ping-slave-period"],
-        true,
-        1,
-        INT_MAX,
-        false,
-        false,
-        repl_ping_replica_period,
-        u32
-    ),
-    int_directive!(
-        "min-replicas-to-write",
-        &["min-slaves-to-write"],
-        true,
-        0,
-        INT_MAX,
-        false,
-        false,
-        min_replicas_to_write,
-        u32
-    ),
-    int_directive!(
-        "min-replicas-max-lag",
-        &["min-slaves-max-lag"],
-        true,
-        0,
-        INT_MAX,
-        false,
-        false,
-        min_replicas_max_lag,
-        u32
-    ),
-    Directive {
-        name: "replicaof",
-        aliases: &["slaveof"],
-        mutable: false,
-        multi_arg: true,
-        sensitive: false,
-        kind: Kind::Special {
-            set: set_replicaof,
-            get: |c| {
-                c.replicaof
-                    .as_ref()
-                    .map(|(host, port)| format!("{host} {port}"))
-                    .unwrap_or_default()
-            },
-            rewrite: |c| match &c.replicaof {
-                None => Rewrite::Remove,
-                Some((host, port)) => Rewrite::Lines {
-                    // As Redis writes it: the host unquoted.
-                    lines: vec![format!("replicaof {host} {port}")],
-                    force: true,
-                },
-            },
-        },
-    },
-    Directive {
-        name: "masterauth",
-        aliases: &[],
-        mutable: true,
-        multi_arg: false,
-        sensitive: true,
-        kind: Kind::Str {
-            get: |c| c.masterauth.clone(),
-            set: |c, v| c.masterauth = v,
-            default: None,
-        },
-    },
-    Directive {
-        name: "masteruser",
-        aliases: &[],
-        mutable: true,
-        multi_arg: false,
-        sensitive: false,
-        kind: Kind::Str {
-            get: |c| c.masteruser.clone(),
-            set: |c, v| c.masteruser = v,
-            default: None,
-        },
-    },
-    Directive {
-        name: "replica-announce-ip",
-        aliases: &["slave-announce-ip"],
-        mutable: true,
-        multi_arg: false,
-        sensitive: false,
-        kind: Kind::Str {
-            get: |c| c.replica_announce_ip.clone(),
-            set: |c, v| c.replica_announce_ip = v,
-            default: None,
-        },
-    },
-    aliased_bool_directive!("replica-read-only", "slave-read-only", replica_read_only),
-    aliased_bool_directive!(
-        "replica-serve-stale-data",
-        "slave-serve-stale-data",
-        replica_serve_stale_data
-    ),
-    aliased_bool_directive!("replica-announced", "slave-announced", replica_announced),
-    int_directive!(
-        "replica-priority",
-        &["slave-priority"],
-        true,
-        0,
-        INT_MAX,
-        false,
-        false,
-        replica_priority,
-        u32
-    ),
-    int_directive!(
-        "replica-announce-port",
-        &["slave-announce-port"],
-        true,
-        0,
-        65535,
-        false,
-        false,
-        replica_announce_port,
-        u16
-    ),
-    bool_directive!("repl-diskless-sync", repl_diskless_sync),
-    int_directive!(
-        "repl-diskless-sync-delay",
-        &[],
-        true,
-        0,
-        INT_MAX,
-        false,
-        false,
-        repl_diskless_sync_delay,
-        u32
-    ),
-    int_directive!(
-        "repl-diskless-sync-max-replicas",
-        &[],
-        true,
-        0,
-        INT_MAX,
-        false,
-        false,
-        repl_diskless_sync_max_replicas,
-        u32
-    ),
-    int_directive!(
-        "repl-backlog-ttl",
-        &[],
-        true,
-        0,
-        LONG_MAX,
-        false,
-        false,
-        repl_backlog_ttl,
-        u64
-    ),
-    int_directive!(
-        "rdb-key-save-delay",
-        &[],
-        true,
-        i32::MIN as i64,
-        INT_MAX,
-        false,
-        false,
-        rdb_key_save_delay,
-        i64
-    ),
-    bool_directive!("appendonly", appendonly),
-    Directive {
-        name: "appendfsync",
-        aliases: &[],
-        mutable: true,
-        multi_arg: false,
-        sensitive: false,
-        kind: Kind::Enum {
-            names: FSYNC_NAMES,
-            get: |c| c.appendfsync as usize,
-            set: |c, i| c.appendfsync = AppendFsync::ALL[i],
-        },
-    },
-    Directive {
-        name: "appenddirname",
-        aliases: &[],
-        mutable: false,
-        multi_arg: false,
-        sensitive: false,
-        kind: Kind::Special {
-            set: |c, values| {
-                c.appenddirname =
-                    aof_name(values, "appenddirname can't be a path, just a dirname")?;
-                Ok(())
-            },
-            get: |c| c.appenddirname.clone(),
-            rewrite: |c| {
-                rewrite_unless_default(c.appenddirname.as_str(), "appenddirname", "appendonlydir")
-            },
-        },
-    },
-    Directive {
-        name: "appendfilename",
-        aliases: &[],
-        mutable: false,
-        multi_arg: false,
-        sensitive: false,
-        kind: Kind::Special {
-            set: |c, values| {
-                c.appendfilename =
-                    aof_name(values, "appendfilename can't be a path, just a filename")?;
-                Ok(())
-            },
-            get: |c| c.appendfilename.clone(),
-            rewrite: |c| {
-                rewrite_unless_default(
-                    c.appendfilename.as_str(),
-                    "appendfilename",
-                    "appendonly.aof",
-                )
-            },
-        },
-    },
-    int_directive!(
-        "auto-aof-rewrite-percentage",
-        &[],
-        true,
-        0,
-        INT_MAX,
-        false,
-        false,
-        auto_aof_rewrite_percentage,
-        u32
-    ),
-    int_directive!(
-        "auto-aof-rewrite-min-size",
-        &[],
-        true,
-        0,
-        LONG_MAX,
-        true,
-        false,
-        auto_aof_rewrite_min_size,
-        u64
-    ),
-    bool_directive!("aof-load-truncated", aof_load_truncated),
-    bool_directive!("aof-use-rdb-preamble", aof_use_rdb_preamble),
-    bool_directive!("no-appendfsync-on-rewrite", no_appendfsync_on_rewrite),
-    // Timestamp annotations are not written (loading skips them).
-    only_no_directive!(
-        "aof-timestamp-enabled",
-        "the node writes no timestamp annotations"
-    ),
-    bool_directive!("protected-mode", protected_mode),
-    int_directive!(
-        "tcp-keepalive",
-        &[],
-        true,
-        0,
-        INT_MAX,
-        false,
-        false,
-        tcp_keepalive,
-        u32
-    ),
-    int_directive!(
-        "io-threads",
-        &[],
-        false,
-        1,
-        128,
-        false,
-        false,
-        io_threads,
-        usize
-    ),
-    int_directive!(
-        "tcp-backlog",
-        &[],
-        false,
-        0,
-        INT_MAX,
-        false,
-        false,
-        tcp_backlog,
-        u32
-    ),
-    Directive {
-        name: "enable-debug-command",
-        aliases: &[],
-        mutable: false,
-        multi_arg: false,
-        sensitive: false,
-        kind: Kind::Enum {
-            names: PROTECTED_NAMES,
-            get: |c| c.enable_debug_command as usize,
-            set: |c, i| c.enable_debug_command = ProtectedAction::ALL[i],
-        },
-    },
-    // Evicted, expired and overwritten values are freed inline: these accept only `no`.
-    only_no_directive!(
-        "lazyfree-lazy-eviction",
-        "the node frees these values inline"
-    ),
-    only_no_directive!("lazyfree-lazy-expire", "the node frees these values inline"),
-    only_no_directive!(
-        "lazyfree-lazy-server-del",
-        "the node frees these values inline"
-    ),
-    bool_directive!("lazyfree-lazy-user-del", lazyfree_lazy_user_del),
-    bool_directive!("lazyfree-lazy-user-flush", lazyfree_lazy_user_flush),
-    bool_directive!("activerehashing", activerehashing),
-];
-
-/// Directives Redis 7.0 still accepts in files and ignores.
-const DEPRECATED: &[&str] = &[
-    "list-max-ziplist-entries",
-    "list-max-ziplist-value",
-    "lua-replicate-commands",
-];
-
-/// The directive called `name` (or one of its aliases), case-insensitively.
-pub fn lookup(name: &str) -> Option<&'static Directive> {
-    DIRECTIVES.iter().find(|d| {
-        d.name.eq_ignore_ascii_case(name) || d.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
-    })
-}
-
-/// Every name CONFIG GET knows, with its directive (aliases included, as Redis lists them).
-pub fn all_names() -> impl Iterator<Item = (&'static str, &'static Directive)> {
-    DIRECTIVES
-        .iter()
-        .flat_map(|d| std::iter::once((d.name, d)).chain(d.aliases.iter().map(move |a| (*a, d))))
-}
-
 impl Directive {
-    /// Set from arguments (one unless `multi_arg`). Errors are Redis's texts.
-    pub fn set(&self, config: &mut Config, values: &[String]) -> Result<(), String> {
-        match &self.kind {
-            Kind::Special { set, .. } => set(config, values),
-            _ => {
-                let [value] = values else {
-                    return Err("wrong number of arguments".into());
-                };
-                self.set_one(config, value)
-            }
+    fn of(spec: &'static Spec) -> Directive {
+        Directive {
+            spec,
+            name: spec.name,
+            mutable: spec.mutable() && !START_ONLY.contains(&spec.name),
+            multi_arg: spec.multi_arg(),
+            sensitive: spec.has(conf::Flag::SENSITIVE),
+            binding: BINDINGS.iter().find(|b| b.name == spec.name),
         }
     }
 
-    fn set_one(&self, config: &mut Config, value: &str) -> Result<(), String> {
-        match &self.kind {
-            Kind::Bool { set, .. } => {
-                let v = if value.eq_ignore_ascii_case("yes") {
-                    true
-                } else if value.eq_ignore_ascii_case("no") {
-                    false
-                } else {
-                    return Err("argument must be 'yes' or 'no'".into());
-                };
-                set(config, v);
-            }
-            Kind::Int {
-                min,
-                max,
-                memory,
-                unsigned,
-                set,
-                ..
-            } => {
-                let v = parse_numeric(value, *memory)?;
-                check_bounds(v, *min, *max, *unsigned)?;
-                set(config, v as i64);
-            }
-            Kind::Enum { names, set, .. } => {
-                let Some(i) = names.iter().position(|n| n.eq_ignore_ascii_case(value)) else {
-                    return Err(format!(
-                        "argument(s) must be one of the following: {}",
-                        names.join(", ")
-                    ));
-                };
-                set(config, i);
-            }
-            Kind::Str { set, .. } => {
-                set(config, (!value.is_empty()).then(|| value.to_string()));
-            }
-            Kind::Special { set, .. } => set(config, &[value.to_string()])?,
+    /// Whether the node acts on it (the others are only kept and shown).
+    pub fn applied(&self) -> bool {
+        self.binding.is_some()
+    }
+
+    pub fn value(&self, config: &Config) -> Value {
+        match self.binding {
+            Some(b) => (b.get)(config),
+            None => config.other.get(self.spec),
+        }
+    }
+
+    /// Take a validated value; refuses what no Switchyard component offers.
+    fn assign(&self, config: &mut Config, value: Value) -> Result<(), String> {
+        if let Some(err) = conf::unsupported(self.spec, &value) {
+            return Err(err);
+        }
+        match self.binding {
+            Some(b) => (b.set)(config, value),
+            None => config.other.set(self.spec, value),
         }
         Ok(())
     }
 
+    /// Set from arguments (one unless `multi_arg`), with Redis's validation and error texts.
+    pub fn set(&self, config: &mut Config, values: &[String]) -> Result<(), String> {
+        if !self.multi_arg && values.len() != 1 {
+            return Err("wrong number of arguments".into());
+        }
+        let value = self.spec.parse(values, &self.value(config))?;
+        self.assign(config, value)
+    }
+
     /// The value as CONFIG GET shows it.
     pub fn get(&self, config: &Config) -> String {
-        match &self.kind {
-            Kind::Bool { get, .. } => if get(config) { "yes" } else { "no" }.into(),
-            Kind::Int {
-                get,
-                memory,
-                unsigned,
-                ..
-            } => {
-                let v = get(config);
-                if *memory || *unsigned {
-                    (v as u64).to_string()
-                } else {
-                    v.to_string()
-                }
-            }
-            Kind::Enum { names, get, .. } => names.get(get(config)).copied().unwrap_or("").into(),
-            Kind::Str { get, .. } => get(config).unwrap_or_default(),
-            Kind::Special { get, .. } => get(config),
-        }
+        self.spec.show(&self.value(config))
     }
 
     /// What CONFIG REWRITE writes for this directive.
     fn rewrite(&self, config: &Config) -> Rewrite {
-        let default = Config::default();
-        match &self.kind {
-            Kind::Bool { get, .. } => Rewrite::Lines {
-                lines: vec![format!(
-                    "{} {}",
-                    self.name,
-                    if get(config) { "yes" } else { "no" }
-                )],
-                force: get(config) != get(&default),
-            },
-            Kind::Int { get, memory, .. } => {
-                let v = get(config);
-                let text = if *memory {
-                    format_memory(v as u64)
-                } else {
-                    v.to_string()
-                };
-                Rewrite::Lines {
-                    lines: vec![format!("{} {text}", self.name)],
-                    force: v != get(&default),
-                }
-            }
-            Kind::Enum { names, get, .. } => Rewrite::Lines {
-                lines: vec![format!(
-                    "{} {}",
-                    self.name,
-                    names.get(get(config)).copied().unwrap_or("")
-                )],
-                force: get(config) != get(&default),
-            },
-            Kind::Str { get, default, .. } => match get(config) {
-                None => Rewrite::Remove,
-                Some(v) => Rewrite::Lines {
-                    force: *default != Some(v.as_str()),
-                    lines: vec![format!("{} {}", self.name, repr(&v))],
-                },
-            },
-            Kind::Special { rewrite, .. } => rewrite(config),
-        }
+        self.spec
+            .rewrite(&self.value(config), &self.value(&Config::default()))
     }
 }
 
-/// A number as Redis's numeric configs read it: memory units first when allowed, else a
-/// strict integer.
-fn parse_numeric(value: &str, memory: bool) -> Result<i128, String> {
-    if memory {
-        return parse_memory(value)
-            .map(|v| v as i128)
-            .map_err(|_| "argument must be a memory value".to_string());
-    }
-    wire::request::parse_i64(value.as_bytes())
-        .map(|v| v as i128)
-        .ok_or_else(|| "argument couldn't be parsed into an integer".to_string())
+/// The directive called `name` (or one of its aliases), case-insensitively.
+pub fn lookup(name: &str) -> Option<Directive> {
+    conf::lookup(name).map(Directive::of)
 }
 
-fn check_bounds(v: i128, min: i64, max: u64, unsigned: bool) -> Result<(), String> {
-    // Unsigned C types see a negative number as a huge one.
-    let v = if unsigned && v < 0 {
-        v + (1i128 << 64)
-    } else {
-        v
-    };
-    if v < min as i128 || v > max as i128 {
-        return Err(format!(
-            "argument must be between {min} and {max} inclusive"
-        ));
-    }
-    Ok(())
+/// Every name CONFIG GET patterns list (aliases included, hidden directives not), with its
+/// directive.
+pub fn all_names() -> impl Iterator<Item = (&'static str, Directive)> {
+    conf::all_names()
+        .filter(|(_, spec)| !spec.has(conf::Flag::HIDDEN))
+        .map(|(name, spec)| (name, Directive::of(spec)))
 }
 
-/// `replicaof <host> <port>` (or `no one`), as Redis's config file reads it.
-fn set_replicaof(config: &mut Config, values: &[String]) -> Result<(), String> {
-    let [host, port] = values else {
-        return Err("wrong number of arguments".into());
-    };
-    if host.eq_ignore_ascii_case("no") && port.eq_ignore_ascii_case("one") {
-        config.replicaof = None;
-        return Ok(());
-    }
-    let port = port
-        .parse::<u16>()
-        .ok()
-        .filter(|p| *p > 0)
-        .ok_or("Invalid master port")?;
-    config.replicaof = Some((host.clone(), port));
-    Ok(())
-}
-
-fn set_bind(config: &mut Config, values: &[String]) -> Result<(), String> {
-    if values.len() > 16 {
-        return Err("Too many bind addresses specified.".into());
-    }
-    config.bind = if values.len() == 1 && values[0].is_empty() {
-        Vec::new()
-    } else {
-        values.to_vec()
-    };
-    Ok(())
-}
-
-fn rewrite_bind(config: &Config) -> Rewrite {
-    if config.bind == Config::default().bind {
-        return Rewrite::Remove;
-    }
-    let addresses = if config.bind.is_empty() {
-        "\"\"".to_string()
-    } else {
-        config.bind.join(" ")
-    };
-    Rewrite::Lines {
-        lines: vec![format!("bind {addresses}")],
-        force: true,
-    }
-}
-
-fn set_daemonize(_config: &mut Config, values: &[String]) -> Result<(), String> {
-    match values {
-        [v] if v.eq_ignore_ascii_case("no") => Ok(()),
-        [v] if v.eq_ignore_ascii_case("yes") => {
-            Err("daemonize yes is not supported: run the node under a supervisor".into())
-        }
-        [_] => Err("argument must be 'yes' or 'no'".into()),
-        _ => Err("wrong number of arguments".into()),
-    }
-}
-
-/// `save <seconds> <changes> [...]` or `save ""` (Redis 7.0's setConfigSaveOption). Replaces
-/// the rules; [`Config::apply_text`] makes later `save` lines of one file add to the first.
-fn set_save(config: &mut Config, values: &[String]) -> Result<(), String> {
-    let values = match values {
-        [v] if v.is_empty() => &[][..],
-        _ => values,
-    };
-    if values.len() % 2 == 1 {
-        return Err("Invalid save parameters".into());
-    }
-    let mut rules = Vec::with_capacity(values.len() / 2);
-    for pair in values.chunks(2) {
-        let seconds = pair[0].parse::<i64>().ok().filter(|&v| v >= 1);
-        let changes = pair[1].parse::<i64>().ok().filter(|&v| v >= 0);
-        let (Some(seconds), Some(changes)) = (seconds, changes) else {
-            return Err("Invalid save parameters".into());
-        };
-        rules.push(SaveRule {
-            seconds: seconds as u64,
-            changes: changes as u64,
-        });
-    }
-    config.save = rules;
-    Ok(())
-}
-
-/// Redis writes one line per rule, or `save ""` so the built-in rules are not used.
-fn rewrite_save(config: &Config) -> Rewrite {
-    let lines = if config.save.is_empty() {
-        vec!["save \"\"".to_string()]
-    } else {
-        config
-            .save
+impl ClientOutputBufferLimits {
+    /// As CONFIG GET shows them: `normal h s secs slave h s secs pubsub h s secs`.
+    fn to_args(self) -> Vec<String> {
+        self.classes()
             .iter()
-            .map(|r| format!("save {} {}", r.seconds, r.changes))
+            .flat_map(|(name, l)| {
+                [
+                    name.to_string(),
+                    l.hard.to_string(),
+                    l.soft.to_string(),
+                    l.soft_seconds.to_string(),
+                ]
+            })
             .collect()
-    };
-    Rewrite::Lines { lines, force: true }
-}
-
-/// Redis chdirs to `dir` and fails if it cannot; the node checks the directory exists and
-/// keeps its absolute path.
-fn set_dir(config: &mut Config, values: &[String]) -> Result<(), String> {
-    let [value] = values else {
-        return Err("wrong number of arguments".into());
-    };
-    let path = std::fs::canonicalize(value).map_err(|e| os_error_text(&e))?;
-    if !path.is_dir() {
-        return Err("Not a directory".into());
     }
-    config.dir = path;
-    Ok(())
-}
 
-fn set_dbfilename(config: &mut Config, values: &[String]) -> Result<(), String> {
-    let [value] = values else {
-        return Err("wrong number of arguments".into());
-    };
-    if value.contains('/') {
-        return Err("dbfilename can't be a path, just a filename".into());
-    }
-    config.dbfilename = value.clone();
-    Ok(())
-}
-
-/// An OS error as strerror() words it (without Rust's " (os error N)").
-fn os_error_text(err: &std::io::Error) -> String {
-    let text = err.to_string();
-    match text.find(" (os error") {
-        Some(at) => text[..at].to_string(),
-        None => text,
-    }
-}
-
-/// An AOF file or directory name: one path component, as Redis's pathIsBaseName requires.
-fn aof_name(values: &[String], not_a_name: &str) -> Result<String, String> {
-    match values {
-        [v] if v.contains('/') || v.contains('\\') => Err(not_a_name.into()),
-        [v] => Ok(v.clone()),
-        _ => Err("wrong number of arguments".into()),
-    }
-}
-
-fn rewrite_unless_default(value: &str, name: &str, default: &str) -> Rewrite {
-    if value == default {
-        Rewrite::Remove
-    } else {
-        Rewrite::Lines {
-            lines: vec![format!("{name} {}", repr(value))],
-            force: true,
+    fn from_args(args: &[String]) -> Self {
+        let mut limits = ClientOutputBufferLimits::default();
+        for chunk in args.chunks(4) {
+            let n = |i: usize| chunk.get(i).and_then(|s| s.parse().ok()).unwrap_or(0);
+            let limit = OutputBufferLimit {
+                hard: n(1),
+                soft: n(2),
+                soft_seconds: n(3),
+            };
+            match chunk[0].as_str() {
+                "normal" => limits.normal = limit,
+                "pubsub" => limits.pubsub = limit,
+                _ => limits.replica = limit,
+            }
         }
+        limits
     }
-}
-
-/// `client-output-buffer-limit <class> <hard> <soft> <soft seconds> [<class> ...]`: all
-/// classes are checked before any is changed.
-fn set_output_buffer_limits(config: &mut Config, values: &[String]) -> Result<(), String> {
-    if !values.len().is_multiple_of(4) {
-        return Err("Wrong number of arguments in buffer limit configuration.".into());
-    }
-    let mut limits = config.client_output_buffer_limit;
-    for chunk in values.chunks(4) {
-        let class = chunk[0].to_ascii_lowercase();
-        if !matches!(class.as_str(), "normal" | "replica" | "slave" | "pubsub") {
-            return Err("Invalid client class specified in buffer limit configuration.".into());
-        }
-        let bad = || "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
-        let hard = parse_memory(&chunk[1]).map_err(|_| bad())?;
-        let soft = parse_memory(&chunk[2]).map_err(|_| bad())?;
-        let soft_seconds = parse_c_long(&chunk[3])
-            .filter(|v| *v >= 0)
-            .ok_or_else(bad)? as u64;
-        let limit = OutputBufferLimit {
-            hard,
-            soft,
-            soft_seconds,
-        };
-        match class.as_str() {
-            "normal" => limits.normal = limit,
-            "pubsub" => limits.pubsub = limit,
-            _ => limits.replica = limit,
-        }
-    }
-    config.client_output_buffer_limit = limits;
-    Ok(())
-}
-
-fn get_output_buffer_limits(config: &Config) -> String {
-    config
-        .client_output_buffer_limit
-        .classes()
-        .iter()
-        .map(|(name, l)| format!("{name} {} {} {}", l.hard, l.soft, l.soft_seconds))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn rewrite_output_buffer_limits(config: &Config) -> Rewrite {
-    let defaults = ClientOutputBufferLimits::default().classes();
-    let mut force = false;
-    let lines = config
-        .client_output_buffer_limit
-        .classes()
-        .iter()
-        .zip(defaults.iter())
-        .map(|((name, l), (_, d))| {
-            force |= l != d;
-            let name = if *name == "slave" { "replica" } else { name };
-            format!(
-                "client-output-buffer-limit {name} {} {} {}",
-                format_memory(l.hard),
-                format_memory(l.soft),
-                l.soft_seconds
-            )
-        })
-        .collect();
-    Rewrite::Lines { lines, force }
-}
-
-/// `strtoll(s, &end, 10)` with `*end == '\0'`: an optional sign, then digits.
-fn parse_c_long(s: &str) -> Option<i64> {
-    let trimmed = s.trim_start();
-    let digits = trimmed.strip_prefix(['-', '+']).unwrap_or(trimmed);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    trimmed.parse().ok()
 }
 
 // ---- loading --------------------------------------------------------------------------------
@@ -1677,14 +856,15 @@ impl Config {
         if let Some(path) = path {
             text = std::fs::read_to_string(path).map_err(|e| {
                 ConfigError(format!(
-                    "Fatal error, can't open config file '{}': {e}",
-                    path.display()
+                    "Fatal error, can't open config file '{}': {}",
+                    path.display(),
+                    conf::os_error_text(&e)
                 ))
             })?;
             let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
             config.config_file = Some(absolute);
         }
-        let options = args_to_text(overrides);
+        let options = conf::args_to_text(overrides);
         if !options.is_empty() {
             text.push('\n');
             text.push_str(&options);
@@ -1695,79 +875,13 @@ impl Config {
 
     /// Apply redis.conf text. An unknown or malformed directive is an error naming its line.
     pub fn apply_text(&mut self, text: &str) -> Result<(), ConfigError> {
-        // The first `save` line of a file replaces the built-in rules; later ones add to it.
-        let mut save_seen = false;
-        for (number, line) in text.split('\n').enumerate() {
-            let trimmed = line.trim_matches([' ', '\t', '\r', '\n']);
-            if trimmed.is_empty() || trimmed.starts_with('#') {
-                continue;
-            }
-            let Some(args) = wire::request::split_args(trimmed.as_bytes()) else {
-                return Err(bad_line(
-                    number + 1,
-                    trimmed,
-                    "Unbalanced quotes in configuration line",
-                ));
-            };
-            let args: Vec<String> = args
-                .into_iter()
-                .map(|a| String::from_utf8_lossy(&a).into_owned())
-                .collect();
-            let Some((name, values)) = args.split_first() else {
-                continue;
-            };
-            let name = name.to_ascii_lowercase();
-            // Redis 7.0 splits the single argument of a multi-argument directive on spaces
-            // (`--save "900 1"`).
-            let split;
-            let values = match (lookup(&name), values) {
-                (Some(d), [one]) if d.multi_arg && !one.is_empty() => {
-                    split = wire::request::split_args(one.as_bytes())
-                        .map(|a| {
-                            a.into_iter()
-                                .map(|v| String::from_utf8_lossy(&v).into_owned())
-                                .collect::<Vec<_>>()
-                        })
-                        .unwrap_or_else(|| vec![one.clone()]);
-                    &split[..]
-                }
-                _ => values,
-            };
-            let result = if name == "save" && save_seen && values != [""] {
-                let mut rules = self.save.clone();
-                set_save(self, values).map(|()| {
-                    rules.append(&mut self.save);
-                    self.save = rules;
-                })
-            } else if let Some(directive) = lookup(&name) {
-                save_seen |= name == "save";
-                if !directive.multi_arg && values.len() != 1 {
-                    Err("wrong number of arguments".to_string())
-                } else {
-                    directive.set(self, values)
-                }
-            } else if DEPRECATED.contains(&name.as_str()) && values.len() == 1 {
-                Ok(())
-            } else if name == "include" && values.len() == 1 {
-                self.include(&values[0])
-            } else {
-                Err("Bad directive or wrong number of arguments".to_string())
-            };
-            result.map_err(|e| bad_line(number + 1, trimmed, &e))?;
-        }
-        Ok(())
-    }
-
-    fn include(&mut self, path: &str) -> Result<(), String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("Fatal error, can't open config file '{path}': {e}"))?;
-        self.apply_text(&text).map_err(|e| e.0)
+        conf::load(text, self).map_err(|e| ConfigError(e.to_string()))
     }
 
     /// Apply `--name value [value...]` flags as redis-server does: each flag starts a directive
     /// line made of the values that follow it.
     pub fn apply_args(&mut self, args: &[String]) -> Result<(), ConfigError> {
-        self.apply_text(&args_to_text(args))
+        self.apply_text(&conf::args_to_text(args))
     }
 
     /// Set one directive by name, as a config file line would.
@@ -1788,93 +902,24 @@ impl Config {
     }
 }
 
-/// redis-server's option string: `--name` starts a line, each value follows quoted.
-fn args_to_text(args: &[String]) -> String {
-    let mut text = String::new();
-    for arg in args {
-        if let Some(name) = arg.strip_prefix("--") {
-            if !text.is_empty() {
-                text.push('\n');
-            }
-            text.push_str(name);
-            text.push(' ');
-        } else {
-            text.push_str(&repr(arg));
-            text.push(' ');
-        }
+impl conf::Target for Config {
+    fn value(&self, spec: &'static Spec) -> Value {
+        Directive::of(spec).value(self)
     }
-    text
-}
 
-fn bad_line(number: usize, line: &str, reason: &str) -> ConfigError {
-    ConfigError(format!(
-        "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line {number}\n>>> '{line}'\n{reason}"
-    ))
+    fn set(&mut self, spec: &'static Spec, value: Value) -> Result<(), String> {
+        Directive::of(spec).assign(self, value)
+    }
+
+    /// `sentinel`, `rename-command`, ... : refused (see [`conf::other_directive_error`]).
+    fn other(&mut self, line: &conf::Line<'_>) -> Result<(), String> {
+        Err(conf::other_directive_error(line))
+    }
 }
 
 /// A quoted string as Redis's `sdscatrepr` writes it (and `sdssplitargs` reads it back).
 pub fn repr(s: &str) -> String {
-    wire::request::quote_arg(s.as_bytes())
-}
-
-pub fn parse_num(value: &str, min: i64, max: i64) -> Result<i64, String> {
-    let n = wire::request::parse_i64(value.as_bytes())
-        .ok_or_else(|| "argument couldn't be parsed into an integer".to_string())?;
-    if n < min || n > max {
-        return Err(format!(
-            "argument must be between {min} and {max} inclusive"
-        ));
-    }
-    Ok(n)
-}
-
-/// Memory amounts as Redis's `memtoull` reads them: digits then an optional unit, `1k` (1000),
-/// `1kb` (1024), `m`, `mb`, `g`, `gb`, `b`, case-insensitive.
-pub fn parse_memory(value: &str) -> Result<u64, String> {
-    let err = || "argument must be a memory value".to_string();
-    if value.starts_with('-') {
-        return Err(err());
-    }
-    let split = value
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(value.len());
-    let (digits, unit) = value.split_at(split);
-    let mul: u64 = match unit.to_ascii_lowercase().as_str() {
-        "" | "b" => 1,
-        "k" => 1000,
-        "kb" => 1024,
-        "m" => 1000 * 1000,
-        "mb" => 1024 * 1024,
-        "g" => 1000 * 1000 * 1000,
-        "gb" => 1024 * 1024 * 1024,
-        _ => return Err(err()),
-    };
-    if digits.len() >= 128 {
-        return Err(err());
-    }
-    // strtoull reads no digits as 0.
-    let n: u64 = if digits.is_empty() {
-        0
-    } else {
-        digits.parse().map_err(|_| err())?
-    };
-    Ok(n.wrapping_mul(mul))
-}
-
-/// Bytes as CONFIG REWRITE writes them: `gb`, `mb`, `kb` when exact.
-pub fn format_memory(bytes: u64) -> String {
-    const KB: u64 = 1024;
-    const MB: u64 = 1024 * 1024;
-    const GB: u64 = 1024 * 1024 * 1024;
-    if bytes != 0 && bytes.is_multiple_of(GB) {
-        format!("{}gb", bytes / GB)
-    } else if bytes != 0 && bytes.is_multiple_of(MB) {
-        format!("{}mb", bytes / MB)
-    } else if bytes != 0 && bytes.is_multiple_of(KB) {
-        format!("{}kb", bytes / KB)
-    } else {
-        bytes.to_string()
-    }
+    conf::repr(s)
 }
 
 // ---- CONFIG REWRITE -------------------------------------------------------------------------
@@ -1905,10 +950,18 @@ pub fn rewrite_text(old: &str, config: &Config) -> String {
             lines.push(line.to_string());
             continue;
         }
-        let directive = wire::request::split_args(line.as_bytes())
+        let name = wire::request::split_args(line.as_bytes())
             .and_then(|args| args.into_iter().next())
-            .and_then(|name| lookup(&String::from_utf8_lossy(&name)));
-        match directive {
+            .map(|name| String::from_utf8_lossy(&name).into_owned());
+        // `include` lines stay as they are, as Redis keeps them.
+        if name
+            .as_deref()
+            .is_some_and(|n| n.eq_ignore_ascii_case("include"))
+        {
+            lines.push(line.to_string());
+            continue;
+        }
+        match name.as_deref().and_then(lookup) {
             Some(d) => {
                 match positions.iter_mut().find(|(n, _)| *n == d.name) {
                     Some((_, list)) => list.push(lines.len()),
@@ -1919,7 +972,7 @@ pub fn rewrite_text(old: &str, config: &Config) -> String {
             None => lines.push(format!("# ??? {line}")),
         }
     }
-    for directive in DIRECTIVES {
+    for directive in conf::TABLE.iter().map(Directive::of) {
         let mut reuse = positions
             .iter_mut()
             .find(|(n, _)| *n == directive.name)
@@ -1993,6 +1046,7 @@ pub fn rewrite_file(path: &Path, config: &Config) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use conf::{format_memory, parse_memory};
 
     #[test]
     fn file_and_flags() {
@@ -2077,8 +1131,40 @@ mod tests {
         assert!(err.0.ends_with("argument must be 'yes' or 'no'"));
         let err = c.apply_text("maxmemory-policy lru").unwrap_err();
         assert!(err.0.ends_with("argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction"));
-        let err = c.apply_text("daemonize yes").unwrap_err();
-        assert!(err.0.contains("not supported"));
+        // Directives without behaviour here are validated, kept and shown.
+        c.apply_text("always-show-logo yes\nlist-compress-depth 2\noom-score-adj-values 0 200 800")
+            .unwrap();
+        assert_eq!(c.get("always-show-logo").unwrap(), "yes");
+        assert_eq!(c.get("list-compress-depth").unwrap(), "2");
+        let err = c.apply_text("list-compress-depth -1").unwrap_err();
+        assert!(
+            err.0
+                .ends_with("argument must be between 0 and 2147483647 inclusive")
+        );
+        // Keyspace notifications are not implemented: only the empty value is taken.
+        c.apply_text("notify-keyspace-events \"\"").unwrap();
+        let err = c.apply_text("notify-keyspace-events KEA").unwrap_err();
+        assert!(
+            err.0
+                .contains("keyspace notifications are not implemented yet")
+        );
+        let err = c.apply_text("notify-keyspace-events Kq").unwrap_err();
+        assert!(
+            err.0
+                .ends_with("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.")
+        );
+        for refused in [
+            "rename-command FLUSHALL \"\"",
+            "user bob on",
+            "loadmodule /x.so",
+            "tls-port 6380",
+        ] {
+            let err = c.apply_text(refused).unwrap_err();
+            assert!(err.0.contains("not supported"), "{refused}: {}", err.0);
+        }
+        c.apply_text("daemonize yes\nsupervised systemd").unwrap();
+        assert!(c.daemonize);
+        assert_eq!(c.supervised, Supervised::Systemd);
         // Deprecated directives are ignored, aliases work.
         c.apply_text("list-max-ziplist-entries 5\nhash-max-ziplist-entries 7\nHZ 1000")
             .unwrap();
@@ -2132,16 +1218,17 @@ mod tests {
 
     #[test]
     fn rewrite_keeps_layout() {
-        let old = "# my config\nport 7000\nunknown-thing 5\n\n\nmaxmemory 1mb\nmaxmemory 2mb\nslave-lazy-flush no\n";
+        let old = "# my config\nport 7000\nunknown-thing 5\n\n\nmaxmemory 1mb\nmaxmemory 2mb\nslave-lazy-flush no\ninclude /x.conf\n";
         let mut c = Config::default();
         c.apply_text("port 7000\nmaxmemory 3mb\nmaxclients 50\ntimeout 0")
             .unwrap();
         c.dir = PathBuf::from("/data");
         let new = rewrite_text(old, &c);
-        // Redis 7.0 always writes the save rules and the working directory.
+        // Redis 7.0 always writes the save rules, the working directory and the latency
+        // percentiles; an alias's line is rewritten under the directive's name.
         assert_eq!(
             new,
-            "# my config\nport 7000\n# ??? unknown-thing 5\n\nmaxmemory 3mb\n\n# ??? slave-lazy-flush no\n# Generated by CONFIG REWRITE\nmaxclients 50\nsave 3600 1\nsave 300 100\nsave 60 10000\ndir \"/data\"\n"
+            "# my config\nport 7000\n# ??? unknown-thing 5\n\nmaxmemory 3mb\n\nreplica-lazy-flush no\ninclude /x.conf\n# Generated by CONFIG REWRITE\nmaxclients 50\ndir \"/data\"\nsave 3600 1\nsave 300 100\nsave 60 10000\nlatency-tracking-info-percentiles 50 99 99.9\n"
         );
         // Idempotent.
         assert_eq!(rewrite_text(&new, &c), new);

@@ -20,6 +20,9 @@ pub enum ConfigError {
         text: String,
         reason: String,
     },
+    /// An error that belongs to no line (an `include` that cannot be read).
+    #[error("{0}")]
+    Load(conf::Fatal),
     #[error("Sentinel needs config file on disk to save state. Exiting...")]
     NoFile,
     #[error("Fatal error, can't open config file '{path}': {source}")]
@@ -88,6 +91,17 @@ pub struct Config {
     pub sentinel_user: Option<String>,
     pub sentinel_pass: Option<String>,
     pub masters: Vec<MasterConfig>,
+    /// `sentinel deny-scripts-reconfig`: SENTINEL SET may not change script paths. The
+    /// sentinel runs no scripts; kept and written back.
+    pub deny_scripts_reconfig: bool,
+    /// `sentinel resolve-hostnames` / `announce-hostnames`, kept and written back.
+    pub resolve_hostnames: bool,
+    pub announce_hostnames: bool,
+    /// The redis.conf directives a sentinel.conf may hold beyond port, bind, dir and
+    /// requirepass: daemonize, pidfile, logfile, loglevel, supervised are applied by the
+    /// binary, the others only kept, shown and written back (as Redis Sentinel does with
+    /// most of them).
+    pub other: conf::Store,
     /// The file's shape: comments and blank lines as they were, and where each directive
     /// stood, so a rewrite puts the new lines in the old places (as Redis's rewrite does).
     pub(crate) layout: Vec<LayoutLine>,
@@ -121,6 +135,9 @@ impl Config {
     }
 
     pub fn parse(text: &str, path: PathBuf) -> Result<Config, ConfigError> {
+        let mut other = conf::Store::default();
+        // Sentinel's own default: protected mode off (it must be reachable).
+        other.set(spec("protected-mode"), conf::Value::Bool(false));
         let mut config = Config {
             path,
             port: DEFAULT_PORT,
@@ -134,52 +151,53 @@ impl Config {
             sentinel_user: None,
             sentinel_pass: None,
             masters: Vec::new(),
-            layout: Vec::new(),
+            deny_scripts_reconfig: true,
+            resolve_hostnames: false,
+            announce_hostnames: false,
+            other,
+            layout: layout(text),
         };
-        for (index, line) in text.lines().enumerate() {
-            let trimmed = line.trim();
-            if trimmed.is_empty() || trimmed.starts_with('#') {
-                config.layout.push(LayoutLine::Text(line.to_string()));
-                continue;
-            }
-            let fail = |reason: &str| ConfigError::Line {
-                line: index + 1,
-                text: line.to_string(),
-                reason: reason.to_string(),
-            };
-            let Some(words) = wire::request::split_args(trimmed.as_bytes()) else {
-                return Err(fail("Unbalanced quotes in configuration line"));
-            };
-            let words: Vec<String> = words
-                .into_iter()
-                .map(|w| String::from_utf8_lossy(&w).into_owned())
-                .collect();
-            config.apply(&words).map_err(|reason| fail(&reason))?;
+        let mut loader = Loader {
+            config: &mut config,
+            queued: Vec::new(),
+        };
+        conf::load(text, &mut loader).map_err(fatal)?;
+        // As Redis's loadSentinelConfigFromQueue: `monitor` lines first, then the others,
+        // each in file order, so a master's options may come before its `monitor` line.
+        let queued = std::mem::take(&mut loader.queued);
+        let (monitors, rest): (Vec<_>, Vec<_>) = queued
+            .into_iter()
+            .partition(|(_, _, argv)| argv[0].eq_ignore_ascii_case("monitor"));
+        for (number, line, argv) in monitors.into_iter().chain(rest) {
             config
-                .layout
-                .push(LayoutLine::Directive(words[0].to_ascii_lowercase()));
+                .apply_sentinel(&argv)
+                .map_err(|reason| ConfigError::Line {
+                    line: number,
+                    text: line,
+                    reason,
+                })?;
         }
         Ok(config)
     }
 
-    fn apply(&mut self, words: &[String]) -> Result<(), String> {
-        const BAD: &str = "Bad directive or wrong number of arguments";
-        let name = words[0].to_ascii_lowercase();
-        match (name.as_str(), words.len()) {
-            ("port", 2) => {
-                self.port = words[1]
-                    .parse::<u16>()
-                    .map_err(|_| "Invalid port".to_string())?;
-            }
-            ("bind", n) if n >= 2 => self.bind = words[1..].to_vec(),
-            ("dir", 2) => self.dir = Some(PathBuf::from(&words[1])),
-            ("requirepass", 2) => {
-                self.requirepass = (!words[1].is_empty()).then(|| words[1].clone())
-            }
-            ("sentinel", n) if n >= 2 => self.apply_sentinel(&words[1..])?,
-            _ => return Err(BAD.to_string()),
+    /// A redis.conf directive's value as CONFIG GET would show it.
+    pub fn get(&self, name: &str) -> Option<String> {
+        let spec = conf::lookup(name)?;
+        Some(spec.show(&self.value(spec)))
+    }
+
+    fn value(&self, spec: &'static conf::Spec) -> conf::Value {
+        use conf::Value;
+        match spec.name {
+            "port" => Value::Int(self.port.into()),
+            "bind" => Value::Args(self.bind.clone()),
+            "dir" => match &self.dir {
+                Some(dir) => Value::Args(vec![dir.display().to_string()]),
+                None => spec.default_value(),
+            },
+            "requirepass" => Value::Str(self.requirepass.clone()),
+            _ => self.other.get(spec),
         }
-        Ok(())
     }
 
     /// `sentinel <option> ...`, Redis's `sentinelHandleConfiguration`.
@@ -278,6 +296,22 @@ impl Config {
             ("sentinel-pass", 2) => {
                 self.sentinel_pass = (!argv[1].is_empty()).then(|| argv[1].clone());
             }
+            ("deny-scripts-reconfig", 2) => {
+                self.deny_scripts_reconfig = yes_no(&argv[1])?;
+            }
+            ("resolve-hostnames", 2) => self.resolve_hostnames = yes_no(&argv[1])?,
+            ("announce-hostnames", 2) => self.announce_hostnames = yes_no(&argv[1])?,
+            // Scripts are not run by this sentinel: a path would be a promise it cannot keep.
+            ("notification-script" | "client-reconfig-script", 3) => {
+                return Err(format!(
+                    "sentinel {option} is not supported: the sentinel runs no scripts"
+                ));
+            }
+            ("rename-command", 4) => {
+                return Err(
+                    "sentinel rename-command is not supported: commands keep their names".into(),
+                );
+            }
             _ => return Err(UNRECOGNIZED.to_string()),
         }
         Ok(())
@@ -293,7 +327,7 @@ impl Config {
     /// The file's text with the current state: kept lines first, then the global directives,
     /// then the generated sentinel block (Redis writes its own block after a marker line).
     pub fn render(&self) -> String {
-        let mut generated: Vec<(&str, String)> = Vec::new();
+        let mut generated: Vec<(&str, String, bool)> = Vec::new();
         let mut push = |line: String| {
             let name = if line.starts_with("sentinel ") {
                 "sentinel"
@@ -307,7 +341,7 @@ impl Config {
                 "requirepass" => "requirepass",
                 _ => "sentinel",
             };
-            generated.push((name, line));
+            generated.push((name, line, true));
         };
         push(format!("port {}", self.port));
         if !self.bind.is_empty() {
@@ -385,13 +419,39 @@ impl Config {
         if let Some(pass) = &self.sentinel_pass {
             push(format!("sentinel sentinel-pass {}", quote(pass)));
         }
+        if !self.deny_scripts_reconfig {
+            push("sentinel deny-scripts-reconfig no".into());
+        }
+        if self.resolve_hostnames {
+            push("sentinel resolve-hostnames yes".into());
+        }
+        if self.announce_hostnames {
+            push("sentinel announce-hostnames yes".into());
+        }
+        // The other redis.conf directives: their lines keep their places; one at its
+        // default is not added.
+        let defaults = Config::parse("", PathBuf::new())
+            .map(|c| c.other)
+            .unwrap_or_default();
+        for spec in conf::TABLE {
+            if matches!(spec.name, "port" | "bind" | "dir" | "requirepass") {
+                continue;
+            }
+            let value = self.other.get(spec);
+            let default = defaults.get(spec);
+            if let conf::Rewrite::Lines { lines, force } = spec.rewrite(&value, &default) {
+                for line in lines {
+                    generated.push((spec.name, line, force && value != default));
+                }
+            }
+        }
         self.place(generated)
     }
 
     /// Each generated line takes the place of an old line of the same directive, in order;
     /// old lines left over go away, new lines left over follow a marker at the end.
-    fn place(&self, generated: Vec<(&str, String)>) -> String {
-        let mut pending: std::collections::VecDeque<(&str, String)> = generated.into();
+    fn place(&self, generated: Vec<(&str, String, bool)>) -> String {
+        let mut pending: std::collections::VecDeque<(&str, String, bool)> = generated.into();
         let mut out = String::new();
         for line in &self.layout {
             match line {
@@ -400,8 +460,8 @@ impl Config {
                     out.push('\n');
                 }
                 LayoutLine::Directive(name) => {
-                    if let Some(pos) = pending.iter().position(|(n, _)| n == name)
-                        && let Some((_, text)) = pending.remove(pos)
+                    if let Some(pos) = pending.iter().position(|(n, _, _)| n == name)
+                        && let Some((_, text, _)) = pending.remove(pos)
                     {
                         out.push_str(&text);
                         out.push('\n');
@@ -413,10 +473,11 @@ impl Config {
             .layout
             .iter()
             .any(|l| matches!(l, LayoutLine::Text(t) if t.trim() == GENERATED_MARK));
+        pending.retain(|(_, _, force)| *force);
         if !pending.is_empty() && !marked {
             out.push_str(GENERATED_MARK);
             out.push('\n');
-            for (_, text) in pending {
+            for (_, text, _) in pending {
                 out.push_str(&text);
                 out.push('\n');
             }
@@ -432,6 +493,105 @@ impl Config {
 }
 
 const GENERATED_MARK: &str = "# Generated by CONFIG REWRITE";
+
+/// A directive of Redis's table, by its name.
+fn spec(name: &str) -> &'static conf::Spec {
+    conf::lookup(name).expect("a directive of Redis's table")
+}
+
+fn fatal(err: conf::Fatal) -> ConfigError {
+    match err.at {
+        Some((line, text)) => ConfigError::Line {
+            line,
+            text,
+            reason: err.reason,
+        },
+        None => ConfigError::Load(err),
+    }
+}
+
+fn yes_no(text: &str) -> Result<bool, String> {
+    if text.eq_ignore_ascii_case("yes") {
+        Ok(true)
+    } else if text.eq_ignore_ascii_case("no") {
+        Ok(false)
+    } else {
+        Err("Please specify yes or no for the option.".into())
+    }
+}
+
+/// Each line of the file: comments and blank lines as they are, directives by their name
+/// (an alias by the directive's name).
+fn layout(text: &str) -> Vec<LayoutLine> {
+    let mut lines: Vec<&str> = text.split('\n').collect();
+    if lines.last() == Some(&"") {
+        lines.pop();
+    }
+    lines
+        .into_iter()
+        .map(|raw| {
+            let line = raw.trim_end_matches('\r');
+            let trimmed = line.trim();
+            let name = (!trimmed.starts_with('#'))
+                .then(|| wire::request::split_args(trimmed.as_bytes()))
+                .flatten()
+                .and_then(|args| args.into_iter().next())
+                .map(|n| String::from_utf8_lossy(&n).to_ascii_lowercase());
+            match name {
+                Some(name) => {
+                    LayoutLine::Directive(conf::lookup(&name).map_or(name, |s| s.name.to_string()))
+                }
+                None => LayoutLine::Text(line.to_string()),
+            }
+        })
+        .collect()
+}
+
+/// Reads a sentinel.conf: redis.conf directives at once, `sentinel` lines queued for the two
+/// passes.
+struct Loader<'a> {
+    config: &'a mut Config,
+    /// (line number, line, arguments after `sentinel`)
+    queued: Vec<(usize, String, Vec<String>)>,
+}
+
+impl conf::Target for Loader<'_> {
+    fn value(&self, spec: &'static conf::Spec) -> conf::Value {
+        self.config.value(spec)
+    }
+
+    fn set(&mut self, spec: &'static conf::Spec, value: conf::Value) -> Result<(), String> {
+        use conf::Value;
+        if let Some(err) = conf::unsupported(spec, &value) {
+            return Err(err);
+        }
+        let c = &mut *self.config;
+        match (spec.name, value) {
+            ("port", Value::Int(port)) => c.port = port as u16,
+            ("bind", Value::Args(addresses)) => c.bind = addresses,
+            ("dir", Value::Args(dir)) => c.dir = dir.into_iter().next().map(PathBuf::from),
+            ("requirepass", Value::Str(pass)) => c.requirepass = pass,
+            ("protected-mode", Value::Bool(true)) => {
+                return Err("protected-mode yes is not supported by the sentinel: bind it to trusted addresses or set requirepass".into());
+            }
+            (_, value) => c.other.set(spec, value),
+        }
+        Ok(())
+    }
+
+    fn other(&mut self, line: &conf::Line<'_>) -> Result<(), String> {
+        match (line.name.as_str(), line.args.is_empty()) {
+            // A bare `sentinel` line only says this is sentinel mode.
+            ("sentinel", true) => Ok(()),
+            ("sentinel", false) => {
+                self.queued
+                    .push((line.number, line.text.to_string(), line.args.clone()));
+                Ok(())
+            }
+            _ => Err(conf::other_directive_error(line)),
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum LayoutLine {
@@ -603,5 +763,53 @@ mod tests {
         assert_eq!(again.current_epoch, 7);
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1);
+    }
+
+    #[test]
+    fn options_before_monitor_and_redis_conf_directives() {
+        let text = "protected-mode no\nport 26380\ndaemonize yes\npidfile /tmp/s.pid\n\
+                    logfile \"\"\nloglevel verbose\nacllog-max-len 64\n\
+                    sentinel down-after-milliseconds m 5000\nSENTINEL resolve-hostnames yes\n\
+                    sentinel deny-scripts-reconfig yes\nsentinel monitor m 127.0.0.1 6379 2\n\
+                    sentinel master-reboot-down-after-period m 0\n";
+        let config = parse(text).unwrap();
+        assert_eq!(config.port, 26380);
+        assert_eq!(config.masters[0].down_after_ms, 5000);
+        assert!(config.resolve_hostnames && config.deny_scripts_reconfig);
+        assert_eq!(config.get("daemonize").as_deref(), Some("yes"));
+        assert_eq!(config.get("pidfile").as_deref(), Some("/tmp/s.pid"));
+        assert_eq!(config.get("loglevel").as_deref(), Some("verbose"));
+        assert_eq!(config.get("acllog-max-len").as_deref(), Some("64"));
+        assert_eq!(config.get("protected-mode").as_deref(), Some("no"));
+        // The rewrite keeps every directive in its place.
+        let text = config.render();
+        for line in [
+            "daemonize yes\n",
+            "pidfile \"/tmp/s.pid\"\n",
+            "loglevel verbose\n",
+            "acllog-max-len 64\n",
+            "protected-mode no\n",
+            "sentinel resolve-hostnames yes\n",
+            "sentinel down-after-milliseconds m 5000\n",
+        ] {
+            assert!(text.contains(line), "{line:?} missing from\n{text}");
+        }
+        assert!(!text.contains("save "), "{text}");
+        assert_eq!(parse(&text).unwrap().render(), text);
+        // Errors keep the line they came from, whichever pass applies it.
+        let err = parse("port 1\nsentinel down-after-milliseconds nope 10\n").unwrap_err();
+        assert!(err.to_string().contains("at line 2\n>>> 'sentinel down-after-milliseconds nope 10'\nNo such master with specified name."), "{err}");
+        let err = parse("loglevel loud\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("argument(s) must be one of the following")
+        );
+        let err = parse("protected-mode yes\n").unwrap_err();
+        assert!(err.to_string().contains("not supported"));
+        let err = parse(
+            "sentinel notification-script m /bin/true\nsentinel monitor m 127.0.0.1 6379 1\n",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("runs no scripts"));
     }
 }

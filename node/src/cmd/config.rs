@@ -41,8 +41,8 @@ fn config_help(ctx: &mut Ctx, _args: &[Bytes]) -> CmdResult {
 }
 
 fn config_get(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
-    let mut matches: Vec<(String, &'static Directive)> = Vec::new();
-    let seen = |matches: &Vec<(String, &Directive)>, name: &str| {
+    let mut matches: Vec<(String, Directive)> = Vec::new();
+    let seen = |matches: &Vec<(String, Directive)>, name: &str| {
         matches.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
     };
     for pattern in &args[2..] {
@@ -83,7 +83,7 @@ fn config_set(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
         })
         .collect();
     // Every name is checked before anything changes; the first problem found is reported.
-    let mut found: Vec<(&'static Directive, String, &str)> = Vec::new();
+    let mut found: Vec<(Directive, String, &str)> = Vec::new();
     let mut problem: Option<(String, &str)> = None;
     for (name, value) in &pairs {
         if problem.is_some() {
@@ -96,10 +96,13 @@ fn config_set(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
         };
         if !directive.mutable {
             problem = Some((name.clone(), "can't set immutable config"));
-        } else if found.iter().any(|(d, _, _)| std::ptr::eq(*d, directive)) {
+        } else if found
+            .iter()
+            .any(|(d, _, _)| std::ptr::eq(d.spec, directive.spec))
+        {
             problem = Some((name.clone(), "duplicate parameter"));
         }
-        found.push((directive, canonical_name(directive, name), value));
+        found.push((directive, canonical_name(&directive, name), value));
     }
     if let Some((name, reason)) = problem {
         return Err(set_failed(&name, reason));
@@ -132,10 +135,10 @@ fn config_set(ctx: &mut Ctx, args: &[Bytes]) -> CmdResult {
 /// The directive's name as the user reached it (an alias stays an alias), lowercase.
 fn canonical_name(directive: &Directive, typed: &str) -> String {
     directive
-        .aliases
-        .iter()
-        .find(|a| a.eq_ignore_ascii_case(typed))
-        .unwrap_or(&directive.name)
+        .spec
+        .alias
+        .filter(|a| a.eq_ignore_ascii_case(typed))
+        .unwrap_or(directive.name)
         .to_string()
 }
 
