@@ -24,6 +24,14 @@ pub const SLAVE_RECONF_TIMEOUT: Duration = Duration::from_millis(10_000);
 pub const ELECTION_TIMEOUT: Duration = Duration::from_millis(10_000);
 pub const MIN_LINK_RECONNECT_PERIOD: Duration = Duration::from_millis(15_000);
 pub const MAX_DESYNC_MS: u64 = 1000;
+/// While the master is down, the elected leader waits this long at most for the replicas'
+/// INFO asked for when the master went down, to choose on their last offsets; then it chooses
+/// among the replicas whose INFO is valid.
+pub const FRESH_INFO_WAIT: Duration = Duration::from_millis(1000);
+/// When no replica is a valid choice yet but one could become one (its INFO or link is on the
+/// way), the leader waits this long at most (and no longer than failover-timeout) before it
+/// aborts with `-failover-abort-no-good-slave`.
+pub const NO_GOOD_SLAVE_WAIT: Duration = Duration::from_millis(5000);
 pub const MAX_PENDING_COMMANDS: u32 = 100;
 pub const HELLO_CHANNEL: &str = "__sentinel__:hello";
 
