@@ -11,7 +11,7 @@ use crate::state::{
     ASK_PERIOD, Ctx, ELECTION_TIMEOUT, FAST_ASK_PERIOD, FRESH_INFO_WAIT, FailoverState,
     INFO_PERIOD, Instance, Kind, Link, MAX_DESYNC_MS, MAX_PENDING_COMMANDS,
     MIN_LINK_RECONNECT_PERIOD, Master, NO_GOOD_SLAVE_WAIT, PUBLISH_PERIOD, Reconf, Role,
-    SLAVE_RECONF_TIMEOUT, State, TILT_PERIOD, TILT_TRIGGER, Target, add_replica,
+    SLAVE_RECONF_TIMEOUT, SPLIT_RETRY_MS, State, TILT_PERIOD, TILT_TRIGGER, Target, add_replica,
 };
 
 /// One timer run over every master, its replicas and sentinels.
@@ -291,7 +291,11 @@ fn start_failover_if_needed(st: &mut State, name: &str, now: Instant) -> bool {
     if !master.inst.odown() || master.failover_in_progress {
         return false;
     }
-    if let Some(start) = master.failover_start_time
+    if let Some(retry) = master.split_retry_at {
+        if now < retry {
+            return false;
+        }
+    } else if let Some(start) = master.failover_start_time
         && now.saturating_duration_since(start) < master.failover_timeout * 2
     {
         return false;
@@ -310,6 +314,7 @@ pub fn start_failover(ctx: &mut Ctx, master: &mut Master, now: Instant) {
     ctx.event("+try-failover", master.desc());
     master.failover_start_time = Some(now + desync());
     master.failover_state_change_time = Some(now);
+    master.split_retry_at = None;
 }
 
 fn desync() -> Duration {
@@ -398,6 +403,7 @@ pub fn vote_leader(
         );
         if !candidate.eq_ignore_ascii_case(&ctx.myid) {
             master.failover_start_time = Some(now + desync());
+            master.split_retry_at = None;
         }
     }
     (master.leader.clone(), master.leader_epoch)
@@ -441,6 +447,33 @@ fn get_leader(ctx: &mut Ctx, master: &mut Master, epoch: u64, now: Instant) -> O
     winner
 }
 
+/// Whether nobody can win the election in `epoch` any more: every vote is known (ours and each
+/// peer's reply in this epoch) and no candidate has a majority and quorum. Redis waits for the
+/// election timeout (10 s), then twice failover-timeout, before trying again.
+fn election_split(master: &Master, epoch: u64) -> bool {
+    let Some(mine) = master
+        .leader
+        .as_ref()
+        .filter(|_| master.leader_epoch == epoch)
+    else {
+        return false;
+    };
+    let mut counters: BTreeMap<String, u32> = BTreeMap::new();
+    *counters.entry(mine.to_ascii_lowercase()).or_default() += 1;
+    for s in master.sentinels.values() {
+        match &s.leader {
+            Some(leader) if s.leader_epoch == epoch => {
+                *counters.entry(leader.to_ascii_lowercase()).or_default() += 1;
+            }
+            // A vote not known yet (or for another epoch): it could still decide.
+            _ => return false,
+        }
+    }
+    let voters = master.sentinels.len() as u32 + 1;
+    let needed = (voters / 2 + 1).max(master.quorum);
+    counters.values().all(|votes| *votes < needed)
+}
+
 fn failover_state_machine(st: &mut State, name: &str, now: Instant) {
     let state = match st.masters.get(name) {
         Some(m) if m.failover_in_progress => m.failover_state,
@@ -476,6 +509,13 @@ fn wait_start(st: &mut State, name: &str, now: Instant) {
         .as_deref()
         .is_some_and(|l| l.eq_ignore_ascii_case(&ctx.myid));
     if !is_leader && !master.force_failover {
+        if election_split(master, epoch) {
+            ctx.event("-failover-abort-not-elected", master.desc());
+            abort_failover(master, now);
+            master.split_retry_at =
+                Some(now + Duration::from_millis(rand::rng().random_range(0..SPLIT_RETRY_MS)));
+            return;
+        }
         let election_timeout = ELECTION_TIMEOUT.min(master.failover_timeout);
         if master
             .failover_start_time
@@ -831,6 +871,7 @@ pub fn reset_master(ctx: &mut Ctx, master: &mut Master, sentinels_too: bool, now
     master.failover_state = FailoverState::None;
     master.failover_state_change_time = None;
     master.failover_start_time = None;
+    master.split_retry_at = None;
     master.promoted = None;
 }
 
@@ -907,6 +948,39 @@ mod tests {
         assert!(!should_wait_to_select(&master, false, start));
         // With a valid choice and nothing awaited (no link to ask on), it chooses at once.
         assert!(!should_wait_to_select(&master, true, start));
+    }
+
+    #[test]
+    fn a_split_election_is_seen_once_every_vote_is_known() {
+        let (mut ctx, mut master) = master_with_replica();
+        let now = Instant::now();
+        for (i, id) in ["b", "c"].iter().enumerate() {
+            let mut s = Instance::new(
+                10 + i as u64,
+                Kind::Sentinel,
+                id.repeat(40),
+                "127.0.0.1",
+                26380 + i as u16,
+                now,
+            );
+            s.leader = Some(id.repeat(40));
+            s.leader_epoch = 1;
+            master.sentinels.insert(id.repeat(40), s);
+        }
+        // No vote of ours yet: not split.
+        assert!(!election_split(&master, 1));
+        let me = ctx.myid.clone();
+        vote_leader(&mut ctx, &mut master, 1, &me, now);
+        // Three candidates, one vote each, every vote known: nobody can win.
+        assert!(election_split(&master, 1));
+        // One peer's vote unknown (another epoch): it could still decide.
+        master.sentinels.values_mut().next().unwrap().leader_epoch = 0;
+        assert!(!election_split(&master, 1));
+        // Two votes for one candidate: a winner, not a split.
+        let first = master.sentinels.values_mut().next().unwrap();
+        first.leader_epoch = 1;
+        first.leader = Some(me.clone());
+        assert!(!election_split(&master, 1));
     }
 
     #[test]
