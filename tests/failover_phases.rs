@@ -10,7 +10,7 @@
 //! must fail over with no client error but at most one "may have run" (the write in flight at
 //! the kill), with every acknowledged write on the new master, and no failover given up by our
 //! sentinels for want of a replica. Kill -9 to the first acknowledged write (less the time the
-//! machine did not run the test at all) stays within down-after + 1 s with ours (+ 2 s with
+//! machine did not run the test at all) stays within down-after + 1 s with ours (+ 3 s with
 //! redis-sentinel in the group): no abort-and-retry, no election timeout. Within down-after +
 //! 300 ms with ours: every run with `FAILOVER_STRICT_BOUND=1`; otherwise the ignored test
 //! reports how many runs kept it (a loaded 2-core machine can miss it by tens of
@@ -331,13 +331,14 @@ fn bound(stack: Stack) -> Duration {
 
 /// The bound every run keeps, whatever the load: a failover without an abort and retry (twice
 /// failover-timeout later) or an election timeout (10 s): down-after plus 1 s for our sentinels,
-/// plus 2 s for a group with redis-sentinel (which takes about 1.3 s after down-after alone).
+/// plus 3 s for a group with redis-sentinel (alone it takes about 1.3 s after down-after, and
+/// under load its vote can come a second later).
 fn loose_bound(stack: Stack) -> Duration {
     Duration::from_millis(stack.down_after())
         + if stack.all_ours() {
             Duration::from_secs(1)
         } else {
-            Duration::from_secs(2)
+            Duration::from_secs(3)
         }
 }
 
