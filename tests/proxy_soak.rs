@@ -283,12 +283,36 @@ fn consecutive_failovers_under_write_load() {
             (acked, errors, log.len())
         });
         let missing = missing_writes(current, "s", &acked);
-        assert!(
-            missing.is_empty(),
-            "round {done}: {} acknowledged writes missing on the master {current}: {:?}",
-            missing.len(),
-            &missing[..missing.len().min(20)]
-        );
+        if !missing.is_empty() {
+            // When each was sent and answered, against the kill; and every sentinel's events.
+            let timing = writer.with_log(|log| {
+                missing
+                    .iter()
+                    .take(20)
+                    .filter_map(|n| log.iter().find(|w| w.n == *n))
+                    .map(|w| {
+                        let at = |t: Instant| {
+                            if t >= killed {
+                                format!("+{:.1} ms", (t - killed).as_secs_f64() * 1000.0)
+                            } else {
+                                format!("-{:.1} ms", (killed - t).as_secs_f64() * 1000.0)
+                            }
+                        };
+                        format!("s{} sent {} answered {}", w.n, at(w.sent), at(w.answered))
+                    })
+                    .collect::<Vec<_>>()
+            });
+            let events: String = sentinels
+                .iter()
+                .enumerate()
+                .map(|(i, s)| format!("sentinel {i}:\n{}\n", support::tail(&s.log(), 5000)))
+                .collect();
+            panic!(
+                "round {done}: {} acknowledged writes missing on the master {current} (killed {master}, new master {new_master}); relative to the kill: {timing:?}\nproxy:\n{}\n{events}",
+                missing.len(),
+                support::tail(&proxy.log_text(), 6000)
+            );
+        }
         let unexpected: Vec<&(u64, String)> = errors
             .iter()
             .filter(|(_, e)| {
