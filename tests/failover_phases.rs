@@ -270,11 +270,25 @@ fn run(stack: Stack, phase: Duration) -> Option<Run> {
         .map(|w| w.n)
         .collect();
     let missing = missing_writes(new, "w", &acked);
+    let at = |t: Instant| {
+        if t >= killed {
+            format!("+{:.1} ms", (t - killed).as_secs_f64() * 1000.0)
+        } else {
+            format!("-{:.1} ms", (killed - t).as_secs_f64() * 1000.0)
+        }
+    };
     assert!(
         missing.is_empty(),
-        "{} acknowledged writes are not on the new master: {:?}\n{}",
+        "{} acknowledged writes are not on the new master (sent and answered, against the kill): {:?}\n{}",
         missing.len(),
-        &missing[..missing.len().min(10)],
+        missing
+            .iter()
+            .take(10)
+            .map(|n| {
+                let w = &writes[*n as usize];
+                format!("w{n} sent {} answered {}", at(w.sent), at(w.answered))
+            })
+            .collect::<Vec<_>>(),
         logs()
     );
     // Our sentinels never give up on a failover they could make (a split election, retried
