@@ -10,13 +10,13 @@
 //! must fail over with no client error but at most one "may have run" (the write in flight at
 //! the kill), with every acknowledged write on the new master, and no failover given up by our
 //! sentinels for want of a replica. Kill -9 to the first acknowledged write (less the time the
-//! machine did not run the test at all) stays within down-after + 1 s with ours (+ 3 s with
-//! redis-sentinel in the group): no abort-and-retry, no election timeout. Within down-after +
-//! 300 ms with ours: every run with `FAILOVER_STRICT_BOUND=1`; otherwise the ignored test
-//! reports how many runs kept it (a loaded 2-core machine can miss it by tens of
-//! milliseconds). A run in which a sentinel
-//! entered TILT (its timer stalled over 2 s) is checked for errors and lost writes, then done
-//! again for the timing.
+//! machine did not run the test at all) stays within down-after + 5 s: no abort-and-retry (20 s
+//! here), no election timeout (10 s). Within down-after + 300 ms with ours: every run with
+//! `FAILOVER_STRICT_BOUND=1`; otherwise the ignored test reports how many runs kept it (a
+//! loaded 2-core machine misses it: the sentinels' 10-19 Hz timer, and config writes with fsync
+//! before each vote, share the machine with the load). A run in which a sentinel entered TILT
+//! (its timer stalled over 2 s) is checked for errors and lost writes, then done again for the
+//! timing.
 //!
 //! Stacks: our sentinels over our nodes, our sentinels over redis-server, and a mixed group
 //! (two of ours, one redis-sentinel) over redis-server. The default suite runs two kills per
@@ -343,17 +343,13 @@ fn bound(stack: Stack) -> Duration {
     Duration::from_millis(stack.down_after()) + FAILOVER_BUDGET
 }
 
-/// The bound every run keeps, whatever the load: a failover without an abort and retry (twice
-/// failover-timeout later) or an election timeout (10 s): down-after plus 1 s for our sentinels,
-/// plus 3 s for a group with redis-sentinel (alone it takes about 1.3 s after down-after, and
-/// under load its vote can come a second later).
+/// The bound every run keeps, whatever the load: down-after + 5 s, far below what the bugs of
+/// this class cost (an abort retried after twice failover-timeout, 20 s here; an election
+/// timeout, 10 s), above what a loaded machine adds (a sentinel writes its config file with
+/// fsync before it votes or answers, as Redis does: with other builds writing to the disk one
+/// such write was seen to take 2 s, short of TILT).
 fn loose_bound(stack: Stack) -> Duration {
-    Duration::from_millis(stack.down_after())
-        + if stack.all_ours() {
-            Duration::from_secs(1)
-        } else {
-            Duration::from_secs(3)
-        }
+    Duration::from_millis(stack.down_after()) + Duration::from_secs(5)
 }
 
 /// `FAILOVER_STRICT_BOUND=1`: hold every run of our sentinels to `bound` (down-after + 300 ms).
