@@ -253,8 +253,24 @@ fn run(stack: Stack, phase: Duration) -> Option<Run> {
         )
     };
     assert!(broken.is_none(), "{}\n{}", broken.unwrap(), logs());
-    assert!(resumed, "no failover: writes did not resume\n{}", logs());
     let tilt = group.iter().any(|s| s.log().contains("+tilt"));
+    if !resumed && tilt {
+        // TILT again and again (30 s each time the machine stalls over 2 s) can hold a failover
+        // back for longer than the wait: the run says nothing, and is done again.
+        eprintln!(
+            "{label}: killed {:.2} s after settling; no failover within 90 s, the sentinels in TILT: left out",
+            actual_phase.as_secs_f64()
+        );
+        return Some(Run {
+            phase: actual_phase,
+            kill_to_first_write: Duration::ZERO,
+            stalled: Duration::ZERO,
+            tilt,
+            may_have_run: false,
+            events: sentinel_logs(&group),
+        });
+    }
+    assert!(resumed, "no failover: writes did not resume\n{}", logs());
     // A sentinel in TILT does not act for 30 s, longer than the hold: then, and only then, the
     // hold may run out.
     let may_have_run = check_failover_errors(&writes, tilt, logs);
