@@ -13,12 +13,19 @@ writers run at once, one through the proxy and one direct; after the kill each r
 time to its first acknowledged write sent after the master's exit, the error replies it saw, and the proxy writer checks
 afterwards that every write it saw acknowledged is on the new master.
 
---stack ours: our nodes and sentinels; --stack redis: redis-server and redis-sentinel; both by
-default. Printed: one line per run and the medians. Standard library only.
+The kill comes at a random moment after the sentinels have found each other and both replicas:
+run i of n is killed uniformly within the i-th of n equal slices of --phase-window (default
+12 s, more than the sentinels' 10 s replica INFO period), so the runs cover every phase of it.
+With --stack both (the default) each run kills both stacks at the same phase, ours
+(our nodes and sentinels) then redis (redis-server and redis-sentinel). Printed: one line per
+run, then per stack the median, p90 and max of kill -9 to the first acknowledged write, through
+the proxy and direct. A run in which a sentinel entered TILT (its timer stalled more than 2 s:
+the machine stopped running it) is marked and left out of the figures. Standard library only.
 """
 
 import argparse
 import os
+import random
 import shutil
 import signal
 import socket
@@ -209,7 +216,13 @@ def writer(port, stop, result, direct_sentinels=None):
     result.update(acked=acked, errors=errors, times=times)
 
 
-def one_run(kind, args):
+def quantile(values, q):
+    """The q quantile (nearest rank) of values."""
+    values = sorted(values)
+    return values[round((len(values) - 1) * q)]
+
+
+def one_run(kind, args, phase):
     st = Stack(kind, args.switchyard, args.down_after)
     try:
         ports = [free_port() for _ in range(3)]
@@ -236,6 +249,7 @@ def one_run(kind, args):
             return True
 
         wait("sentinels to know each other and the replicas", sentinels_ready, 60)
+        settled = time.monotonic()
         conf = os.path.join(st.dir, "proxy.toml")
         addrs = ", ".join(f'"127.0.0.1:{p}"' for p in sports)
         with open(conf, "w") as f:
@@ -251,7 +265,9 @@ def one_run(kind, args):
                    threading.Thread(target=writer, args=(None, stop, direct, sports))]
         for t in threads:
             t.start()
-        time.sleep(0.5)
+        # The writers run a moment first, then the kill at the chosen phase.
+        time.sleep(max(0.2, settled + phase - time.monotonic()))
+        out = {"phase": time.monotonic() - settled}
         st.procs["n0"].send_signal(signal.SIGKILL)
         st.procs["n0"].wait()
         # From the moment the master is gone (a write may still complete between the signal and
@@ -264,7 +280,6 @@ def one_run(kind, args):
         stop.set()
         for t in threads:
             t.join()
-        out = {}
         for name, r in (("proxy", through), ("direct", direct)):
             after = [answered for sent, answered in r["times"] if sent > killed]
             out[name] = (after[0] - killed) if after else None
@@ -282,6 +297,8 @@ def one_run(kind, args):
         out["acked"] = len(through["acked"])
         out["missing"] = missing
         out["broken"] = through.get("broken", False)
+        out["tilt"] = any("+tilt" in open(os.path.join(st.dir, f"s{i}.log"), errors="replace").read()
+                          for i in range(3))
         return out
     finally:
         st.stop()
@@ -295,30 +312,47 @@ def main():
     ap.add_argument("--stack", choices=["ours", "redis", "both"], default="both")
     ap.add_argument("--after-s", type=float, default=8.0,
                     help="seconds the writers go on after the kill")
+    ap.add_argument("--phase-window", type=float, default=12.0,
+                    help="kills are spread over this many seconds after the sentinels settled")
     args = ap.parse_args()
     args.switchyard = os.path.abspath(args.switchyard)
     stacks = ["ours", "redis"] if args.stack == "both" else [args.stack]
-    for kind in stacks:
-        proxy_t, direct_t = [], []
-        for run in range(args.runs):
-            r = one_run(kind, args)
-            fmt = lambda v: "none" if v is None else f"{v * 1000:.0f} ms"  # noqa: E731
-            print(f"{kind} run {run + 1}: through the proxy {fmt(r['proxy'])} "
+    times = {(kind, way): [] for kind in stacks for way in ("proxy", "direct")}
+    tilted = {kind: 0 for kind in stacks}
+    fmt = lambda v: "none" if v is None else f"{v * 1000:.0f} ms"  # noqa: E731
+    slice_s = args.phase_window / args.runs
+    for run in range(args.runs):
+        phase = slice_s * (run + random.random())
+        for kind in stacks:
+            r = one_run(kind, args, phase)
+            print(f"{kind} run {run + 1}: killed {r['phase']:.1f} s after settling; "
+                  f"through the proxy {fmt(r['proxy'])} "
                   f"({r['proxy_errors']} errors{', connection broken' if r['broken'] else ''}), "
                   f"direct via sentinels {fmt(r['direct'])} ({r['direct_errors']} errors); "
-                  f"{r['acked']} writes acknowledged through the proxy, {r['missing']} missing on the new master",
+                  f"{r['acked']} writes acknowledged through the proxy, {r['missing']} missing on the new master"
+                  f"{'; a sentinel entered TILT (left out)' if r['tilt'] else ''}",
                   flush=True)
             for text in r["proxy_error_texts"]:
                 print(f"    proxy writer saw: {text}")
-            if r["proxy"] is not None:
-                proxy_t.append(r["proxy"])
-            if r["direct"] is not None:
-                direct_t.append(r["direct"])
-        if proxy_t and direct_t:
-            print(f"{kind}: median kill -9 -> first acknowledged write: through the proxy "
-                  f"{statistics.median(proxy_t) * 1000:.0f} ms, direct via sentinels "
-                  f"{statistics.median(direct_t) * 1000:.0f} ms (down-after {args.down_after} ms, "
-                  f"{len(proxy_t)} runs)", flush=True)
+            if r["tilt"]:
+                tilted[kind] += 1
+                continue
+            for way in ("proxy", "direct"):
+                if r[way] is not None:
+                    times[(kind, way)].append(r[way])
+    print(f"\nkill -9 -> first acknowledged write, kills spread over {args.phase_window:.0f} s after "
+          f"settling, down-after {args.down_after} ms, {args.runs} runs per stack:")
+    print("| stack | client | runs | median | p90 | max |\n|---|---|---|---|---|---|")
+    for kind in stacks:
+        for way, label in (("proxy", "through the proxy (failover-hold-ms)"),
+                           ("direct", "direct, asking the sentinels")):
+            t = times[(kind, way)]
+            if not t:
+                continue
+            name = "switchyard" if kind == "ours" else "redis 7.0.15"
+            print(f"| {name} | {label} | {len(t)}{f' (+{tilted[kind]} TILT)' if tilted[kind] else ''} | "
+                  f"{statistics.median(t) * 1000:.0f} ms | {quantile(t, 0.9) * 1000:.0f} ms | "
+                  f"{max(t) * 1000:.0f} ms |", flush=True)
     return 0
 
 

@@ -1,8 +1,10 @@
 //! Soak: many consecutive failovers through the proxy under a write load. Three of our
 //! sentinels (quorum 2) watch our nodes (a master and two replicas); each round kills -9 the
-//! current master, waits until writes resume through the proxy, restarts the killed node on its
-//! port (empty, no replicaof: it says role master until the sentinels convert it) and waits
-//! until it is a synced replica of the new master.
+//! current master at a random moment 0-12 s after everything settled (any phase of the
+//! sentinels' 10 s INFO period), waits until writes resume through the proxy, restarts the
+//! killed node on its port (empty, no replicaof: it says role master until the sentinels
+//! convert it) and waits until it is a synced replica of the new master. At the end it prints
+//! the distribution (median, p90, max) of kill -9 to the first acknowledged write.
 //!
 //! Run with `cargo test --release --test proxy_soak -- --ignored --nocapture`;
 //! `SOAK_FAILOVERS` (default 100) sets the rounds, `SOAK_LIMIT_S` (default 1800) the overall
@@ -29,14 +31,24 @@ mod proxy_support;
 mod sentinel_support;
 mod support;
 
+use std::hash::{BuildHasher, Hasher};
 use std::time::{Duration, Instant};
 
-use proxy_support::{Proxy, Writer, info_field, missing_writes, sets_while_master, wait_link_up};
+use proxy_support::{Proxy, Writer, missing_writes, sets_while_master, wait_link_up};
 use sentinel_support::{Proc, monitor_conf, node_at, ours, wait_group_formed};
 use support::{free_port, resp, wait_until};
 
 const DOWN_AFTER: u64 = 1000;
 const FAILOVER_TIMEOUT: u64 = 5000;
+/// Each kill comes uniformly within this long after the round settled.
+const PHASE_WINDOW: Duration = Duration::from_secs(12);
+
+/// A random duration in `0..window` (the std hasher's random keys; no extra crate).
+fn random_phase(window: Duration) -> Duration {
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(0);
+    window.mul_f64((h.finish() >> 11) as f64 / (1u64 << 53) as f64)
+}
 
 fn env_number(name: &str, default: u64) -> u64 {
     match std::env::var(name) {
@@ -70,16 +82,6 @@ fn replication(port: u16) -> String {
         .unwrap_or_default()
 }
 
-/// The proxy's master port.
-fn proxy_master(proxy: &Proxy) -> Option<u16> {
-    let mut c = proxy.conn();
-    info_field(&mut c, "backends", "master")?
-        .rsplit(':')
-        .next()?
-        .parse()
-        .ok()
-}
-
 /// A numeric field of an `INFO replication` text.
 fn offset(info: &str, field: &str) -> Option<i64> {
     info.lines()
@@ -107,12 +109,20 @@ fn settled(sentinels: &[Proc], proxy: &Proxy, master: u16, others: &[u16]) -> bo
         && sentinel_masters(sentinels)
             .iter()
             .all(|m| *m == Some(master))
-        && proxy_master(proxy) == Some(master)
+        && proxy.master_port() == Some(master)
 }
 
 fn median(values: &mut [Duration]) -> Duration {
+    quantile(values, 0.5)
+}
+
+/// The `q` quantile (nearest rank) of `values`, sorted in place.
+fn quantile(values: &mut [Duration], q: f64) -> Duration {
     values.sort();
-    values.get(values.len() / 2).copied().unwrap_or_default()
+    if values.is_empty() {
+        return Duration::ZERO;
+    }
+    values[((values.len() - 1) as f64 * q).round() as usize]
 }
 
 #[test]
@@ -182,7 +192,7 @@ fn consecutive_failovers_under_write_load() {
         // The current master, agreed by everyone, with both replicas online.
         let mut master = None;
         let ok = wait_until(Duration::from_secs(60), || {
-            let Some(m) = proxy_master(&proxy) else {
+            let Some(m) = proxy.master_port() else {
                 return false;
             };
             let others: Vec<u16> = nodes.iter().map(|n| n.port).filter(|p| *p != m).collect();
@@ -206,6 +216,9 @@ fn consecutive_failovers_under_write_load() {
                 > acked_before + 50),
             "round {done}: the load is not flowing"
         );
+        let settled_at = Instant::now();
+        let phase = random_phase(PHASE_WINDOW);
+        std::thread::sleep(phase);
         let killed = Instant::now();
         nodes[index].kill();
         let dead = Instant::now();
@@ -224,7 +237,7 @@ fn consecutive_failovers_under_write_load() {
                 .expect("a write after the kill")
         });
         kill_to_write.push(first);
-        let new_master = proxy_master(&proxy).expect("a master");
+        let new_master = proxy.master_port().expect("a master");
         // The killed node comes back on its port, empty, saying role master.
         let restarted_at = Instant::now();
         nodes[index] = node_at(master, &[]).expect("restart the killed node");
@@ -243,7 +256,9 @@ fn consecutive_failovers_under_write_load() {
             let r = replication(master);
             r.contains("role:slave")
                 && r.contains("master_link_status:up")
-                && proxy_master(&proxy).is_some_and(|m| r.contains(&format!("master_port:{m}")))
+                && proxy
+                    .master_port()
+                    .is_some_and(|m| r.contains(&format!("master_port:{m}")))
         });
         assert!(
             rejoined,
@@ -254,7 +269,7 @@ fn consecutive_failovers_under_write_load() {
         let rejoin = restarted_at.elapsed();
         rejoin_times.push(rejoin);
         // This round's acknowledged writes are all on the current master.
-        let current = proxy_master(&proxy).expect("a master");
+        let current = proxy.master_port().expect("a master");
         let (acked, errors, logged) = writer.with_log(|log| {
             let acked: Vec<u64> = log[checked_up_to..]
                 .iter()
@@ -268,12 +283,36 @@ fn consecutive_failovers_under_write_load() {
             (acked, errors, log.len())
         });
         let missing = missing_writes(current, "s", &acked);
-        assert!(
-            missing.is_empty(),
-            "round {done}: {} acknowledged writes missing on the master {current}: {:?}",
-            missing.len(),
-            &missing[..missing.len().min(20)]
-        );
+        if !missing.is_empty() {
+            // When each was sent and answered, against the kill; and every sentinel's events.
+            let timing = writer.with_log(|log| {
+                missing
+                    .iter()
+                    .take(20)
+                    .filter_map(|n| log.iter().find(|w| w.n == *n))
+                    .map(|w| {
+                        let at = |t: Instant| {
+                            if t >= killed {
+                                format!("+{:.1} ms", (t - killed).as_secs_f64() * 1000.0)
+                            } else {
+                                format!("-{:.1} ms", (killed - t).as_secs_f64() * 1000.0)
+                            }
+                        };
+                        format!("s{} sent {} answered {}", w.n, at(w.sent), at(w.answered))
+                    })
+                    .collect::<Vec<_>>()
+            });
+            let events: String = sentinels
+                .iter()
+                .enumerate()
+                .map(|(i, s)| format!("sentinel {i}:\n{}\n", support::tail(&s.log(), 5000)))
+                .collect();
+            panic!(
+                "round {done}: {} acknowledged writes missing on the master {current} (killed {master}, new master {new_master}); relative to the kill: {timing:?}\nproxy:\n{}\n{events}",
+                missing.len(),
+                support::tail(&proxy.log_text(), 6000)
+            );
+        }
         let unexpected: Vec<&(u64, String)> = errors
             .iter()
             .filter(|(_, e)| {
@@ -296,7 +335,8 @@ fn consecutive_failovers_under_write_load() {
         checked_up_to = logged;
         done += 1;
         eprintln!(
-            "round {done}/{rounds}: killed {master}, new master {new_master}, first acknowledged write {:.0} ms after kill -9; rejoined as a synced replica {:.1} s after its restart ({samples} samples saying role master, 0 SETs); {} writes acknowledged this round, {} errors ({may_have_run} \"may have run\"); {:.0} s elapsed",
+            "round {done}/{rounds}: killed {master} {:.1} s after settling, new master {new_master}, first acknowledged write {:.0} ms after kill -9; rejoined as a synced replica {:.1} s after its restart ({samples} samples saying role master, 0 SETs); {} writes acknowledged this round, {} errors ({may_have_run} \"may have run\"); {:.0} s elapsed",
+            (killed - settled_at).as_secs_f64(),
             first.as_secs_f64() * 1000.0,
             rejoin.as_secs_f64(),
             acked.len(),
@@ -311,7 +351,7 @@ fn consecutive_failovers_under_write_load() {
         broken.unwrap(),
         logs(&proxy, &sentinels)
     );
-    let master = proxy_master(&proxy).expect("a master");
+    let master = proxy.master_port().expect("a master");
     let acked: Vec<u64> = writes
         .iter()
         .filter(|w| w.error.is_none())
@@ -321,9 +361,11 @@ fn consecutive_failovers_under_write_load() {
     let errors = writes.iter().filter(|w| w.error.is_some()).count();
     let routing = proxy.conn().cmd_text("INFO routing");
     eprintln!(
-        "soak: {done} failovers in {:.0} s; kill -9 to first acknowledged write: median {:.0} ms, per round {:?} ms; rejoin median {:.1} s; {} writes acknowledged, {errors} error replies, {} missing on the final master {master}\n{routing}",
+        "soak: {done} failovers in {:.0} s, kills 0-{PHASE_WINDOW:?} after settling; kill -9 to first acknowledged write: median {:.0} ms, p90 {:.0} ms, max {:.0} ms, per round {:?} ms; rejoin median {:.1} s; {} writes acknowledged, {errors} error replies, {} missing on the final master {master}\n{routing}",
         started.elapsed().as_secs_f64(),
         median(&mut kill_to_write.clone()).as_secs_f64() * 1000.0,
+        quantile(&mut kill_to_write.clone(), 0.9).as_secs_f64() * 1000.0,
+        quantile(&mut kill_to_write.clone(), 1.0).as_secs_f64() * 1000.0,
         kill_to_write
             .iter()
             .map(|d| d.as_millis())

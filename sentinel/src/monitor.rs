@@ -8,9 +8,10 @@ use rand::Rng;
 
 use crate::links::{self, send_hello, send_info, send_ping, send_slaveof};
 use crate::state::{
-    ASK_PERIOD, Ctx, ELECTION_TIMEOUT, FAST_ASK_PERIOD, FailoverState, INFO_PERIOD, Instance, Kind,
-    Link, MAX_DESYNC_MS, MAX_PENDING_COMMANDS, MIN_LINK_RECONNECT_PERIOD, Master, PUBLISH_PERIOD,
-    Reconf, Role, SLAVE_RECONF_TIMEOUT, State, TILT_PERIOD, TILT_TRIGGER, Target, add_replica,
+    ASK_PERIOD, Ctx, ELECTION_TIMEOUT, FAST_ASK_PERIOD, FRESH_INFO_WAIT, FailoverState,
+    INFO_PERIOD, Instance, Kind, Link, MAX_DESYNC_MS, MAX_PENDING_COMMANDS,
+    MIN_LINK_RECONNECT_PERIOD, Master, NO_GOOD_SLAVE_WAIT, PUBLISH_PERIOD, Reconf, Role,
+    SLAVE_RECONF_TIMEOUT, SPLIT_RETRY_MS, State, TILT_PERIOD, TILT_TRIGGER, Target, add_replica,
 };
 
 /// One timer run over every master, its replicas and sentinels.
@@ -43,6 +44,7 @@ pub fn tick(st: &mut State) {
         for (channel, payload) in sdown_events {
             st.ctx.event(channel, payload);
         }
+        request_fresh_info(st, &name);
         advance_at(st, &name, now);
     }
 }
@@ -106,7 +108,7 @@ fn handle_instance(st: &mut State, target: &Target, now: Instant) {
         links::reconnect(&st.ctx, master, target.kind, &target.key, now);
         (
             master.down_after,
-            master.inst.odown() || master.failover_in_progress,
+            master.inst.sdown() || master.failover_in_progress,
         )
     };
     let Some(inst) = st.instance_mut(target) else {
@@ -119,7 +121,9 @@ fn handle_instance(st: &mut State, target: &Target, now: Instant) {
         return;
     }
     // Replicas in the middle of a failover step are watched closely: their next INFO is what
-    // moves the failover on (Redis keeps the 1 s period).
+    // moves the failover on (Redis keeps the 1 s period). While the master is down (SDOWN
+    // here; Redis waits for ODOWN) the others are asked every second, so that a replica's INFO
+    // is never older than that when a failover chooses among them.
     let failover_step = inst.kind == Kind::Replica
         && master_busy
         && (inst.promoted || matches!(inst.reconf, Reconf::Sent(_) | Reconf::InProgress));
@@ -287,7 +291,11 @@ fn start_failover_if_needed(st: &mut State, name: &str, now: Instant) -> bool {
     if !master.inst.odown() || master.failover_in_progress {
         return false;
     }
-    if let Some(start) = master.failover_start_time
+    if let Some(retry) = master.split_retry_at {
+        if now < retry {
+            return false;
+        }
+    } else if let Some(start) = master.failover_start_time
         && now.saturating_duration_since(start) < master.failover_timeout * 2
     {
         return false;
@@ -306,6 +314,7 @@ pub fn start_failover(ctx: &mut Ctx, master: &mut Master, now: Instant) {
     ctx.event("+try-failover", master.desc());
     master.failover_start_time = Some(now + desync());
     master.failover_state_change_time = Some(now);
+    master.split_retry_at = None;
 }
 
 fn desync() -> Duration {
@@ -394,6 +403,7 @@ pub fn vote_leader(
         );
         if !candidate.eq_ignore_ascii_case(&ctx.myid) {
             master.failover_start_time = Some(now + desync());
+            master.split_retry_at = None;
         }
     }
     (master.leader.clone(), master.leader_epoch)
@@ -437,6 +447,33 @@ fn get_leader(ctx: &mut Ctx, master: &mut Master, epoch: u64, now: Instant) -> O
     winner
 }
 
+/// Whether nobody can win the election in `epoch` any more: every vote is known (ours and each
+/// peer's reply in this epoch) and no candidate has a majority and quorum. Redis waits for the
+/// election timeout (10 s), then twice failover-timeout, before trying again.
+fn election_split(master: &Master, epoch: u64) -> bool {
+    let Some(mine) = master
+        .leader
+        .as_ref()
+        .filter(|_| master.leader_epoch == epoch)
+    else {
+        return false;
+    };
+    let mut counters: BTreeMap<String, u32> = BTreeMap::new();
+    *counters.entry(mine.to_ascii_lowercase()).or_default() += 1;
+    for s in master.sentinels.values() {
+        match &s.leader {
+            Some(leader) if s.leader_epoch == epoch => {
+                *counters.entry(leader.to_ascii_lowercase()).or_default() += 1;
+            }
+            // A vote not known yet (or for another epoch): it could still decide.
+            _ => return false,
+        }
+    }
+    let voters = master.sentinels.len() as u32 + 1;
+    let needed = (voters / 2 + 1).max(master.quorum);
+    counters.values().all(|votes| *votes < needed)
+}
+
 fn failover_state_machine(st: &mut State, name: &str, now: Instant) {
     let state = match st.masters.get(name) {
         Some(m) if m.failover_in_progress => m.failover_state,
@@ -472,6 +509,13 @@ fn wait_start(st: &mut State, name: &str, now: Instant) {
         .as_deref()
         .is_some_and(|l| l.eq_ignore_ascii_case(&ctx.myid));
     if !is_leader && !master.force_failover {
+        if election_split(master, epoch) {
+            ctx.event("-failover-abort-not-elected", master.desc());
+            abort_failover(master, now);
+            master.split_retry_at =
+                Some(now + Duration::from_millis(rand::rng().random_range(0..SPLIT_RETRY_MS)));
+            return;
+        }
         let election_timeout = ELECTION_TIMEOUT.min(master.failover_timeout);
         if master
             .failover_start_time
@@ -528,12 +572,65 @@ pub fn select_slave(master: &Master, now: Instant) -> Option<String> {
     candidates.first().map(|r| r.name.clone())
 }
 
+/// Replicas whose state the failover should know before it chooses: reachable, not SDOWN, a
+/// possible choice by priority, and no INFO since the master went down (none while it is up).
+fn awaiting_info(master: &Master) -> impl Iterator<Item = (&String, &Instance)> {
+    let down_since = master.inst.s_down_since;
+    master.replicas.iter().filter(move |(_, r)| {
+        down_since.is_some_and(|since| r.info_refresh.is_none_or(|t| t < since))
+            && !r.sdown()
+            && !r.link.disconnected(Kind::Replica)
+            && r.slave_priority != 0
+    })
+}
+
+/// Ask every replica still `awaiting_info` for INFO now, unless one is already on the way:
+/// the master just went down, or a failover waits for them.
+fn request_fresh_info(st: &mut State, name: &str) {
+    let Some(master) = st.masters.get(name) else {
+        return;
+    };
+    let targets: Vec<Target> = awaiting_info(master)
+        .filter(|(_, r)| !r.info_inflight)
+        .map(|(key, r)| Target::replica(name, key, r.id))
+        .collect();
+    for target in targets {
+        send_info(st, &target);
+    }
+}
+
+/// Whether the leader should wait before choosing: for the INFO asked for when the master went
+/// down (bounded by `FRESH_INFO_WAIT`), or, when no replica is a valid choice, for one that could
+/// still become one (bounded by `NO_GOOD_SLAVE_WAIT` and failover-timeout). Redis chooses (or
+/// aborts) at once on whatever INFO it has, and retries only after twice failover-timeout.
+fn should_wait_to_select(master: &Master, chosen: bool, now: Instant) -> bool {
+    let waited = master
+        .failover_state_change_time
+        .map_or(Duration::ZERO, |t| now.saturating_duration_since(t));
+    if chosen {
+        return waited < FRESH_INFO_WAIT && awaiting_info(master).next().is_some();
+    }
+    waited < NO_GOOD_SLAVE_WAIT.min(master.failover_timeout)
+        && master
+            .replicas
+            .values()
+            .any(|r| !r.sdown() && !r.odown() && r.slave_priority != 0)
+}
+
 fn select_slave_state(st: &mut State, name: &str, now: Instant) {
+    let Some(master) = st.masters.get(name) else {
+        return;
+    };
+    let choice = select_slave(master, now);
+    if should_wait_to_select(master, choice.is_some(), now) {
+        request_fresh_info(st, name);
+        return;
+    }
     let State { ctx, masters, .. } = st;
     let Some(master) = masters.get_mut(name) else {
         return;
     };
-    match select_slave(master, now) {
+    match choice {
         None => {
             ctx.event("-failover-abort-no-good-slave", master.desc());
             abort_failover(master, now);
@@ -774,6 +871,7 @@ pub fn reset_master(ctx: &mut Ctx, master: &mut Master, sentinels_too: bool, now
     master.failover_state = FailoverState::None;
     master.failover_state_change_time = None;
     master.failover_start_time = None;
+    master.split_retry_at = None;
     master.promoted = None;
 }
 
@@ -799,6 +897,90 @@ mod tests {
             check_sdown(&mut inst, down_after, reboot, later),
             Some("-sdown")
         );
+    }
+
+    fn master_with_replica() -> (Ctx, Master) {
+        let config = crate::config::Config::parse(
+            "sentinel monitor mym 127.0.0.1 6379 2\nsentinel failover-timeout mym 60000\n",
+            std::path::PathBuf::from("/nonexistent/sentinel.conf"),
+        )
+        .unwrap();
+        let (events, _) = tokio::sync::broadcast::channel(64);
+        let mut st = State::new(config, 26379, events);
+        let mut master = st.masters.remove("mym").unwrap();
+        add_replica(&mut st.ctx, &mut master, "127.0.0.1", 6380, Instant::now());
+        (st.ctx, master)
+    }
+
+    #[test]
+    fn the_leader_waits_for_a_replica_that_can_still_be_chosen() {
+        let (_ctx, mut master) = master_with_replica();
+        let start = Instant::now();
+        master.inst.s_down_since = Some(start);
+        master.failover_state = FailoverState::SelectSlave;
+        master.failover_state_change_time = Some(start);
+        // No INFO since the master went down and no link yet: not a valid choice, but it may
+        // become one.
+        assert_eq!(select_slave(&master, start), None);
+        assert!(should_wait_to_select(&master, false, start));
+        let later = start + NO_GOOD_SLAVE_WAIT - Duration::from_millis(1);
+        assert!(should_wait_to_select(&master, false, later));
+        // The wait is bounded, and never longer than failover-timeout.
+        assert!(!should_wait_to_select(
+            &master,
+            false,
+            start + NO_GOOD_SLAVE_WAIT
+        ));
+        master.failover_timeout = Duration::from_millis(100);
+        assert!(!should_wait_to_select(
+            &master,
+            false,
+            start + Duration::from_millis(100)
+        ));
+        master.failover_timeout = Duration::from_secs(60);
+        // A replica that is down, or may never be promoted, is not waited for.
+        let r = master.replicas.values_mut().next().unwrap();
+        r.slave_priority = 0;
+        assert!(!should_wait_to_select(&master, false, start));
+        let r = master.replicas.values_mut().next().unwrap();
+        r.slave_priority = 100;
+        r.s_down_since = Some(start);
+        assert!(!should_wait_to_select(&master, false, start));
+        // With a valid choice and nothing awaited (no link to ask on), it chooses at once.
+        assert!(!should_wait_to_select(&master, true, start));
+    }
+
+    #[test]
+    fn a_split_election_is_seen_once_every_vote_is_known() {
+        let (mut ctx, mut master) = master_with_replica();
+        let now = Instant::now();
+        for (i, id) in ["b", "c"].iter().enumerate() {
+            let mut s = Instance::new(
+                10 + i as u64,
+                Kind::Sentinel,
+                id.repeat(40),
+                "127.0.0.1",
+                26380 + i as u16,
+                now,
+            );
+            s.leader = Some(id.repeat(40));
+            s.leader_epoch = 1;
+            master.sentinels.insert(id.repeat(40), s);
+        }
+        // No vote of ours yet: not split.
+        assert!(!election_split(&master, 1));
+        let me = ctx.myid.clone();
+        vote_leader(&mut ctx, &mut master, 1, &me, now);
+        // Three candidates, one vote each, every vote known: nobody can win.
+        assert!(election_split(&master, 1));
+        // One peer's vote unknown (another epoch): it could still decide.
+        master.sentinels.values_mut().next().unwrap().leader_epoch = 0;
+        assert!(!election_split(&master, 1));
+        // Two votes for one candidate: a winner, not a split.
+        let first = master.sentinels.values_mut().next().unwrap();
+        first.leader_epoch = 1;
+        first.leader = Some(me.clone());
+        assert!(!election_split(&master, 1));
     }
 
     #[test]

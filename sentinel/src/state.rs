@@ -24,6 +24,17 @@ pub const SLAVE_RECONF_TIMEOUT: Duration = Duration::from_millis(10_000);
 pub const ELECTION_TIMEOUT: Duration = Duration::from_millis(10_000);
 pub const MIN_LINK_RECONNECT_PERIOD: Duration = Duration::from_millis(15_000);
 pub const MAX_DESYNC_MS: u64 = 1000;
+/// After a split election, a candidate tries again within this long (at random, so that one
+/// of them asks first and gets the others' votes).
+pub const SPLIT_RETRY_MS: u64 = 500;
+/// While the master is down, the elected leader waits this long at most for the replicas'
+/// INFO asked for when the master went down, to choose on their last offsets; then it chooses
+/// among the replicas whose INFO is valid.
+pub const FRESH_INFO_WAIT: Duration = Duration::from_millis(1000);
+/// When no replica is a valid choice yet but one could become one (its INFO or link is on the
+/// way), the leader waits this long at most (and no longer than failover-timeout) before it
+/// aborts with `-failover-abort-no-good-slave`.
+pub const NO_GOOD_SLAVE_WAIT: Duration = Duration::from_millis(5000);
 pub const MAX_PENDING_COMMANDS: u32 = 100;
 pub const HELLO_CHANNEL: &str = "__sentinel__:hello";
 
@@ -298,6 +309,9 @@ pub struct Master {
     pub failover_state: FailoverState,
     pub failover_state_change_time: Option<Instant>,
     pub failover_start_time: Option<Instant>,
+    /// After an election that nobody could win (every vote known, no majority): when this
+    /// sentinel may try again, instead of twice failover-timeout after the last try.
+    pub split_retry_at: Option<Instant>,
     /// Key of the replica being promoted.
     pub promoted: Option<String>,
     pub replicas: BTreeMap<String, Instance>,
@@ -520,6 +534,7 @@ pub fn new_master(ctx: &mut Ctx, m: &MasterConfig, now: Instant) -> Master {
         failover_state: FailoverState::None,
         failover_state_change_time: None,
         failover_start_time: None,
+        split_retry_at: None,
         promoted: None,
         replicas: BTreeMap::new(),
         sentinels: BTreeMap::new(),

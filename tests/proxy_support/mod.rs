@@ -103,6 +103,16 @@ impl Proxy {
     pub fn is_running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
     }
+
+    /// The port of the proxy's master (INFO backends), if it has one.
+    pub fn master_port(&self) -> Option<u16> {
+        let mut c = self.conn();
+        info_field(&mut c, "backends", "master")?
+            .rsplit(':')
+            .next()?
+            .parse()
+            .ok()
+    }
 }
 
 impl Drop for Proxy {
@@ -290,6 +300,41 @@ impl Drop for Writer {
     fn drop(&mut self) {
         self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
     }
+}
+
+/// The error replies of a write load across one failover: at most one "may have run" (the
+/// write in flight at the kill) and, when `hold_may_expire`, any number of "(not sent, safe to
+/// retry)" (the failover hold ran out); anything else fails with `context()`. Returns the "may
+/// have run" ones.
+pub fn check_failover_errors(
+    writes: &[Write],
+    hold_may_expire: bool,
+    context: impl Fn() -> String,
+) -> Vec<(u64, &String)> {
+    let (may_have_run, other_errors): (Vec<_>, Vec<_>) = writes
+        .iter()
+        .filter_map(|w| w.error.as_ref().map(|e| (w.n, e)))
+        .partition(|(_, e)| e.contains("may have run"));
+    let unexpected = other_errors
+        .iter()
+        .filter(|(_, e)| !(hold_may_expire && e.contains("(not sent, safe to retry)")))
+        .count();
+    assert!(
+        unexpected == 0 && may_have_run.len() <= 1,
+        "error replies across the failover (allowed: one \"may have run\"{}): {:?}\n{}",
+        if hold_may_expire {
+            ", and the hold running out"
+        } else {
+            ""
+        },
+        may_have_run
+            .iter()
+            .chain(other_errors.iter())
+            .take(20)
+            .collect::<Vec<_>>(),
+        context()
+    );
+    may_have_run
 }
 
 /// Of the writes `<prefix><n>` = `<n>` for these `n`, those the server at `port` does not hold

@@ -215,6 +215,55 @@ fn group_of(
     Some((master, group))
 }
 
+/// A master with `min-replicas-to-write 1` and `replicas` replicas of it, all from `start`,
+/// with the master's stream flowing to each replica (a write on the master read back on every
+/// replica): after a diskless full sync Redis 7.0 holds the stream until the replica's first
+/// REPLCONF ACK, which can take a second, and writes acknowledged meanwhile are on the master
+/// alone, so a kill -9 then loses them whatever a proxy does. `None` when `start` cannot run
+/// (a skip outside CI).
+pub fn streaming_group(
+    start: fn(u16, &[&str]) -> Option<Proc>,
+    replicas: usize,
+) -> Option<(Proc, Vec<Proc>)> {
+    let master = start(
+        free_port(),
+        &[
+            "--min-replicas-to-write",
+            "1",
+            "--min-replicas-max-lag",
+            "10",
+        ],
+    )?;
+    let mp = master.port.to_string();
+    let mut group = Vec::new();
+    for _ in 0..replicas {
+        group.push(start(free_port(), &["--replicaof", "127.0.0.1", &mp])?);
+    }
+    let mut m = Conn::connect(master.port);
+    let mut last = Vec::new();
+    let accepts = wait_until(Duration::from_secs(20), || {
+        last = m.call(&[b"SET", b"probe", b"1"]);
+        last == b"+OK\r\n"
+    });
+    assert!(
+        accepts,
+        "the master refuses writes: {}",
+        String::from_utf8_lossy(&last)
+    );
+    for r in &group {
+        let mut c = Conn::connect(r.port);
+        let streaming = wait_until(Duration::from_secs(20), || {
+            c.call(&[b"GET", b"probe"]) == b"$1\r\n1\r\n"
+        });
+        assert!(
+            streaming,
+            "the replica on {} never received the master's stream",
+            r.port
+        );
+    }
+    Some((master, group))
+}
+
 /// `down-after-milliseconds` for groups that include a real redis-sentinel and assert that
 /// exactly one failover happens: 2000 unless `SENTINEL_TEST_REAL_DOWN_AFTER` says otherwise
 /// (set it to 1000 to reproduce the figures in the README).
