@@ -392,7 +392,8 @@ pub async fn run(options: Options, stop: impl Future<Output = ()>) -> Result<(),
         &format!(
             "metrics-address = \"127.0.0.1:{metrics}\"\n\n\
              [[listener]]\naddress = \"127.0.0.1:{proxy_port}\"\nname = \"{MASTER_NAME}\"\n\
-             read-policy = \"replica-preferred\"\n\n\
+             read-policy = \"replica-preferred\"\n\
+             consistency = \"read-your-writes\"\n\n\
              [listener.sentinel]\naddresses = [{sentinel_list}]\nmaster-name = \"{MASTER_NAME}\"\n"
         ),
     )?;
