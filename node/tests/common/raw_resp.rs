@@ -71,14 +71,16 @@ impl Raw {
         }
     }
 
-    /// The next complete reply frame; panics after 5 s.
+    /// The next complete reply frame; panics after 60 s (a backstop: some replies are hundreds
+    /// of megabytes, and a busy machine serves them slowly).
     pub async fn reply(&mut self) -> Vec<u8> {
-        self.reply_within(Duration::from_secs(5))
+        self.reply_within(Duration::from_secs(60))
             .await
             .unwrap_or_else(|| {
                 panic!(
-                    "no complete reply; have {:?}",
-                    String::from_utf8_lossy(&self.buf)
+                    "no complete reply; have {} bytes, starting {:?}",
+                    self.buf.len(),
+                    String::from_utf8_lossy(&self.buf[..self.buf.len().min(200)])
                 )
             })
     }
