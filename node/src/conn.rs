@@ -292,7 +292,7 @@ impl Conn {
         let mut unexecuted: usize = batch.iter().map(|r| r.raw.len()).sum();
         let mut last_ms = 0;
         while index < batch.len() && open {
-            let (flow, aof_sync) = {
+            let (flow, aof_sync, replicas_written) = {
                 let server = self.server.clone();
                 let mut store = server.lock_store();
                 self.idle = idle_timeout(store.config.timeout);
@@ -328,9 +328,14 @@ impl Conn {
                 // The batch's writes reach the AOF (and replicas) before its replies go out.
                 crate::propagate::deliver(&mut store);
                 let aof_sync = store.aof.sync_target(&store.config);
-                (flow, aof_sync)
+                let replicas_written =
+                    crate::replication::reply_barrier(&store, self.client.handle.id);
+                (flow, aof_sync, replicas_written)
             };
             crate::aof::sync_for_reply(aof_sync).await;
+            if let Some(barrier) = replicas_written {
+                barrier.wait(&self.server).await;
+            }
             match flow {
                 Flow::Continue => {}
                 Flow::Close => open = false,

@@ -11,7 +11,8 @@ use tokio::sync::{mpsc, oneshot};
 use wire::CommandId;
 use wire::request::RequestParser;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use crate::ctx::{CmdError, CmdResult, Ctx, args};
 use crate::propagate::CONSUMER_REPLICAS;
@@ -171,6 +172,9 @@ pub struct Replica {
     tx: mpsc::UnboundedSender<Bytes>,
     /// Bytes handed to the link and not written to the socket yet.
     queued: std::sync::Arc<AtomicUsize>,
+    /// Bytes handed to the link since it began (compared with `progress.written`).
+    sent: u64,
+    progress: Arc<LinkProgress>,
     /// The connection, for closing it (promotion, CLIENT KILL TYPE replica).
     pub kill: tokio_util::sync::CancellationToken,
     /// Since when more than the soft output-buffer limit has been queued (unix ms).
@@ -313,6 +317,7 @@ pub fn feed(store: &mut Store, chunk: Bytes) {
         if over_output_limit(r, queued as u64, limit, now) {
             return false;
         }
+        r.sent += chunk.len() as u64;
         r.tx.send(chunk.clone()).is_ok()
     });
 }
@@ -655,8 +660,11 @@ fn register(
     let port = hello.listening_port;
     let (tx, rx) = mpsc::unbounded_channel();
     let queued = std::sync::Arc::new(AtomicUsize::new(0));
+    let progress = Arc::new(LinkProgress::default());
+    let mut sent = 0;
     if let Some(history) = history.filter(|h| !h.is_empty()) {
         queued.fetch_add(history.len(), Ordering::Relaxed);
+        sent = history.len() as u64;
         let _ = tx.send(Bytes::from(history));
     }
     ctx.client
@@ -676,10 +684,16 @@ fn register(
         pending,
         tx,
         queued: queued.clone(),
+        sent,
+        progress: progress.clone(),
         kill: ctx.client.handle.kill.clone(),
         over_soft_since_ms: None,
     });
-    LinkStream { rx, queued }
+    LinkStream {
+        rx,
+        queued,
+        progress,
+    }
 }
 
 /// The link's end of the stream, with the count of bytes queued on it.
@@ -687,6 +701,68 @@ fn register(
 pub struct LinkStream {
     rx: mpsc::UnboundedReceiver<Bytes>,
     queued: std::sync::Arc<AtomicUsize>,
+    progress: Arc<LinkProgress>,
+}
+
+/// How far a link has written the stream to its socket, for clients waiting to reply.
+#[derive(Debug, Default)]
+pub struct LinkProgress {
+    written: AtomicU64,
+    closed: AtomicBool,
+}
+
+/// Replies wait (briefly) until the online replicas' links have written the stream their
+/// commands produced: Redis writes the replicas' buffers before the replies in one pass of
+/// its event loop, so a write acknowledged just before the master dies is already in the
+/// kernel on its way to the replicas. A link far behind (a slow replica) is not waited for,
+/// as Redis does not block clients on one either.
+pub struct ReplyBarrier {
+    links: Vec<(Arc<LinkProgress>, u64)>,
+}
+
+/// Links with more than this queued are slow: replies do not wait for them.
+const SLOW_LINK_BYTES: u64 = 1 << 20;
+/// The longest a reply waits for the links (a backstop: they write within microseconds).
+const REPLY_BARRIER_WAIT: std::time::Duration = std::time::Duration::from_millis(100);
+
+impl ReplyBarrier {
+    fn done(&self) -> bool {
+        self.links.iter().all(|(progress, target)| {
+            progress.closed.load(Ordering::Acquire)
+                || progress.written.load(Ordering::Acquire) >= *target
+        })
+    }
+
+    /// Called without the store lock, before the replies go out.
+    pub async fn wait(self, server: &Server) {
+        let deadline = tokio::time::Instant::now() + REPLY_BARRIER_WAIT;
+        loop {
+            let notified = server.replica_written.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.done() {
+                return;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return;
+            }
+        }
+    }
+}
+
+/// What the replies of client `client_id`'s commands just delivered must wait for: None when
+/// every online replica's link has written all it was handed (or there are none). A
+/// replica's own connection (its PSYNC) never waits for its own link.
+pub fn reply_barrier(store: &Store, client_id: u64) -> Option<ReplyBarrier> {
+    let mut links = Vec::new();
+    let online = store.replication.replicas.iter().filter(|r| r.online());
+    for r in online.filter(|r| r.client_id != client_id) {
+        let written = r.progress.written.load(Ordering::Acquire);
+        if written < r.sent && r.sent - written <= SLOW_LINK_BYTES {
+            links.push((r.progress.clone(), r.sent));
+        }
+    }
+    (!links.is_empty()).then_some(ReplyBarrier { links })
 }
 
 fn with_replica(server: &Server, id: u64, f: impl FnOnce(&mut Replica)) {
@@ -705,7 +781,15 @@ fn with_replica(server: &Server, id: u64, f: impl FnOnce(&mut Replica)) {
 /// partial resync.
 fn unregister(server: &Server, id: u64) {
     let mut store = server.store.lock();
-    store.replication.replicas.retain(|r| r.client_id != id);
+    store.replication.replicas.retain(|r| {
+        let keep = r.client_id != id;
+        if !keep {
+            r.progress.closed.store(true, Ordering::Release);
+        }
+        keep
+    });
+    drop(store);
+    server.replica_written.notify_waiters();
 }
 
 /// Serve a replica's link until it closes: for a full resync, keepalives until its snapshot
@@ -763,6 +847,8 @@ pub async fn serve_link(
                     break;
                 }
                 stream.queued.fetch_sub(chunk.len(), Ordering::Relaxed);
+                stream.progress.written.fetch_add(chunk.len() as u64, Ordering::Release);
+                server.replica_written.notify_waiters();
             }
             read = socket.read_buf(inbuf) => {
                 match read {

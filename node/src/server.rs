@@ -139,6 +139,9 @@ pub struct Server {
     pub store_waiters: AtomicUsize,
     /// Signalled when a replica acknowledges an offset (WAIT).
     pub replica_acks: tokio::sync::Notify,
+    /// Signalled when a replica's link wrote the stream to its socket, or closed
+    /// (`replication::ReplyBarrier`).
+    pub replica_written: tokio::sync::Notify,
 }
 
 impl Server {
@@ -149,6 +152,7 @@ impl Server {
             snapshot_walking: Default::default(),
             store_waiters: AtomicUsize::new(0),
             replica_acks: tokio::sync::Notify::new(),
+            replica_written: tokio::sync::Notify::new(),
             store: Mutex::new(Store::new(config)),
             stats: Stats::default(),
             run_id: random_hex40(),
